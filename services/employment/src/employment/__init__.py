@@ -1,0 +1,1 @@
+"""就业 employment service: employers, job seekers, employment and unemployment registrations."""

@@ -1,0 +1,20 @@
+"""Route dependencies of the employment service."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from hrss_shared.app import require
+from hrss_shared.auth import Principal
+
+Reader = Annotated[Principal, Depends(require("employment:read"))]
+Writer = Annotated[Principal, Depends(require("employment:write"))]
+
+
+def county_filter(principal: Principal, requested: str | None) -> str | None:
+    """A county client lists only its own county; asking for another is a 403."""
+    if principal.county is None:
+        return requested
+    if requested is not None:
+        principal.check_county(requested)
+    return principal.county

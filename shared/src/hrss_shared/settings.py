@@ -1,0 +1,66 @@
+"""Settings read from the environment with the ``HRSS_`` prefix (one class per service)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_AUTH_SECRET = "hrss-development-secret-do-not-use-in-production"
+
+
+class ServiceSettings(BaseSettings):
+    """Common settings; each service subclasses it with ``env_prefix = "HRSS_<SERVICE>_"``.
+
+    Fields shared by the whole stack (broker, data folder, auth secret) are read from
+    ``HRSS_<NAME>`` whatever the service prefix; service fields (port, database URL) from
+    ``HRSS_<SERVICE>_<NAME>``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="HRSS_", extra="ignore", populate_by_name=True)
+
+    service_name: str = "service"
+    port: int = 8000
+    database_url: str | None = None
+    environment: Literal["development", "test", "production"] = Field(
+        "development", validation_alias=AliasChoices("environment", "HRSS_ENVIRONMENT")
+    )
+    data_dir: Path = Field(Path(".hrss"), validation_alias=AliasChoices("data_dir", "HRSS_DATA_DIR"))
+    bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias=AliasChoices("bootstrap_servers", "HRSS_BOOTSTRAP_SERVERS")
+    )
+    topic_prefix: str = Field("", validation_alias=AliasChoices("topic_prefix", "HRSS_TOPIC_PREFIX"))
+    topic_partitions: int = Field(3, validation_alias=AliasChoices("topic_partitions", "HRSS_TOPIC_PARTITIONS"))
+    auth_secret: SecretStr = Field(
+        SecretStr(DEV_AUTH_SECRET), validation_alias=AliasChoices("auth_secret", "HRSS_AUTH_SECRET")
+    )
+    dev_token: SecretStr | None = Field(None, validation_alias=AliasChoices("dev_token", "HRSS_DEV_TOKEN"))
+    relay_enabled: bool = True
+    consumers_enabled: bool = True
+    consumer_max_retries: int = Field(
+        3, validation_alias=AliasChoices("consumer_max_retries", "HRSS_CONSUMER_MAX_RETRIES")
+    )
+    log_level: str = Field("INFO", validation_alias=AliasChoices("log_level", "HRSS_LOG_LEVEL"))
+    log_json: bool = Field(True, validation_alias=AliasChoices("log_json", "HRSS_LOG_JSON"))
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_in_production(self) -> ServiceSettings:
+        if self.environment == "production":
+            if self.auth_secret.get_secret_value() == DEV_AUTH_SECRET:
+                raise ValueError("HRSS_AUTH_SECRET still holds the development default; set a real secret")
+            if self.dev_token is not None:
+                raise ValueError("HRSS_DEV_TOKEN is a development convenience and is refused in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured URL, or a SQLite file for this service under the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{self.service_name}.db').resolve()}"
+
+    def topic(self, name: str) -> str:
+        """Full topic name with the optional deployment prefix (used to isolate test runs)."""
+        return f"{self.topic_prefix}{name}"

@@ -1,0 +1,99 @@
+"""Identifier validators: citizen ID (GB 11643-1999), credit code (GB 32100-2015), Quzhou counties."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+# Province-level codes of GB/T 2260 (first two digits of an ID number's area code).
+PROVINCES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
+
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_VALUES = {c: i for i, c in enumerate(CREDIT_ALPHABET)}
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+QUZHOU_CITY = "330800"
+QUZHOU_COUNTIES: dict[str, str] = {
+    "330802": "柯城区",
+    "330803": "衢江区",
+    "330822": "常山县",
+    "330824": "开化县",
+    "330825": "龙游县",
+    "330881": "江山市",
+}
+
+
+def id_check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11]
+
+
+def validate_id_number(value: str) -> str:
+    """Return the normalised ID number or raise ValueError with the reason (in bureau terms)."""
+    v = value.strip().upper()
+    if len(v) != 18:
+        raise ValueError(f"身份证号码应为18位 (must be 18 characters, got {len(v)})")
+    if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
+        raise ValueError("身份证号码前17位须为数字，末位为数字或X (17 digits then a digit or X)")
+    if v[:2] not in PROVINCES:
+        raise ValueError(f"身份证号码地址码无效 (unknown province code {v[:2]})")
+    try:
+        birth = date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
+    except ValueError:
+        raise ValueError(f"身份证号码出生日期无效 (birth date {v[6:14]} is not a real date)") from None
+    if birth.year < 1900 or birth > date.today():
+        raise ValueError(f"身份证号码出生日期无效 (birth date {birth.isoformat()} out of range)")
+    expected = id_check_char(v[:17])
+    if v[17] != expected:
+        raise ValueError(f"身份证号码校验码错误 (check character should be {expected}, got {v[17]})")
+    return v
+
+
+def birth_date_of(id_number: str) -> date:
+    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
+def credit_check_char(first17: str) -> str:
+    total = sum(CREDIT_VALUES[c] * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str) -> str:
+    """Return the normalised unified social credit code or raise ValueError with the reason."""
+    v = value.strip().upper()
+    if len(v) != 18:
+        raise ValueError(f"统一社会信用代码应为18位 (must be 18 characters, got {len(v)})")
+    bad = sorted({c for c in v if c not in CREDIT_VALUES})
+    if bad:
+        raise ValueError(f"统一社会信用代码含非法字符 (characters not allowed: {''.join(bad)})")
+    if not v[2:8].isdigit():
+        raise ValueError("统一社会信用代码第3-8位应为行政区划码 (positions 3-8 must be an area code)")
+    expected = credit_check_char(v[:17])
+    if v[17] != expected:
+        raise ValueError(f"统一社会信用代码校验码错误 (check character should be {expected}, got {v[17]})")
+    return v
+
+
+def validate_county_code(value: str) -> str:
+    v = value.strip()
+    if v not in QUZHOU_COUNTIES:
+        allowed = ", ".join(f"{k} {n}" for k, n in QUZHOU_COUNTIES.items())
+        raise ValueError(f"不是衢州市的县（市、区）代码 (not a Quzhou county code; one of: {allowed})")
+    return v
+
+
+def _str_only(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("应为字符串 (must be a string)")
+    return value
+
+
+IdNumber = Annotated[str, BeforeValidator(_str_only), AfterValidator(validate_id_number)]
+CreditCode = Annotated[str, BeforeValidator(_str_only), AfterValidator(validate_credit_code)]
+CountyCode = Annotated[str, BeforeValidator(_str_only), AfterValidator(validate_county_code)]
