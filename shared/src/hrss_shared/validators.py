@@ -97,3 +97,16 @@ def _str_only(value: object) -> object:
 IdNumber = Annotated[str, BeforeValidator(_str_only), AfterValidator(validate_id_number)]
 CreditCode = Annotated[str, BeforeValidator(_str_only), AfterValidator(validate_credit_code)]
 CountyCode = Annotated[str, BeforeValidator(_str_only), AfterValidator(validate_county_code)]
+
+
+def make_id_number(area: str, birth: date, sequence: int) -> str:
+    """A valid ID number for ``area``, ``birth`` and a 3-digit sequence (odd = male), for demo and test data."""
+    first17 = f"{area}{birth:%Y%m%d}{sequence % 1000:03d}"
+    return first17 + id_check_char(first17)
+
+
+def make_credit_code(area: str, serial: int, *, category: str = "91") -> str:
+    """A valid unified social credit code: ``category`` (91 = enterprise), area code, 9-char org code."""
+    body = f"{serial % 10**9:09d}"
+    first17 = f"{category}{area}{body}"
+    return first17 + credit_check_char(first17)

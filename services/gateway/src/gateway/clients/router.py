@@ -1,0 +1,33 @@
+"""/v1/clients — API client management (admin)."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from gateway.clients import service
+from gateway.clients.models import ClientCreate, ClientCreated, ClientPublic
+from hrss_shared.app import RuntimeDep, SessionDep, require
+from hrss_shared.auth import ADMIN, Principal
+
+router = APIRouter(prefix="/v1/clients", tags=["clients 接入系统管理"])
+Admin = Annotated[Principal, Depends(require(ADMIN))]
+
+
+@router.post("", status_code=201, response_model=ClientCreated, summary="新增接入系统 Create a client")
+async def create_client(body: ClientCreate, session: SessionDep, runtime: RuntimeDep, _: Admin) -> Any:
+    client, token = await service.create(
+        session=session, secret=runtime.settings.auth_secret.get_secret_value(), data=body
+    )
+    return {**ClientPublic.model_validate(client, from_attributes=True).model_dump(), "token": token}
+
+
+@router.get("", response_model=list[ClientPublic], summary="接入系统列表 List clients")
+async def list_clients(session: SessionDep, _: Admin) -> Any:
+    return await service.list_clients(session=session)
+
+
+@router.post("/{client_id}/revoke", response_model=ClientPublic, summary="吊销接入系统 Revoke a client")
+async def revoke_client(client_id: str, session: SessionDep, runtime: RuntimeDep, _: Admin) -> Any:
+    client = await service.revoke(session=session, client_id=client_id)
+    runtime.auth.revoked.add(client.id)
+    return client

@@ -1,0 +1,7 @@
+"""Every table of the gateway (imported by migrations so autogenerate sees them all)."""
+
+from gateway.clients.models import ApiClient
+from gateway.db import metadata
+from gateway.readmodel.models import EmployerView, EmploymentView, PersonView, UnemploymentView
+
+__all__ = ["metadata", "ApiClient", "EmployerView", "EmploymentView", "PersonView", "UnemploymentView"]

@@ -1,0 +1,14 @@
+"""The social-insurance service's own table registry."""
+
+from sqlmodel import SQLModel
+
+from hrss_shared.db import new_registry
+from hrss_shared.infra import infra_tables
+
+registry = new_registry()
+metadata = registry.metadata
+infra = infra_tables(metadata)
+
+
+class Base(SQLModel, registry=registry):
+    """Base of every social-insurance table model."""

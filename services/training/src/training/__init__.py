@@ -1,0 +1,1 @@
+"""衢州市人社 职业技能 Training service service."""

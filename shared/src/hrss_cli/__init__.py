@@ -1,0 +1,1 @@
+"""The ``hrss`` command: run the stack, load demo data, manage API clients."""

@@ -1,0 +1,266 @@
+"""``hrss`` — run the HRSS stack, load demo data, manage API clients."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from hrss_cli import demo
+from hrss_cli.stack import SERVICES, TOPICS, ServiceProcess, env_name, run_script, stack_secret
+from hrss_shared import embedded_broker
+from hrss_shared.consumer import DLQ_SUFFIX
+from hrss_shared.kafka import ensure_topics
+
+PG_PORT = 5433
+
+
+class Stack:
+    """Everything ``hrss up`` started, stopped in reverse order."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.data_dir: Path = args.data_dir.resolve()
+        self.broker_proc: Any = None
+        self.kafka_started = False
+        self.pg_started = False
+        self.services: list[ServiceProcess] = []
+
+    def start(self) -> dict[str, str]:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        bootstrap = self._start_broker()
+        urls = self._start_postgres() if self.args.postgres else {}
+        token = stack_secret(self.data_dir, "dev-token", "HRSS_DEV_TOKEN")
+        env = dict(os.environ)
+        env.update({
+            "HRSS_DATA_DIR": str(self.data_dir), "HRSS_BOOTSTRAP_SERVERS": bootstrap, "HRSS_DEV_TOKEN": token,
+            "HRSS_AUTH_SECRET": stack_secret(self.data_dir, "auth-secret", "HRSS_AUTH_SECRET"),
+            "HRSS_ENVIRONMENT": "development",
+        })
+        for name, url in urls.items():
+            env[f"HRSS_{env_name(name)}_DATABASE_URL"] = url
+        asyncio.run(ensure_topics(bootstrap, TOPICS + [t + DLQ_SUFFIX for t in TOPICS]))
+        for name, (_, port) in SERVICES.items():
+            proc = ServiceProcess(name=name, port=port, env=env, log_path=self.data_dir / "logs" / f"{name}.log")
+            proc.start()
+            self.services.append(proc)
+        for proc in self.services:
+            proc.wait_ready(180)
+        return {"bootstrap": bootstrap, "token": token}
+
+    def _start_broker(self) -> str:
+        kind = self.args.broker
+        if kind == "external":
+            if not self.args.bootstrap:
+                sys.exit("--broker external needs --bootstrap HOST:PORT")
+            return str(self.args.bootstrap)
+        if kind == "apache":
+            run_script("kafka/start.sh", "--data-dir", str(self.data_dir / "kafka"), "--port", "9092", capture=False)
+            self.kafka_started = True
+            run_script("kafka/wait.sh", "--port", "9092", "--timeout", "120", capture=False)
+            return "127.0.0.1:9092"
+        self.broker_proc = embedded_broker.start(port=9092, log_path=self.data_dir / "broker.log")
+        asyncio.run(embedded_broker.wait_ready("127.0.0.1:9092", proc=self.broker_proc))
+        return "127.0.0.1:9092"
+
+    def _start_postgres(self) -> dict[str, str]:
+        run_script("postgres/install.sh", capture=False)
+        names = [SERVICES[s][0] for s in SERVICES]
+        base = run_script(
+            "postgres/start.sh", "--data-dir", str(self.data_dir / "postgres"), "--port", str(PG_PORT),
+            "--db", ",".join(names),
+        ).splitlines()[-1]
+        self.pg_started = True
+        return {name: base + SERVICES[name][0] for name in SERVICES}
+
+    def watch(self) -> None:
+        """Block until a signal arrives or a service dies."""
+        while True:
+            for proc in self.services:
+                if not proc.alive():
+                    print(f"\n{proc.name} stopped unexpectedly; log tail:\n{proc.log_tail()}", file=sys.stderr)
+                    return
+            time.sleep(1)
+
+    def stop(self) -> None:
+        for proc in reversed(self.services):
+            proc.stop()
+        if self.broker_proc is not None:
+            embedded_broker.stop(self.broker_proc)
+        if self.kafka_started:
+            run_script("kafka/stop.sh", "--data-dir", str(self.data_dir / "kafka"), capture=False)
+        if self.pg_started:
+            run_script("postgres/stop.sh", "--data-dir", str(self.data_dir / "postgres"), capture=False)
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, _frame: FrameType | None) -> None:
+    raise _Stop(signum)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    stack = Stack(args)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
+    try:
+        info = stack.start()
+        print("\n衢州市人社 HRSS stack is up 已启动")
+        for proc in stack.services:
+            print(f"  {proc.name:<17} {proc.url}   docs: {proc.url}/docs")
+        print(f"  broker            {info['bootstrap']} ({args.broker})")
+        print(f"  data              {stack.data_dir}")
+        print(f"\n  dev token: {info['token']}")
+        print(f'  try: curl -H "Authorization: Bearer {info["token"]}" http://127.0.0.1:8001/v1/employers')
+        if args.demo_data:
+            counts = demo.load(base_url="http://127.0.0.1:8001", token=info["token"], persons=args.persons,
+                               employers=args.employers)
+            print(f"  demo data loaded: {json.dumps(counts)}")
+        print("\nCtrl-C stops everything.", flush=True)
+        stack.watch()
+        return 1
+    except _Stop:
+        print("\nstopping 正在停止 ...", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop()
+        print("stopped 已停止", flush=True)
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    token = args.token or stack_secret(args.data_dir.resolve(), "dev-token", "HRSS_DEV_TOKEN")
+    counts = demo.load(base_url=args.url, token=token, persons=args.persons, employers=args.employers, seed=args.seed)
+    print(json.dumps(counts, ensure_ascii=False))
+    return 0
+
+
+def _gateway_env(args: argparse.Namespace) -> None:
+    data_dir = args.data_dir.resolve()
+    os.environ.setdefault("HRSS_DATA_DIR", str(data_dir))
+    os.environ.setdefault("HRSS_AUTH_SECRET", stack_secret(data_dir, "auth-secret", "HRSS_AUTH_SECRET"))
+
+
+async def _clients(args: argparse.Namespace) -> int:
+    from gateway.clients import service
+    from gateway.clients.models import ClientCreate, ClientPublic
+    from gateway.config import GatewaySettings
+    from gateway.main import MIGRATIONS
+    from hrss_shared import db, migrations
+    from hrss_shared.problems import ProblemError
+
+    settings = GatewaySettings()
+    engine = db.make_engine(settings.resolved_database_url)
+    try:
+        await migrations.upgrade(engine, MIGRATIONS)
+        async with db.make_sessionmaker(engine)() as session:
+            if args.clients_cmd == "create":
+                data = ClientCreate(name=args.name, scopes=args.scopes.split(","), county_code=args.county,
+                                    ttl_days=args.ttl_days)
+                client, token = await service.create(
+                    session=session, secret=settings.auth_secret.get_secret_value(), data=data
+                )
+                print(json.dumps({**ClientPublic.model_validate(client, from_attributes=True).model_dump(mode="json"),
+                                  "token": token}, ensure_ascii=False, indent=2))
+            elif args.clients_cmd == "list":
+                for c in await service.list_clients(session=session):
+                    print(json.dumps(ClientPublic.model_validate(c, from_attributes=True).model_dump(mode="json"),
+                                     ensure_ascii=False))
+            else:
+                try:
+                    client = await service.revoke(session=session, client_id=args.client_id)
+                except ProblemError as exc:
+                    print(exc.detail, file=sys.stderr)
+                    return 1
+                print(f"revoked {client.id}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def cmd_clients(args: argparse.Namespace) -> int:
+    _gateway_env(args)
+    try:
+        return asyncio.run(_clients(args))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_db_revision(args: argparse.Namespace) -> int:
+    import importlib
+
+    from hrss_shared.migrations import autogenerate
+
+    module = importlib.import_module(f"{SERVICES[args.service][0]}.main")
+    autogenerate(module.MIGRATIONS, args.message)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hrss", description="衢州市人社 HRSS platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def data_dir(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data-dir", type=Path, default=Path(os.environ.get("HRSS_DATA_DIR", ".hrss")),
+                       help="state folder (default .hrss in the current folder)")
+
+    up = sub.add_parser("up", help="start the broker, every service and the gateway")
+    data_dir(up)
+    up.add_argument("--broker", choices=["embedded", "apache", "external"], default="embedded")
+    up.add_argument("--bootstrap", help="HOST:PORT of an external Kafka (with --broker external)")
+    up.add_argument("--postgres", action="store_true", help="run every service on PostgreSQL instead of SQLite")
+    up.add_argument("--demo-data", action="store_true", help="load synthetic demo data once ready")
+    up.add_argument("--persons", type=int, default=300)
+    up.add_argument("--employers", type=int, default=30)
+    up.set_defaults(func=cmd_up)
+
+    dd = sub.add_parser("demo-data", help="load synthetic people and employers for the six counties")
+    data_dir(dd)
+    dd.add_argument("--url", default="http://127.0.0.1:8001", help="employment service address")
+    dd.add_argument("--token", help="bearer token (default: the stack's dev token)")
+    dd.add_argument("--persons", type=int, default=300)
+    dd.add_argument("--employers", type=int, default=30)
+    dd.add_argument("--seed", type=int, default=2025)
+    dd.set_defaults(func=cmd_demo_data)
+
+    clients = sub.add_parser("clients", help="manage API clients (stored in the gateway database)")
+    data_dir(clients)
+    csub = clients.add_subparsers(dest="clients_cmd", required=True)
+    create = csub.add_parser("create", help="create a client and print its bearer token")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scopes", required=True, help="comma-separated, e.g. gateway:read,pii:read")
+    create.add_argument("--county", help="limit the client to one county code")
+    create.add_argument("--ttl-days", type=int, default=365)
+    csub.add_parser("list", help="list clients")
+    revoke = csub.add_parser("revoke", help="revoke a client")
+    revoke.add_argument("client_id")
+    clients.set_defaults(func=cmd_clients)
+
+    dbp = sub.add_parser("db", help="database migrations")
+    dsub = dbp.add_subparsers(dest="db_cmd", required=True)
+    rev = dsub.add_parser("revision", help="autogenerate a migration for one service")
+    rev.add_argument("--service", choices=list(SERVICES), required=True)
+    rev.add_argument("-m", "--message", required=True)
+    rev.set_defaults(func=cmd_db_revision)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
