@@ -1,0 +1,68 @@
+"""Session fixtures: one real Apache Kafka and one real PostgreSQL for the whole run."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import KafkaNode, PostgresNode
+
+RUNTIME = Path(__file__).resolve().parent.parent / ".test-runtime"
+
+
+@pytest.fixture(scope="session")
+def runtime_dir() -> Path:
+    path = RUNTIME / uuid.uuid4().hex[:8]
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def kafka(runtime_dir: Path) -> Iterator[KafkaNode]:
+    """Real Apache Kafka (KRaft, one node) from the Maven artifacts, started once per session."""
+    node = KafkaNode(runtime_dir / "kafka")
+    node.start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres(runtime_dir: Path) -> Iterator[PostgresNode]:
+    """Real PostgreSQL from Debian's package, started once per session."""
+    node = PostgresNode(runtime_dir / "postgres")
+    node.start()
+    yield node
+    node.stop()
+
+
+DbFactory = Callable[[str], Awaitable[str]]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def make_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[DbFactory]:
+    """Per-test databases on SQLite or on the real PostgreSQL: ``await make_db("employment")`` → URL."""
+    if request.param == "sqlite":
+        async def sqlite(name: str) -> str:
+            return f"sqlite+aiosqlite:///{tmp_path / name}.db"
+        yield sqlite
+        return
+    pg: PostgresNode = request.getfixturevalue("postgres")
+    suffix = uuid.uuid4().hex[:8]
+
+    async def postgresql(name: str) -> str:
+        return await pg.create_database(f"{name}_{suffix}")
+    yield postgresql
+
+
+@pytest.fixture
+def prefix() -> str:
+    """A topic prefix of this test's own, so tests sharing the broker never see each other's events."""
+    return f"t{uuid.uuid4().hex[:8]}."
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    os.environ.setdefault("HRSS_LOG_JSON", "true")

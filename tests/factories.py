@@ -1,0 +1,29 @@
+"""Factories for valid test records (IDs and credit codes with correct check characters)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from typing import Any
+
+from hrss_shared.validators import make_credit_code, make_id_number
+
+_seq = itertools.count(1)
+
+
+def id_number(county: str = "330802", birth: date = date(1990, 5, 17)) -> str:
+    n = next(_seq)
+    return make_id_number(county, date(birth.year + n % 30, birth.month, birth.day), n)
+
+
+def credit_code(county: str = "330802") -> str:
+    return make_credit_code(county, 500000 + next(_seq))
+
+
+def employer(county: str = "330802", **over: Any) -> dict[str, Any]:
+    return {"credit_code": credit_code(county), "name": f"衢州测试企业{next(_seq)}有限公司", "county_code": county,
+            "industry": "制造业", "size": "small", **over}
+
+
+def job_seeker(county: str = "330802", **over: Any) -> dict[str, Any]:
+    return {"id_number": id_number(county), "name": "王小明", "phone": "13857012345", "county_code": county, **over}

@@ -1,0 +1,77 @@
+"""End to end across the service boundary: employment → Kafka → gateway, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests import factories
+from tests.integration.conftest import Stack
+from tests.support import eventually
+
+
+async def person(stack: Stack, id_number: str, *, predicate: Any = None) -> dict[str, Any]:
+    async def check() -> dict[str, Any] | None:
+        r = await stack.gateway.client.get(f"/v1/persons/{id_number}")
+        if r.status_code != 200:
+            return None
+        body: dict[str, Any] = r.json()
+        return body if predicate is None or predicate(body) else None
+    return await eventually(check, timeout=60)
+
+
+async def test_registration_posted_in_employment_is_visible_in_gateway(stack: Stack) -> None:
+    emp = stack.employment.client
+    employer = factories.employer()
+    seeker = factories.job_seeker()
+    assert (await emp.post("/v1/employers", json=employer)).status_code == 201
+    assert (await emp.post("/v1/job-seekers", json=seeker)).status_code == 201
+    r = await emp.post("/v1/employment-registrations", json={
+        "id_number": seeker["id_number"], "name": seeker["name"], "credit_code": employer["credit_code"],
+        "start_date": "2026-03-01", "occupation": "车工"})
+    assert r.status_code == 201, r.text
+    registration_id = r.json()["id"]
+
+    view = await person(stack, seeker["id_number"], predicate=lambda b: b["employment"]["employments"])
+    assert view["identity"]["name"] == seeker["name"]
+    assert view["identity"]["county_name"] == "柯城区"
+    section = view["employment"]
+    assert section["status"] == "employed"
+    assert section["employments"][0]["id"] == registration_id
+    assert section["employments"][0]["employer_name"] == employer["name"]
+    assert section["as_of"] is not None
+
+    r = await emp.post(f"/v1/employment-registrations/{registration_id}/terminate",
+                       json={"end_date": "2026-06-30", "reason": "合同到期"})
+    assert r.status_code == 200, r.text
+    r = await emp.post("/v1/unemployment-registrations", json={
+        "id_number": seeker["id_number"], "name": seeker["name"], "county_code": "330802",
+        "registered_date": "2026-07-02"})
+    assert r.status_code == 201, r.text
+    view = await person(stack, seeker["id_number"],
+                        predicate=lambda b: b["employment"]["status"] == "registered_unemployed")
+    assert view["employment"]["employments"][0]["status"] == "terminated"
+    assert view["employment"]["employments"][0]["end_date"] == "2026-06-30"
+    first_as_of = section["as_of"]
+    assert view["employment"]["as_of"] > first_as_of
+
+    # Registering employment again closes the open unemployment registration from the start date.
+    r = await emp.post("/v1/employment-registrations", json={
+        "id_number": seeker["id_number"], "name": seeker["name"], "credit_code": employer["credit_code"],
+        "start_date": "2026-08-01"})
+    assert r.status_code == 201, r.text
+    view = await person(stack, seeker["id_number"], predicate=lambda b: b["employment"]["status"] == "employed"
+                        and b["employment"]["unemployment_registrations"][0]["status"] == "closed")
+    assert view["employment"]["unemployment_registrations"][0]["end_date"] == "2026-08-01"
+
+
+async def test_correlation_id_travels_from_request_into_event(stack: Stack) -> None:
+    from sqlalchemy import select
+
+    seeker = factories.job_seeker()
+    r = await stack.employment.client.post("/v1/job-seekers", json=seeker, headers={"X-Correlation-ID": "corr-42"})
+    assert r.status_code == 201
+    assert r.headers["X-Correlation-ID"] == "corr-42"
+    outbox = stack.employment.runtime.infra.outbox
+    async with stack.employment.runtime.maker() as session:
+        payload = (await session.execute(select(outbox.c.payload).where(outbox.c.key == seeker["id_number"]))).scalar_one()
+    assert '"correlationid":"corr-42"' in payload
