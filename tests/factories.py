@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from hrss_shared.validators import make_credit_code, make_id_number
@@ -11,9 +11,10 @@ from hrss_shared.validators import make_credit_code, make_id_number
 _seq = itertools.count(1)
 
 
-def id_number(county: str = "330802", birth: date = date(1990, 5, 17)) -> str:
+def id_number(county: str = "330802", birth: date = date(1975, 5, 17)) -> str:
+    """A fresh valid ID number: unique per call (sequence digits, then the birth date moves on)."""
     n = next(_seq)
-    return make_id_number(county, date(birth.year + n % 30, birth.month, birth.day), n)
+    return make_id_number(county, birth + timedelta(days=n // 1000), n % 1000)
 
 
 def credit_code(county: str = "330802") -> str:
