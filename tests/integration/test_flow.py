@@ -73,5 +73,6 @@ async def test_correlation_id_travels_from_request_into_event(stack: Stack) -> N
     assert r.headers["X-Correlation-ID"] == "corr-42"
     outbox = stack.employment.runtime.infra.outbox
     async with stack.employment.runtime.maker() as session:
-        payload = (await session.execute(select(outbox.c.payload).where(outbox.c.key == seeker["id_number"]))).scalar_one()
+        query = select(outbox.c.payload).where(outbox.c.key == seeker["id_number"])
+        payload = (await session.execute(query)).scalar_one()
     assert '"correlationid":"corr-42"' in payload

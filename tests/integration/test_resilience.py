@@ -12,8 +12,6 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-from sqlalchemy import func, select
-
 from employment.config import EmploymentSettings
 from employment.main import create_app as create_employment
 from gateway.config import GatewaySettings
@@ -21,6 +19,8 @@ from gateway.main import create_app as create_gateway
 from gateway.readmodel.models import PersonView
 from hrss_cli.stack import ServiceProcess
 from hrss_shared.events import CloudEvent
+from sqlalchemy import func, select
+
 from tests import factories
 from tests.conftest import DbFactory
 from tests.support import (
@@ -92,7 +92,7 @@ async def test_event_committed_while_relay_is_killed_arrives_exactly_once_after_
         finally:
             proc.kill()
         topic = prefix + "hrss.employment"
-        assert [e for e in await read_topic(kafka.bootstrap, topic, settle=1.0)] == []
+        assert await read_topic(kafka.bootstrap, topic, settle=1.0) == []
 
         restarted = employment_process(db_url=db_url, bootstrap=kafka.bootstrap, prefix=prefix, tmp=tmp_path,
                                        relay=True)

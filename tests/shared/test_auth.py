@@ -11,7 +11,6 @@ import httpx
 import jwt
 import pytest
 from fastapi import Depends, FastAPI
-
 from hrss_shared.app import require
 from hrss_shared.auth import (
     ADMIN,

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
-from pydantic import BaseModel
-
 from employment.config import EmploymentSettings
 from employment.db import infra
 from employment.main import MIGRATIONS
+from fastapi import APIRouter, FastAPI
 from hrss_shared.app import create_service_app
 from hrss_shared.problems import PROBLEM_JSON, Conflict, InvalidField
 from hrss_shared.validators import IdNumber
+from pydantic import BaseModel
+
 from tests.support import DEV_TOKEN, bearer, service_settings
 
 

@@ -94,7 +94,9 @@ def create_service_app(
         if topic is not None:
             runtime.outbox = Outbox(infra.outbox, topic=settings.topic(topic), source=source)
             if settings.relay_enabled:
-                lock = None if engine.dialect.name == "postgresql" else FileLock(Path(f"{engine.url.database}.relay.lock"))
+                lock = None
+                if engine.dialect.name != "postgresql":
+                    lock = FileLock(Path(f"{engine.url.database}.relay.lock"))
                 runtime.relay = OutboxRelay(
                     maker=maker, table=infra.outbox, dialect=engine.dialect.name, lock=lock,
                     producers=ProducerFactory(settings.bootstrap_servers, client_id=f"{settings.service_name}-relay"),

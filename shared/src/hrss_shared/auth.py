@@ -205,7 +205,7 @@ async def present(
                 "correlation_id": correlation_id.get(),
                 "fields": fields,
             }
-            for subject in (list(subjects) or [None])
+            for subject in (list[str | None](subjects) or [None])
         ]
         await session.execute(insert(audit_table), rows)
     return payload

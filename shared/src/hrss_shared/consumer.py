@@ -175,7 +175,9 @@ class ConsumerRunner:
             row = await session.execute(select(t.c.id).where(t.c.source == event.source, t.c.event_id == event.id))
             return row.first() is not None
 
-    async def _dead_letter(self, record: ConsumerRecord[Any, Any], reason: str, event: CloudEvent | None = None) -> None:
+    async def _dead_letter(
+        self, record: ConsumerRecord[Any, Any], reason: str, event: CloudEvent | None = None
+    ) -> None:
         """Publish the original bytes to ``<topic>.dlq`` with the reason; raise if that fails."""
         producer = await self._dlq.get()
         headers = [

@@ -54,7 +54,7 @@ def configure_logging(*, service: str, level: str = "INFO", json: bool = True) -
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
-    return structlog.stdlib.get_logger(name)  # type: ignore[no-any-return]
+    return structlog.stdlib.get_logger(name)
 
 
 def new_correlation_id() -> str:

@@ -146,7 +146,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem_response(
-            request, status=exc.status_code, title=str(exc.detail), detail=str(exc.detail), slug=f"http-{exc.status_code}"
+            request, status=exc.status_code, title=str(exc.detail), detail=str(exc.detail),
+            slug=f"http-{exc.status_code}",
         )
 
     @app.exception_handler(Exception)

@@ -1,8 +1,7 @@
 """Employment service settings (``HRSS_EMPLOYMENT_*`` plus the stack-wide ``HRSS_*``)."""
 
-from pydantic_settings import SettingsConfigDict
-
 from hrss_shared.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
 
 TOPIC = "hrss.employment"
 

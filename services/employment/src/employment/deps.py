@@ -3,7 +3,6 @@
 from typing import Annotated
 
 from fastapi import Depends
-
 from hrss_shared.app import require
 from hrss_shared.auth import Principal
 

@@ -1,8 +1,7 @@
 """Gateway settings (``HRSS_GATEWAY_*`` plus the stack-wide ``HRSS_*``)."""
 
-from pydantic_settings import SettingsConfigDict
-
 from hrss_shared.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
 
 CONSUMED_TOPICS = ["hrss.employment", "hrss.training", "hrss.social-insurance", "hrss.labour-relations"]
 

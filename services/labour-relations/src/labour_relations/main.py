@@ -6,8 +6,8 @@ Its domain arrives in its own issue; for now it runs migrations, its relay and h
 from pathlib import Path
 
 from fastapi import FastAPI
-
 from hrss_shared.app import create_service_app
+
 from labour_relations.config import TOPIC, LabourRelationsSettings
 from labour_relations.db import infra
 
@@ -18,7 +18,10 @@ def create_app(settings: LabourRelationsSettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or LabourRelationsSettings(),
         title="衢州市人社 劳动关系 Labour relations service",
-        description="劳动关系：欠薪案件、在线发薪、劳动纠纷调解、欠薪预警。Events on hrss.labour-relations.",
+        description=(
+            "劳动关系：欠薪案件、在线发薪、劳动纠纷调解、欠薪预警。"
+            "Events on hrss.labour-relations."
+        ),
         infra=infra,
         migrations_dir=MIGRATIONS,
         topic=TOPIC,

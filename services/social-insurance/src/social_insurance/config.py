@@ -1,8 +1,7 @@
 """Social insurance settings (``HRSS_SOCIAL_INSURANCE_*`` plus the stack-wide ``HRSS_*``)."""
 
-from pydantic_settings import SettingsConfigDict
-
 from hrss_shared.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
 
 TOPIC = "hrss.social-insurance"
 

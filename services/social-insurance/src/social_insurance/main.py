@@ -6,8 +6,8 @@ Its domain arrives in its own issue; for now it runs migrations, its relay and h
 from pathlib import Path
 
 from fastapi import FastAPI
-
 from hrss_shared.app import create_service_app
+
 from social_insurance.config import TOPIC, SocialInsuranceSettings
 from social_insurance.db import infra
 
@@ -18,7 +18,10 @@ def create_app(settings: SocialInsuranceSettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or SocialInsuranceSettings(),
         title="衢州市人社 社会保险 Social insurance service",
-        description="社保：参保登记、缴费、待遇（失业保险金、养老金）、提档补缴、社会保障卡。Events on hrss.social-insurance.",
+        description=(
+            "社保：参保登记、缴费、待遇（失业保险金、养老金）、提档补缴、社会保障卡。"
+            "Events on hrss.social-insurance."
+        ),
         infra=infra,
         migrations_dir=MIGRATIONS,
         topic=TOPIC,

@@ -1,8 +1,7 @@
 """Training settings (``HRSS_TRAINING_*`` plus the stack-wide ``HRSS_*``)."""
 
-from pydantic_settings import SettingsConfigDict
-
 from hrss_shared.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
 
 TOPIC = "hrss.training"
 

@@ -6,8 +6,8 @@ Its domain arrives in its own issue; for now it runs migrations, its relay and h
 from pathlib import Path
 
 from fastapi import FastAPI
-
 from hrss_shared.app import create_service_app
+
 from training.config import TOPIC, TrainingSettings
 from training.db import infra
 
@@ -18,7 +18,10 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or TrainingSettings(),
         title="衢州市人社 职业技能 Training service",
-        description="智慧技能：培训机构、课程、电子培训券、技能等级认定、培训补贴、技能大师工作室。Events on hrss.training.",
+        description=(
+            "智慧技能：培训机构、课程、电子培训券、技能等级认定、培训补贴、技能大师工作室。"
+            "Events on hrss.training."
+        ),
         infra=infra,
         migrations_dir=MIGRATIONS,
         topic=TOPIC,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hrss_shared.problems import NotFound
+from hrss_shared.validators import QUZHOU_COUNTIES, birth_date_of
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,8 +15,6 @@ from gateway.persons.schemas import (
     UnemploymentItem,
 )
 from gateway.readmodel import models as rm
-from hrss_shared.problems import NotFound
-from hrss_shared.validators import QUZHOU_COUNTIES, birth_date_of
 
 
 async def get_person(*, session: AsyncSession, id_number: str) -> PersonView:
@@ -51,7 +51,9 @@ async def get_person(*, session: AsyncSession, id_number: str) -> PersonView:
             status=status,  # type: ignore[arg-type]
             job_seeker_registered_date=person.job_seeker_registered_date,
             employments=[EmploymentItem.model_validate(e, from_attributes=True) for e in employments],
-            unemployment_registrations=[UnemploymentItem.model_validate(u, from_attributes=True) for u in unemployments],
+            unemployment_registrations=[
+                UnemploymentItem.model_validate(u, from_attributes=True) for u in unemployments
+            ],
             as_of=person.employment_as_of,
         ),
     )

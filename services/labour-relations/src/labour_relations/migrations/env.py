@@ -1,6 +1,6 @@
 """Alembic environment of the labour_relations service."""
 
-from labour_relations.models import metadata
 from hrss_shared.migrations import run_env
+from labour_relations.models import metadata
 
 run_env(metadata)

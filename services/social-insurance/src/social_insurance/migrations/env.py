@@ -1,6 +1,6 @@
 """Alembic environment of the social_insurance service."""
 
-from social_insurance.models import metadata
 from hrss_shared.migrations import run_env
+from social_insurance.models import metadata
 
 run_env(metadata)

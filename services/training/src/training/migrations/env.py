@@ -1,6 +1,6 @@
 """Alembic environment of the training service."""
 
-from training.models import metadata
 from hrss_shared.migrations import run_env
+from training.models import metadata
 
 run_env(metadata)

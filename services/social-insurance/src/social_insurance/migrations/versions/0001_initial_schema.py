@@ -1,18 +1,15 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-27 00:23:49.300988
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
-
 from hrss_shared.migrations import create_append_only_guard
-
 
 revision: str = '0001'
 down_revision: str | None = None
