@@ -76,6 +76,9 @@ class ConsumerRunner:
                     enable_auto_commit=False,
                     auto_offset_reset="earliest",
                     max_poll_records=500,
+                    # Brokers answer a fetch as soon as data arrives, or after this wait when idle;
+                    # a short wait keeps read models fresh on brokers that do not wake fetches early.
+                    fetch_max_wait_ms=100,
                     session_timeout_ms=30000,
                     heartbeat_interval_ms=3000,
                 )

@@ -1,0 +1,141 @@
+"""Freshness: time from an employment-registration POST until the gateway's person view shows it.
+
+Starts real processes — a broker (the embedded Tansu broker and/or Apache Kafka), the employment
+service and the gateway on SQLite — posts N registrations with a few concurrent clients, and
+polls the gateway for each one. Prints p50/p90/p99/max per broker.
+
+    python benchmarks/freshness.py                      # both brokers, 1,000 registrations
+    python benchmarks/freshness.py --broker embedded --count 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+from hrss_cli.stack import ServiceProcess, run_script
+from hrss_shared import embedded_broker
+from hrss_shared.validators import make_credit_code, make_id_number
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+async def measure(emp_url: str, gw_url: str, token: str, count: int, concurrency: int) -> list[float]:
+    headers = {"Authorization": f"Bearer {token}"}
+    credit_code = make_credit_code("330881", 777000 + secrets.randbelow(1000))
+    async with httpx.AsyncClient(headers=headers, timeout=30, limits=httpx.Limits(max_connections=64)) as client:
+        r = await client.post(f"{emp_url}/v1/employers", json={
+            "credit_code": credit_code, "name": "衢州基准测试有限公司", "county_code": "330881"})
+        r.raise_for_status()
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        latencies: list[float] = []
+
+        async def worker() -> None:
+            while True:
+                try:
+                    i = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                id_number = make_id_number("330881", date(1980, 1, 1) + timedelta(days=i // 1000), i % 1000)
+                started = time.perf_counter()
+                r = await client.post(f"{emp_url}/v1/employment-registrations", json={
+                    "id_number": id_number, "name": "基准", "credit_code": credit_code, "start_date": "2026-01-01"})
+                r.raise_for_status()
+                registration_id = r.json()["id"]
+                deadline = started + 60
+                while time.perf_counter() < deadline:
+                    g = await client.get(f"{gw_url}/v1/persons/{id_number}")
+                    if g.status_code == 200 and any(
+                        e["id"] == registration_id for e in g.json()["employment"]["employments"]
+                    ):
+                        latencies.append(time.perf_counter() - started)
+                        break
+                    await asyncio.sleep(0.005)
+                else:
+                    raise TimeoutError(f"registration {registration_id} not visible after 60 s")
+
+        # Warm-up (not measured): the gateway's consumer group must have joined before timing starts.
+        for i in range(count, count + concurrency):
+            queue.put_nowait(i)
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        latencies.clear()
+        for i in range(count):
+            queue.put_nowait(i)
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies
+
+
+def run(broker: str, count: int, concurrency: int) -> list[float]:
+    with tempfile.TemporaryDirectory(prefix="hrss-bench-") as tmp:
+        data = Path(tmp)
+        port = free_port()
+        broker_proc = None
+        if broker == "embedded":
+            broker_proc = embedded_broker.start(port=port, log_path=data / "broker.log")
+            asyncio.run(embedded_broker.wait_ready(f"127.0.0.1:{port}", proc=broker_proc))
+        else:
+            run_script("kafka/start.sh", "--data-dir", str(data / "kafka"), "--port", str(port),
+                       "--controller-port", str(free_port()), "--wait", capture=False)
+        token = secrets.token_urlsafe(16)
+        env = dict(os.environ)
+        env.update({"HRSS_DATA_DIR": str(data), "HRSS_BOOTSTRAP_SERVERS": f"127.0.0.1:{port}",
+                    "HRSS_DEV_TOKEN": token, "HRSS_AUTH_SECRET": secrets.token_urlsafe(32),
+                    "HRSS_LOG_LEVEL": "WARNING"})
+        services = [ServiceProcess(name=n, port=free_port(), env=env, log_path=data / f"{n}.log")
+                    for n in ("employment", "gateway")]
+        try:
+            for s in services:
+                s.start()
+            for s in services:
+                s.wait_ready(180)
+            emp, gw = services
+            return asyncio.run(measure(emp.url, gw.url, token, count, concurrency))
+        finally:
+            for s in services:
+                s.stop()
+            if broker_proc is not None:
+                embedded_broker.stop(broker_proc)
+            else:
+                run_script("kafka/stop.sh", "--data-dir", str(data / "kafka"), capture=False)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--broker", choices=["embedded", "apache", "both"], default="both")
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+    brokers = ["embedded", "apache"] if args.broker == "both" else [args.broker]
+    print(f"freshness: POST /v1/employment-registrations → visible in GET /v1/persons/{{id}}; "
+          f"{args.count} registrations, {args.concurrency} concurrent clients, SQLite, {os.cpu_count()} cores")
+    for broker in brokers:
+        started = time.perf_counter()
+        lat = [x * 1000 for x in run(broker, args.count, args.concurrency)]
+        print(f"{broker:>9}: n={len(lat)} p50={statistics.median(lat):.1f} ms p90={percentile(lat, 90):.1f} ms "
+              f"p99={percentile(lat, 99):.1f} ms max={max(lat):.1f} ms  (run {time.perf_counter() - started:.0f} s)",
+              flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
