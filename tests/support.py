@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import asyncpg
 import httpx
 from fastapi import FastAPI
+
 from hrss_cli.stack import run_script
 from hrss_shared.app import ServiceRuntime
 from hrss_shared.auth import issue_token

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from employment.config import EmploymentSettings
 from employment.main import create_app as create_employment
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
-
 from tests.conftest import DbFactory
 from tests.support import InProcessService, KafkaNode, service_settings
 

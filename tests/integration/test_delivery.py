@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from employment.job_seekers.events import JOB_SEEKER_REGISTERED
-from hrss_shared.events import CloudEvent
 from sqlalchemy import func, select
 
+from employment.job_seekers.events import JOB_SEEKER_REGISTERED
+from hrss_shared.events import CloudEvent
 from tests import factories
 from tests.integration.conftest import Stack
 from tests.support import eventually

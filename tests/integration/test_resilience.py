@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
+from sqlalchemy import func, select
+
 from employment.config import EmploymentSettings
 from employment.main import create_app as create_employment
 from gateway.config import GatewaySettings
@@ -19,8 +21,6 @@ from gateway.main import create_app as create_gateway
 from gateway.readmodel.models import PersonView
 from hrss_cli.stack import ServiceProcess
 from hrss_shared.events import CloudEvent
-from sqlalchemy import func, select
-
 from tests import factories
 from tests.conftest import DbFactory
 from tests.support import (

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+
 from hrss_shared.validators import QUZHOU_COUNTIES, make_credit_code, make_id_number
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林郑毛余徐汪叶"

@@ -13,12 +13,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from hrss_cli import demo
+from hrss_cli.stack import SERVICES, TOPICS, ServiceProcess, env_name, run_script, stack_secret
 from hrss_shared import embedded_broker
 from hrss_shared.consumer import DLQ_SUFFIX
 from hrss_shared.kafka import ensure_topics
-
-from hrss_cli import demo
-from hrss_cli.stack import SERVICES, TOPICS, ServiceProcess, env_name, run_script, stack_secret
 
 PG_PORT = 5433
 

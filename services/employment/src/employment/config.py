@@ -1,7 +1,8 @@
 """Employment service settings (``HRSS_EMPLOYMENT_*`` plus the stack-wide ``HRSS_*``)."""
 
-from hrss_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from hrss_shared.settings import ServiceSettings
 
 TOPIC = "hrss.employment"
 

@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import Depends
+
 from hrss_shared.app import require
 from hrss_shared.auth import Principal
 

@@ -3,13 +3,13 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from hrss_shared.app import create_service_app
 
 from employment.config import TOPIC, EmploymentSettings
 from employment.db import infra
 from employment.employers.router import router as employers_router
 from employment.job_seekers.router import router as job_seekers_router
 from employment.registrations.router import employment_router, unemployment_router
+from hrss_shared.app import create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

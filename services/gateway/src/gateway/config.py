@@ -1,7 +1,8 @@
 """Gateway settings (``HRSS_GATEWAY_*`` plus the stack-wide ``HRSS_*``)."""
 
-from hrss_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from hrss_shared.settings import ServiceSettings
 
 CONSUMED_TOPICS = ["hrss.employment", "hrss.training", "hrss.social-insurance", "hrss.labour-relations"]
 

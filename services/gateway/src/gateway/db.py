@@ -1,8 +1,9 @@
 """The gateway's own table registry (separate from every other service's)."""
 
+from sqlmodel import SQLModel
+
 from hrss_shared.db import new_registry
 from hrss_shared.infra import infra_tables
-from sqlmodel import SQLModel
 
 registry = new_registry()
 metadata = registry.metadata

@@ -4,8 +4,6 @@ import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
-from hrss_shared.app import ConsumerSpec, ServiceRuntime, create_service_app
-from hrss_shared.logs import get_logger
 
 from gateway.clients import service as clients
 from gateway.clients.router import router as clients_router
@@ -13,6 +11,8 @@ from gateway.config import CONSUMED_TOPICS, GatewaySettings
 from gateway.db import infra
 from gateway.persons.router import router as persons_router
 from gateway.readmodel import employment
+from hrss_shared.app import ConsumerSpec, ServiceRuntime, create_service_app
+from hrss_shared.logs import get_logger
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)

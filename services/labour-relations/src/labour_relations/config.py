@@ -1,7 +1,8 @@
 """Labour relations settings (``HRSS_LABOUR_RELATIONS_*`` plus the stack-wide ``HRSS_*``)."""
 
-from hrss_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from hrss_shared.settings import ServiceSettings
 
 TOPIC = "hrss.labour-relations"
 

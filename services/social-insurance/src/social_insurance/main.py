@@ -6,8 +6,8 @@ Its domain arrives in its own issue; for now it runs migrations, its relay and h
 from pathlib import Path
 
 from fastapi import FastAPI
-from hrss_shared.app import create_service_app
 
+from hrss_shared.app import create_service_app
 from social_insurance.config import TOPIC, SocialInsuranceSettings
 from social_insurance.db import infra
 

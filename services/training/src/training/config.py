@@ -1,7 +1,8 @@
 """Training settings (``HRSS_TRAINING_*`` plus the stack-wide ``HRSS_*``)."""
 
-from hrss_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from hrss_shared.settings import ServiceSettings
 
 TOPIC = "hrss.training"
 

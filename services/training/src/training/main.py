@@ -6,8 +6,8 @@ Its domain arrives in its own issue; for now it runs migrations, its relay and h
 from pathlib import Path
 
 from fastapi import FastAPI
-from hrss_shared.app import create_service_app
 
+from hrss_shared.app import create_service_app
 from training.config import TOPIC, TrainingSettings
 from training.db import infra
 

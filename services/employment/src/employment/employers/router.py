@@ -3,13 +3,13 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from hrss_shared.app import OutboxDep, SessionDep
-from hrss_shared.paging import Page, PageDep
-from hrss_shared.validators import CountyCode
 
 from employment.deps import Reader, Writer, county_filter
 from employment.employers import service
 from employment.employers.models import EmployerCreate, EmployerPublic
+from hrss_shared.app import OutboxDep, SessionDep
+from hrss_shared.paging import Page, PageDep
+from hrss_shared.validators import CountyCode
 
 router = APIRouter(prefix="/v1/employers", tags=["employers 用人单位"])
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from hrss_shared.outbox import Outbox
-from hrss_shared.paging import PageParams, fetch_page
-from hrss_shared.problems import Conflict, NotFound
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.employers.events import EMPLOYER_REGISTERED, EmployerRegistered
 from employment.employers.models import Employer, EmployerCreate
+from hrss_shared.outbox import Outbox
+from hrss_shared.paging import PageParams, fetch_page
+from hrss_shared.problems import Conflict, NotFound
 
 
 async def get_by_credit_code(*, session: AsyncSession, credit_code: str) -> Employer | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from hrss_shared.validators import CountyCode, IdNumber
 from pydantic import BaseModel, Field
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared.validators import CountyCode, IdNumber
 
 
 class Education(StrEnum):

@@ -3,13 +3,13 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
-from hrss_shared.paging import Page, PageDep
-from hrss_shared.validators import CountyCode, IdNumber
 
 from employment.deps import Reader, Writer, county_filter
 from employment.job_seekers import service
 from employment.job_seekers.models import JobSeekerCreate, JobSeekerPublic
+from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
+from hrss_shared.paging import Page, PageDep
+from hrss_shared.validators import CountyCode, IdNumber
 
 router = APIRouter(prefix="/v1/job-seekers", tags=["job seekers 求职登记"])
 

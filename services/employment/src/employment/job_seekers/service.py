@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from hrss_shared.outbox import Outbox
-from hrss_shared.paging import PageParams, fetch_page
-from hrss_shared.problems import Conflict, NotFound
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.job_seekers.events import JOB_SEEKER_REGISTERED, JobSeekerRegistered
 from employment.job_seekers.models import JobSeeker, JobSeekerCreate
+from hrss_shared.outbox import Outbox
+from hrss_shared.paging import PageParams, fetch_page
+from hrss_shared.problems import Conflict, NotFound
 
 
 async def get_by_id_number(*, session: AsyncSession, id_number: str) -> JobSeeker | None:

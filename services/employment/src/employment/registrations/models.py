@@ -6,12 +6,12 @@ import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 from pydantic import BaseModel, Field
 from sqlalchemy import Index, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
 
 def _uuid() -> str:

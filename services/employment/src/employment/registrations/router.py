@@ -3,9 +3,6 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
-from hrss_shared.paging import Page, PageDep
-from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
 from employment.deps import Reader, Writer, county_filter
 from employment.registrations import service
@@ -19,6 +16,9 @@ from employment.registrations.models import (
     UnemploymentRegistrationPublic,
     UnemploymentStatus,
 )
+from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
+from hrss_shared.paging import Page, PageDep
+from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
 employment_router = APIRouter(prefix="/v1/employment-registrations", tags=["employment registrations 就业登记"])
 unemployment_router = APIRouter(prefix="/v1/unemployment-registrations", tags=["unemployment registrations 失业登记"])

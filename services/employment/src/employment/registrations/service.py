@@ -9,11 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from hrss_shared.auth import Principal
-from hrss_shared.db import lock_key
-from hrss_shared.outbox import Outbox
-from hrss_shared.paging import PageParams, fetch_page
-from hrss_shared.problems import Conflict, InvalidField, NotFound
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -40,6 +35,11 @@ from employment.registrations.models import (
     UnemploymentRegistrationCreate,
     UnemploymentStatus,
 )
+from hrss_shared.auth import Principal
+from hrss_shared.db import lock_key
+from hrss_shared.outbox import Outbox
+from hrss_shared.paging import PageParams, fetch_page
+from hrss_shared.problems import Conflict, InvalidField, NotFound
 
 REEMPLOYED_REASON = "就业登记 re-employed"
 

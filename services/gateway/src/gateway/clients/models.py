@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hrss_shared.auth import validate_scopes
-from hrss_shared.validators import CountyCode
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import JSON, Column
 from sqlmodel import Field as DbField
 
 from gateway.db import Base
+from hrss_shared.auth import validate_scopes
+from hrss_shared.validators import CountyCode
 
 
 class ApiClient(Base, table=True):

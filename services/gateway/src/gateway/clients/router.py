@@ -3,11 +3,11 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from hrss_shared.app import RuntimeDep, SessionDep, require
-from hrss_shared.auth import ADMIN, Principal
 
 from gateway.clients import service
 from gateway.clients.models import ClientCreate, ClientCreated, ClientPublic
+from hrss_shared.app import RuntimeDep, SessionDep, require
+from hrss_shared.auth import ADMIN, Principal
 
 router = APIRouter(prefix="/v1/clients", tags=["clients 接入系统管理"])
 Admin = Annotated[Principal, Depends(require(ADMIN))]

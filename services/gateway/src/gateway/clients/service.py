@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from hrss_shared.auth import issue_token
-from hrss_shared.problems import Conflict, NotFound
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.clients.models import ApiClient, ClientCreate
+from hrss_shared.auth import issue_token
+from hrss_shared.problems import Conflict, NotFound
 
 
 async def create(*, session: AsyncSession, secret: str, data: ClientCreate) -> tuple[ApiClient, str]:

@@ -3,12 +3,12 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from hrss_shared.app import PresenterDep, SessionDep, require
-from hrss_shared.auth import Principal
-from hrss_shared.validators import IdNumber
 
 from gateway.persons import service
 from gateway.persons.schemas import PersonView
+from hrss_shared.app import PresenterDep, SessionDep, require
+from hrss_shared.auth import Principal
+from hrss_shared.validators import IdNumber
 
 router = APIRouter(prefix="/v1/persons", tags=["persons 一卡通人员视图"])
 Reader = Annotated[Principal, Depends(require("gateway:read"))]

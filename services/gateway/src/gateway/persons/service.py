@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from hrss_shared.problems import NotFound
-from hrss_shared.validators import QUZHOU_COUNTIES, birth_date_of
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +13,8 @@ from gateway.persons.schemas import (
     UnemploymentItem,
 )
 from gateway.readmodel import models as rm
+from hrss_shared.problems import NotFound
+from hrss_shared.validators import QUZHOU_COUNTIES, birth_date_of
 
 
 async def get_person(*, session: AsyncSession, id_number: str) -> PersonView:

@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
+from pydantic import BaseModel, ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from employment.employers.events import EMPLOYER_REGISTERED, EmployerRegistered
 from employment.job_seekers.events import JOB_SEEKER_REGISTERED, JobSeekerRegistered
 from employment.registrations.events import (
@@ -22,12 +25,9 @@ from employment.registrations.events import (
     UnemploymentClosed,
     UnemploymentRegistered,
 )
+from gateway.readmodel.models import EmployerView, EmploymentView, PersonView, UnemploymentView
 from hrss_shared.consumer import Handler, PermanentEventError
 from hrss_shared.events import CloudEvent
-from pydantic import BaseModel, ValidationError
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from gateway.readmodel.models import EmployerView, EmploymentView, PersonView, UnemploymentView
 
 M = TypeVar("M", bound=BaseModel)
 TERMINAL = {"terminated", "closed"}

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 from hrss_shared.migrations import create_append_only_guard
 
 revision: str = '0001'
