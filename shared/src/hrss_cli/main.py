@@ -207,6 +207,28 @@ def cmd_db_revision(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_test(args: argparse.Namespace) -> int:
+    """Install what the tests need (PostgreSQL, the Kafka jars), lint, type-check, run pytest."""
+    import subprocess
+
+    from hrss_cli.stack import repo_root
+
+    root = repo_root()
+    run_script("postgres/install.sh", capture=False)
+    run_script("kafka/fetch.sh", capture=False)
+    steps = [] if args.no_lint else [
+        ["ruff", "check", "."],
+        ["mypy", "shared/src/hrss_shared"],
+    ]
+    for step in steps:
+        print("$ " + " ".join(step), flush=True)
+        if subprocess.run([sys.executable, "-m", *step], cwd=root).returncode != 0:
+            return 1
+    extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
+    print("$ pytest " + " ".join(extra), flush=True)
+    return subprocess.run([sys.executable, "-m", "pytest", *extra], cwd=root).returncode
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hrss", description="衢州市人社 HRSS platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -246,6 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = csub.add_parser("revoke", help="revoke a client")
     revoke.add_argument("client_id")
     clients.set_defaults(func=cmd_clients)
+
+    test = sub.add_parser("test", help="install test prerequisites, run ruff, mypy and the whole test suite")
+    test.add_argument("--no-lint", action="store_true", help="skip ruff and mypy")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="passed on to pytest")
+    test.set_defaults(func=cmd_test)
 
     dbp = sub.add_parser("db", help="database migrations")
     dsub = dbp.add_subparsers(dest="db_cmd", required=True)
