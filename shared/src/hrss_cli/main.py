@@ -48,33 +48,39 @@ class Stack:
             env[f"HRSS_{env_name(name)}_DATABASE_URL"] = url
         asyncio.run(ensure_topics(bootstrap, TOPICS + [t + DLQ_SUFFIX for t in TOPICS]))
         for name, (_, port) in SERVICES.items():
-            proc = ServiceProcess(name=name, port=port, env=env, log_path=self.data_dir / "logs" / f"{name}.log")
+            proc = ServiceProcess(name=name, port=self.port(port), env=env,
+                                  log_path=self.data_dir / "logs" / f"{name}.log")
             proc.start()
             self.services.append(proc)
         for proc in self.services:
             proc.wait_ready(180)
         return {"bootstrap": bootstrap, "token": token}
 
+    def port(self, base: int) -> int:
+        return base + int(self.args.port_offset)
+
     def _start_broker(self) -> str:
         kind = self.args.broker
+        broker_port = str(self.port(9092))
         if kind == "external":
             if not self.args.bootstrap:
                 sys.exit("--broker external needs --bootstrap HOST:PORT")
             return str(self.args.bootstrap)
         if kind == "apache":
-            run_script("kafka/start.sh", "--data-dir", str(self.data_dir / "kafka"), "--port", "9092", capture=False)
+            run_script("kafka/start.sh", "--data-dir", str(self.data_dir / "kafka"), "--port", broker_port,
+                       "--controller-port", str(self.port(9093)), capture=False)
             self.kafka_started = True
-            run_script("kafka/wait.sh", "--port", "9092", "--timeout", "120", capture=False)
-            return "127.0.0.1:9092"
-        self.broker_proc = embedded_broker.start(port=9092, log_path=self.data_dir / "broker.log")
-        asyncio.run(embedded_broker.wait_ready("127.0.0.1:9092", proc=self.broker_proc))
-        return "127.0.0.1:9092"
+            run_script("kafka/wait.sh", "--port", broker_port, "--timeout", "120", capture=False)
+            return f"127.0.0.1:{broker_port}"
+        self.broker_proc = embedded_broker.start(port=int(broker_port), log_path=self.data_dir / "broker.log")
+        asyncio.run(embedded_broker.wait_ready(f"127.0.0.1:{broker_port}", proc=self.broker_proc))
+        return f"127.0.0.1:{broker_port}"
 
     def _start_postgres(self) -> dict[str, str]:
         run_script("postgres/install.sh", capture=False)
         names = [SERVICES[s][0] for s in SERVICES]
         base = run_script(
-            "postgres/start.sh", "--data-dir", str(self.data_dir / "postgres"), "--port", str(PG_PORT),
+            "postgres/start.sh", "--data-dir", str(self.data_dir / "postgres"), "--port", str(self.port(PG_PORT)),
             "--db", ",".join(names),
         ).splitlines()[-1]
         self.pg_started = True
@@ -120,9 +126,10 @@ def cmd_up(args: argparse.Namespace) -> int:
         print(f"  broker            {info['bootstrap']} ({args.broker})")
         print(f"  data              {stack.data_dir}")
         print(f"\n  dev token: {info['token']}")
-        print(f'  try: curl -H "Authorization: Bearer {info["token"]}" http://127.0.0.1:8001/v1/employers')
+        employment_url = f"http://127.0.0.1:{stack.port(8001)}"
+        print(f'  try: curl -H "Authorization: Bearer {info["token"]}" {employment_url}/v1/employers')
         if args.demo_data:
-            counts = demo.load(base_url="http://127.0.0.1:8001", token=info["token"], persons=args.persons,
+            counts = demo.load(base_url=employment_url, token=info["token"], persons=args.persons,
                                employers=args.employers)
             print(f"  demo data loaded: {json.dumps(counts)}")
         print("\nCtrl-C stops everything.", flush=True)
@@ -242,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--broker", choices=["embedded", "apache", "external"], default="embedded")
     up.add_argument("--bootstrap", help="HOST:PORT of an external Kafka (with --broker external)")
     up.add_argument("--postgres", action="store_true", help="run every service on PostgreSQL instead of SQLite")
+    up.add_argument("--port-offset", type=int, default=0,
+                    help="add N to every port (services 8000-8004, broker 9092, PostgreSQL 5433) to run two stacks")
     up.add_argument("--demo-data", action="store_true", help="load synthetic demo data once ready")
     up.add_argument("--persons", type=int, default=300)
     up.add_argument("--employers", type=int, default=30)

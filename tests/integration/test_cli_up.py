@@ -1,0 +1,90 @@
+"""``hrss up`` for real: starts the broker and five services, serves the flow, stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import factories
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def free_offset() -> int:
+    for _ in range(50):
+        offset = random.randrange(20000, 40000, 10)
+        if all(port_free(p + offset) for p in (8000, 8001, 8002, 8003, 8004, 9092, 9093)):
+            return offset
+    raise RuntimeError("no free port range")
+
+
+@pytest.mark.parametrize("broker", ["embedded", "apache"])
+def test_hrss_up_runs_the_flow_and_stops_cleanly(broker: str, tmp_path: Path) -> None:
+    offset = free_offset()
+    data_dir = tmp_path / "stack-a"
+    env = {**os.environ, "HRSS_DEV_TOKEN": "up-test-token"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hrss_cli.main", "up", "--data-dir", str(data_dir), "--broker", broker,
+         "--port-offset", str(offset)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    output: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            output.append(line)
+            if "Ctrl-C stops everything" in line:
+                break
+        text = "".join(output)
+        assert "Ctrl-C stops everything" in text, text[-3000:]
+        assert "dev token: up-test-token" in text
+        for port in (8000, 8001, 8002, 8003, 8004):
+            assert f"http://127.0.0.1:{port + offset}" in text
+
+        headers = {"Authorization": "Bearer up-test-token"}
+        employment = f"http://127.0.0.1:{8001 + offset}"
+        gateway = f"http://127.0.0.1:{8000 + offset}"
+        employer, seeker = factories.employer("330825"), factories.job_seeker("330825")
+        assert httpx.post(f"{employment}/v1/employers", json=employer, headers=headers).status_code == 201
+        r = httpx.post(f"{employment}/v1/employment-registrations", headers=headers, json={
+            "id_number": seeker["id_number"], "name": seeker["name"], "credit_code": employer["credit_code"],
+            "start_date": "2026-05-01"})
+        assert r.status_code == 201, r.text
+        deadline = time.monotonic() + 60
+        view = None
+        while time.monotonic() < deadline:
+            g = httpx.get(f"{gateway}/v1/persons/{seeker['id_number']}", headers=headers)
+            if g.status_code == 200:
+                view = g.json()
+                break
+            time.sleep(0.2)
+        assert view is not None and view["employment"]["status"] == "employed"
+        for port in (8002, 8003, 8004):
+            assert httpx.get(f"http://127.0.0.1:{port + offset}/readyz").status_code == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(90)
+    rest = proc.stdout.read() if proc.stdout else ""
+    assert rc == 0, rest
+    assert "stopped 已停止" in rest
+    for port in (8000, 8001, 8002, 8003, 8004, 9092):
+        assert port_free(port + offset), f"port {port + offset} still open after stop"
+    # State lives under the data folder only.
+    assert (data_dir / "employment.db").exists() and (data_dir / "gateway.db").exists()
+    assert (data_dir / "dev-token").exists() is False or (data_dir / "dev-token").read_text().strip()
