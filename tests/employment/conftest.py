@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+
 from employment.config import EmploymentSettings
 from employment.main import create_app
-
 from tests.support import InProcessService, service_settings
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hrss_shared.problems import PROBLEM_JSON
 from sqlalchemy import func, select, text
 
+from hrss_shared.problems import PROBLEM_JSON
 from tests import factories
 from tests.support import InProcessService
 

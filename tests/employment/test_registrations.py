@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests import factories
@@ -272,3 +274,29 @@ async def test_registration_list_filters_and_pages(employment: InProcessService)
     active = (await client.get("/v1/employment-registrations", params={"status": "terminated"})).json()
     assert active["count"] == 0
     assert_problem(await client.get("/v1/employment-registrations", params={"status": "paused"}), 422, "status")
+
+
+# ---- concurrent requests about one person --------------------------------------------------
+
+
+async def test_concurrent_duplicate_registrations_create_exactly_one(employment: InProcessService) -> None:
+    person, employer = await seeded(employment)
+    before = len(await outbox(employment))
+    body = {"id_number": person, "name": "王小明", "credit_code": employer["credit_code"], "start_date": "2026-03-01"}
+    responses = await asyncio.gather(
+        *(employment.client.post("/v1/employment-registrations", json=body) for _ in range(5))
+    )
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409, 409]
+    assert await count(employment, "employment_registrations") == 1
+    assert [r["event_type"] for r in await new_rows(employment, before)] == [EMPLOYMENT_REGISTERED]
+
+
+async def test_concurrent_unemployment_registrations_open_exactly_one(employment: InProcessService) -> None:
+    person = factories.id_number()
+    body = {"id_number": person, "name": "王小明", "county_code": "330802", "registered_date": "2026-07-02"}
+    responses = await asyncio.gather(
+        *(employment.client.post("/v1/unemployment-registrations", json=body) for _ in range(5))
+    )
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409, 409]
+    assert await count(employment, "unemployment_registrations") == 1
+    assert await outbox_types(employment) == [UNEMPLOYMENT_REGISTERED]

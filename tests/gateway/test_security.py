@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -150,3 +151,12 @@ async def test_audit_api_needs_admin_and_lists_unmasked_reads(gateway: InProcess
     entry = body["data"][0]
     assert (entry["client_id"], entry["subject"], entry["purpose"]) == ("c-x", person, "review")
     assert entry["action"] == f"GET /v1/persons/{person}"
+
+
+async def test_audit_times_are_utc_instants(gateway: InProcessService) -> None:
+    person = await person_in_read_model(gateway)
+    await gateway.client.get(f"/v1/persons/{person}", headers=bearer(token(*PII_READER)))
+    [entry] = (await gateway.client.get("/v1/audit", headers=bearer(token("admin")))).json()["data"]
+    at = datetime.fromisoformat(entry["at"])
+    assert at.utcoffset() == timedelta(0), f"audit time {entry['at']!r} carries no UTC offset"
+    assert abs(datetime.now(UTC) - at) < timedelta(minutes=5)

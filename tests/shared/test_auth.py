@@ -11,6 +11,7 @@ import httpx
 import jwt
 import pytest
 from fastapi import Depends, FastAPI
+
 from hrss_shared.app import require
 from hrss_shared.auth import (
     ADMIN,

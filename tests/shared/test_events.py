@@ -6,9 +6,10 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import BaseModel, ValidationError
+
 from hrss_shared.events import CloudEvent, new_event
 from hrss_shared.logs import correlation_id
-from pydantic import BaseModel, ValidationError
 
 
 class Data(BaseModel):

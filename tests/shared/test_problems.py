@@ -7,15 +7,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+
 from employment.config import EmploymentSettings
 from employment.db import infra
 from employment.main import MIGRATIONS
-from fastapi import APIRouter, FastAPI
 from hrss_shared.app import create_service_app
 from hrss_shared.problems import PROBLEM_JSON, Conflict, InvalidField
 from hrss_shared.validators import IdNumber
-from pydantic import BaseModel
-
 from tests.support import DEV_TOKEN, bearer, service_settings
 
 
@@ -119,7 +119,7 @@ async def test_correlation_id_is_echoed_on_errors_and_generated_when_absent(clie
     assert r.json()["correlation_id"] == r.headers["X-Correlation-ID"]
 
 
-async def test_health_needs_no_credential(tmp_path: Path, client: httpx.AsyncClient) -> None:
+async def test_health_needs_no_credential(client: httpx.AsyncClient) -> None:
     r = await client.get("/healthz", headers={"Authorization": ""})
     assert r.status_code == 200
     assert r.json() == {"status": "ok", "service": "employment"}

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
+
 from employment.config import EmploymentSettings
 from gateway.config import GatewaySettings
 from hrss_shared.settings import DEV_AUTH_SECRET
-from pydantic import ValidationError
 
 STRONG = "a-real-production-secret-0123456789abcdef"
 

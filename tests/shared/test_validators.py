@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+
 from hrss_shared.validators import (
     CREDIT_ALPHABET,
     QUZHOU_COUNTIES,
@@ -20,9 +24,6 @@ from hrss_shared.validators import (
     validate_credit_code,
     validate_id_number,
 )
-from hypothesis import given
-from hypothesis import strategies as st
-from pydantic import BaseModel, ValidationError
 
 COUNTIES = sorted(QUZHOU_COUNTIES)
 # Area codes from elsewhere in China are valid ID numbers too (people move to Quzhou).
