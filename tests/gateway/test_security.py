@@ -120,7 +120,7 @@ async def test_pii_read_unmasks_and_writes_exactly_one_audit_row(gateway: InProc
     assert row["action"] == f"GET {path}"
     assert row["subject"] == person
     assert row["purpose"] == "benefit-check case 2026-0042"
-    assert set(row["fields"]) == {"id_number", "phone"}
+    assert set(row["fields"]) == {"id_number", "phone", "birth_date"}
     assert row["correlation_id"] == r.headers["X-Correlation-ID"]
     await gateway.client.get(path, headers=headers)
     assert len(await audit_rows(gateway)) == 2

@@ -81,7 +81,7 @@ def test_mask_walks_nested_dicts_and_lists_and_leaves_other_fields() -> None:
         "id_number": "3308**********123X",
         "name": "王小明",
         "count": 2,
-        "identity": {"phone": "138****2345", "county_code": "330802", "birth_date": "1990-01-01"},
+        "identity": {"phone": "138****2345", "county_code": "330802", "birth_date": "1990-**-**"},
         "accounts": [{"bank_account": "***************4567", "bank": "农业银行"}],
         "data": [{"id_number": "1101**********002X", "spouse_id_number": "3308**********1232", "phone": None}],
         "credit_code": "91350100M000100Y43",

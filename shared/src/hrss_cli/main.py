@@ -152,12 +152,6 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _gateway_env(args: argparse.Namespace) -> None:
-    data_dir = args.data_dir.resolve()
-    os.environ.setdefault("HRSS_DATA_DIR", str(data_dir))
-    os.environ.setdefault("HRSS_AUTH_SECRET", stack_secret(data_dir, "auth-secret", "HRSS_AUTH_SECRET"))
-
-
 async def _clients(args: argparse.Namespace) -> int:
     from gateway.clients import service
     from gateway.clients.models import ClientCreate, ClientPublic
@@ -166,7 +160,10 @@ async def _clients(args: argparse.Namespace) -> int:
     from hrss_shared import db, migrations
     from hrss_shared.problems import ProblemError
 
-    settings = GatewaySettings()
+    data_dir = args.data_dir.resolve()
+    settings = GatewaySettings(
+        data_dir=data_dir, auth_secret=stack_secret(data_dir, "auth-secret", "HRSS_AUTH_SECRET")
+    )
     engine = db.make_engine(settings.resolved_database_url)
     try:
         await migrations.upgrade(engine, MIGRATIONS)
@@ -196,7 +193,6 @@ async def _clients(args: argparse.Namespace) -> int:
 
 
 def cmd_clients(args: argparse.Namespace) -> int:
-    _gateway_env(args)
     try:
         return asyncio.run(_clients(args))
     except ValueError as exc:

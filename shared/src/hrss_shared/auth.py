@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import jwt
 from fastapi import Request
@@ -124,7 +125,7 @@ class Authenticator:
 
 # ---- masking -------------------------------------------------------------------------------
 
-PII_KEYS = {"id_number": "id", "phone": "phone", "bank_account": "bank"}
+PII_KEYS = {"id_number": "id", "phone": "phone", "bank_account": "bank", "birth_date": "birth"}
 
 
 def mask_id(value: str) -> str:
@@ -140,7 +141,12 @@ def mask_bank(value: str) -> str:
     return "*" * max(len(value) - 4, 0) + value[-4:]
 
 
-_MASKERS = {"id": mask_id, "phone": mask_phone, "bank": mask_bank}
+def mask_birth(value: str) -> str:
+    """The birth date inside an ID number is masked with it: ``1990-05-17`` → ``1990-**-**``."""
+    return value[:4] + "-**-**" if len(value) >= 4 else "*" * len(value)
+
+
+_MASKERS = {"id": mask_id, "phone": mask_phone, "bank": mask_bank, "birth": mask_birth}
 
 
 def _kind(key: str) -> str | None:
@@ -177,6 +183,12 @@ def pii_fields(payload: Any, found: set[str] | None = None) -> set[str]:
     return found
 
 
+def _purpose(request: Request) -> str | None:
+    """``X-Purpose``: why the data is read; non-ASCII text arrives percent-encoded UTF-8."""
+    raw = request.headers.get(PURPOSE_HEADER)
+    return unquote(raw)[:500] if raw else None
+
+
 async def present(
     payload: Any,
     *,
@@ -201,7 +213,7 @@ async def present(
                 "client_name": principal.name,
                 "action": f"{request.method} {request.url.path}"[:300],
                 "subject": subject,
-                "purpose": (request.headers.get(PURPOSE_HEADER) or None),
+                "purpose": _purpose(request),
                 "correlation_id": correlation_id.get(),
                 "fields": fields,
             }

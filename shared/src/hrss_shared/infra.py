@@ -8,7 +8,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Integer,
     MetaData,
     String,
@@ -16,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 # BIGINT on PostgreSQL, INTEGER (the rowid alias, so it autoincrements) on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -39,8 +39,8 @@ def infra_tables(metadata: MetaData) -> InfraTables:
         Column("key", String(64), nullable=False),
         Column("event_type", String(200), nullable=False),
         Column("payload", Text, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("published_at", UTCDateTime(), nullable=True, index=True),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
     )
@@ -54,14 +54,14 @@ def infra_tables(metadata: MetaData) -> InfraTables:
         Column("topic", String(200), nullable=False),
         Column("partition", Integer, nullable=False),
         Column("offset", BigInteger, nullable=False),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UTCDateTime(), nullable=False),
         UniqueConstraint("source", "event_id", name="uq_processed_events_source_event_id"),
     )
     audit = Table(
         "audit_log",
         metadata,
         Column("id", BigId, primary_key=True, autoincrement=True),
-        Column("at", DateTime(timezone=True), nullable=False, index=True),
+        Column("at", UTCDateTime(), nullable=False, index=True),
         Column("client_id", String(100), nullable=False, index=True),
         Column("client_name", String(200), nullable=False),
         Column("action", String(300), nullable=False),

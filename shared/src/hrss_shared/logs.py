@@ -11,6 +11,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CORRELATION_HEADER = "X-Correlation-ID"
+SCOPE_KEY = "hrss.correlation_id"
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 
 
@@ -73,6 +74,7 @@ class CorrelationMiddleware:
             return
         incoming = dict(scope.get("headers") or []).get(CORRELATION_HEADER.lower().encode())
         cid = incoming.decode("latin-1")[:64] if incoming else new_correlation_id()
+        scope[SCOPE_KEY] = cid  # still readable by the outermost error handler after reset
         token = correlation_id.set(cid)
 
         async def send_with_header(message: Message) -> None:

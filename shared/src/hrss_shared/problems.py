@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hrss_shared.logs import correlation_id, get_logger
+from hrss_shared.logs import CORRELATION_HEADER, SCOPE_KEY, correlation_id, get_logger
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://hrss.qz.gov.cn/problems/"
@@ -97,6 +97,10 @@ def problem_response(
     if errors:
         body["errors"] = [{"field": e.field, "reason": e.reason} for e in errors]
     cid = correlation_id.get()
+    if cid is None and request is not None and request.scope.get(SCOPE_KEY):
+        # Outside the correlation middleware (unhandled errors): echo the header here.
+        cid = request.scope[SCOPE_KEY]
+        headers = {**(headers or {}), CORRELATION_HEADER: cid}
     if cid:
         body["correlation_id"] = cid
     if extra:
@@ -152,7 +156,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", path=request.url.path)
+        log.exception("unhandled_error", path=request.url.path, correlation_id=request.scope.get(SCOPE_KEY))
         return problem_response(
             request,
             status=500,

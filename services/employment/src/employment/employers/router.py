@@ -9,7 +9,7 @@ from employment.employers import service
 from employment.employers.models import EmployerCreate, EmployerPublic
 from hrss_shared.app import OutboxDep, SessionDep
 from hrss_shared.paging import Page, PageDep
-from hrss_shared.validators import CountyCode
+from hrss_shared.validators import CountyCode, CreditCode
 
 router = APIRouter(prefix="/v1/employers", tags=["employers 用人单位"])
 
@@ -32,7 +32,7 @@ async def list_employers(
 
 
 @router.get("/{credit_code}", response_model=EmployerPublic, summary="查询用人单位 Get an employer")
-async def get_employer(credit_code: str, session: SessionDep, principal: Reader) -> Any:
-    employer = await service.get_or_404(session=session, credit_code=credit_code.upper())
+async def get_employer(credit_code: CreditCode, session: SessionDep, principal: Reader) -> Any:
+    employer = await service.get_or_404(session=session, credit_code=credit_code)
     principal.check_county(employer.county_code)
     return employer

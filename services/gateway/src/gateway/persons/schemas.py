@@ -12,7 +12,7 @@ class IdentitySection(BaseModel):
     name: str | None
     county_code: str | None
     county_name: str | None
-    birth_date: date
+    birth_date: str = Field(description="出生日期 YYYY-MM-DD (masked to YYYY-**-** without pii:read)")
     phone: str | None
     as_of: datetime | None = Field(description="截至时间 time of the newest event this section reflects")
 

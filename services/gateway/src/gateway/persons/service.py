@@ -44,7 +44,7 @@ async def get_person(*, session: AsyncSession, id_number: str) -> PersonView:
         id_number=id_number,
         identity=IdentitySection(
             name=person.name, county_code=person.county_code,
-            county_name=QUZHOU_COUNTIES.get(person.county_code or ""), birth_date=birth_date_of(id_number),
+            county_name=QUZHOU_COUNTIES.get(person.county_code or ""), birth_date=birth_date_of(id_number).isoformat(),
             phone=person.phone, as_of=person.identity_as_of,
         ),
         employment=EmploymentSection(
