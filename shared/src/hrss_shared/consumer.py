@@ -79,8 +79,10 @@ class ConsumerRunner:
                     # Brokers answer a fetch as soon as data arrives, or after this wait when idle;
                     # a short wait keeps read models fresh on brokers that do not wake fetches early.
                     fetch_max_wait_ms=100,
-                    session_timeout_ms=30000,
-                    heartbeat_interval_ms=3000,
+                    # Kafka's minimum; Tansu answers JoinGroup after half the session timeout,
+                    # so a short one keeps consumer (re)joins to a few seconds.
+                    session_timeout_ms=6000,
+                    heartbeat_interval_ms=2000,
                 )
                 try:
                     await consumer.start()
