@@ -57,7 +57,7 @@ def _upgrade_sync(connection: Connection, cfg: Config, lock_key: int) -> None:
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key})
     cfg.attributes["connection"] = connection
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")
 
 
 async def upgrade(engine: AsyncEngine, script_location: Path) -> None:
@@ -99,5 +99,5 @@ def autogenerate(script_location: Path, message: str, rev_id: str | None = None)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/autogen.db"
         cfg = alembic_config(script_location, url)
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
         command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id)

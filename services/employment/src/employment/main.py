@@ -4,12 +4,20 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from employment import consumers
 from employment.config import TOPIC, EmploymentSettings
 from employment.db import infra
 from employment.employers.router import router as employers_router
+from employment.imports.router import router as imports_router
+from employment.job_postings.router import router as job_postings_router
 from employment.job_seekers.router import router as job_seekers_router
+from employment.key_groups.router import group_router, person_router
+from employment.public_welfare.router import router as public_welfare_router
 from employment.registrations.router import employment_router, unemployment_router
-from hrss_shared.app import create_service_app
+from employment.service_records.router import router as service_records_router
+from employment.startup.router import router as startup_router
+from employment.statistics.router import router as statistics_router
+from hrss_shared.app import ConsumerSpec, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -19,11 +27,17 @@ def create_app(settings: EmploymentSettings | None = None) -> FastAPI:
         settings=settings or EmploymentSettings(),
         title="衢州市人社 就业服务 Employment service",
         description=(
-            "数字就业：用人单位、求职登记、就业登记与失业登记。"
+            "数字就业：用人单位、求职登记、重点群体实名制、就业登记与失业登记、131服务、岗位匹配、"
+            "公益性岗位、创业担保贷款与创业补贴、批量导入与就业统计。"
             "Every state change is a CloudEvent on hrss.employment."
         ),
         infra=infra,
         migrations_dir=MIGRATIONS,
         topic=TOPIC,
-        routers=[employers_router, job_seekers_router, employment_router, unemployment_router],
+        consumers=[ConsumerSpec(group="employment", topics=consumers.TOPICS, handlers=consumers.HANDLERS)],
+        routers=[
+            employers_router, job_seekers_router, person_router, group_router, employment_router,
+            unemployment_router, service_records_router, job_postings_router, public_welfare_router,
+            startup_router, imports_router, statistics_router,
+        ],
     )

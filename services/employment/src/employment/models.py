@@ -1,8 +1,21 @@
-"""Every table of the employment service (imported by migrations so autogenerate sees them all)."""
+"""Every table of the employment service (imported by migrations so autogenerate sees them all).
+
+Each domain folder's ``models.py`` is imported here so a new table is seen by autogenerate.
+"""
+
+import importlib
 
 from employment.db import metadata
-from employment.employers.models import Employer
-from employment.job_seekers.models import JobSeeker
-from employment.registrations.models import EmploymentRegistration, UnemploymentRegistration
 
-__all__ = ["metadata", "Employer", "JobSeeker", "EmploymentRegistration", "UnemploymentRegistration"]
+DOMAINS = [
+    "employers", "job_seekers", "key_groups", "registrations", "service_records", "job_postings",
+    "public_welfare", "startup", "imports", "statistics",
+]
+for _domain in DOMAINS:
+    try:
+        importlib.import_module(f"employment.{_domain}.models")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"employment.{_domain}.models":
+            raise
+
+__all__ = ["metadata"]

@@ -17,3 +17,4 @@ class JobSeekerRegistered(BaseModel):
     education: str | None = None
     graduation_year: int | None = None
     registered_date: date
+    occupation_wishes: list[str] = []

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
+from sqlmodel import JSON, Column
 from sqlmodel import Field as DbField
 
 from employment.db import Base
@@ -31,10 +32,18 @@ class JobSeekerBase(BaseModel):
     education: Education | None = Field(default=None, description="学历")
     graduation_year: int | None = Field(default=None, ge=1950, le=2100, description="毕业年份")
     registered_date: date | None = Field(default=None, description="求职登记日期 (defaults to today)")
+    occupation_wishes: list[str] = Field(default_factory=list, max_length=10, description="求职意向（工种/岗位）")
 
 
 class JobSeekerCreate(JobSeekerBase):
     pass
+
+
+class SkillPublic(BaseModel):
+    occupation: str
+    level: int = Field(description="技能等级 1-5 (5 = 五级/初级工 … 1 = 一级/高级技师)")
+    certificate_number: str
+    issued_date: date
 
 
 class JobSeekerPublic(BaseModel):
@@ -48,6 +57,8 @@ class JobSeekerPublic(BaseModel):
     education: Education | None
     graduation_year: int | None
     registered_date: date
+    occupation_wishes: list[str]
+    skills: list[SkillPublic] = Field(default_factory=list, description="技能档案 (from training's certificate events)")
     created_at: datetime
 
 
@@ -62,4 +73,19 @@ class JobSeeker(Base, table=True):
     education: str | None = DbField(default=None, max_length=20)
     graduation_year: int | None = None
     registered_date: date
+    occupation_wishes: list[str] = DbField(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+
+
+class JobSeekerSkill(Base, table=True):
+    """技能档案: one row per skill certificate, filled from training's certificate events."""
+
+    __tablename__ = "job_seeker_skills"
+
+    id: int | None = DbField(default=None, primary_key=True)
+    id_number: str = DbField(max_length=18, index=True)
+    occupation: str = DbField(max_length=100, index=True)
+    level: int = DbField(ge=1, le=5)
+    certificate_number: str = DbField(max_length=64, unique=True)
+    issued_date: date
+    source_event_id: str = DbField(max_length=64)

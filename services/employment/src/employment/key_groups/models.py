@@ -1,0 +1,78 @@
+"""重点群体实名制 key-group membership: 高校毕业生, 农民工, 退役军人, 残疾人, 就业困难人员, 低收入农户."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import Index, text
+from sqlmodel import Field as DbField
+
+from employment.db import Base
+
+
+class KeyGroup(StrEnum):
+    graduate = "graduate"  # 高校毕业生
+    migrant_worker = "migrant_worker"  # 农民工
+    veteran = "veteran"  # 退役军人
+    disabled = "disabled"  # 残疾人
+    hard_to_employ = "hard_to_employ"  # 就业困难人员
+    low_income_rural = "low_income_rural"  # 低收入农户
+
+
+KEY_GROUP_NAMES = {
+    KeyGroup.graduate: "高校毕业生",
+    KeyGroup.migrant_worker: "农民工",
+    KeyGroup.veteran: "退役军人",
+    KeyGroup.disabled: "残疾人",
+    KeyGroup.hard_to_employ: "就业困难人员",
+    KeyGroup.low_income_rural: "低收入农户",
+}
+
+
+class MembershipCreate(BaseModel):
+    group: KeyGroup = Field(description="重点群体类别")
+    source: str = Field(min_length=1, max_length=100, description="认定来源, e.g. 退役军人事务局, 残联, 民政")
+    start_date: date = Field(description="认定起始日期")
+    end_date: date | None = Field(default=None, description="认定终止日期 (open-ended when empty)")
+
+    @model_validator(mode="after")
+    def _dates(self) -> MembershipCreate:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date 早于 start_date (end date before start date)")
+        return self
+
+
+class MembershipEnd(BaseModel):
+    end_date: date = Field(description="认定终止日期")
+
+
+class MembershipPublic(BaseModel):
+    id: str
+    id_number: str
+    group: KeyGroup
+    group_name: str
+    source: str
+    start_date: date
+    end_date: date | None
+    created_at: datetime
+
+
+class KeyGroupMembership(Base, table=True):
+    __tablename__ = "key_group_memberships"
+    # One open membership per person and group.
+    __table_args__ = (
+        Index("uq_key_group_open", "id_number", "group", unique=True,
+              sqlite_where=text("end_date IS NULL"), postgresql_where=text("end_date IS NULL")),
+    )
+
+    id: str = DbField(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
+    id_number: str = DbField(max_length=18, index=True)
+    group: str = DbField(max_length=20, index=True)
+    source: str = DbField(max_length=100)
+    start_date: date
+    end_date: date | None = None
+    county_code: str = DbField(max_length=6, index=True)
+    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))

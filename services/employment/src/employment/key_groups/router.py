@@ -1,0 +1,111 @@
+"""/v1/job-seekers/{id_number}/key-groups and /v1/key-groups/{group} — 重点群体实名制."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import exists, func, or_
+from sqlmodel import col, select
+
+from employment.deps import Reader, Writer, county_filter
+from employment.job_seekers.models import JobSeeker
+from employment.key_groups import service
+from employment.key_groups.models import (
+    KEY_GROUP_NAMES,
+    KeyGroup,
+    KeyGroupMembership,
+    MembershipCreate,
+    MembershipEnd,
+    MembershipPublic,
+)
+from employment.registrations.models import EmploymentRegistration, EmploymentStatus
+from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
+from hrss_shared.paging import Page, PageDep
+from hrss_shared.validators import CountyCode, IdNumber
+
+person_router = APIRouter(prefix="/v1/job-seekers/{id_number}/key-groups", tags=["key groups 重点群体实名制"])
+group_router = APIRouter(prefix="/v1/key-groups", tags=["key groups 重点群体实名制"])
+
+
+def _public(row: KeyGroupMembership) -> dict[str, Any]:
+    return MembershipPublic(
+        **row.model_dump(exclude={"county_code"}), group_name=KEY_GROUP_NAMES[KeyGroup(row.group)]
+    ).model_dump(mode="json")
+
+
+@person_router.post("", status_code=201, response_model=MembershipPublic, summary="重点群体认定 Add a membership")
+async def add_membership(
+    id_number: IdNumber, body: MembershipCreate, session: SessionDep, outbox: OutboxDep, principal: Writer,
+    present: PresenterDep,
+) -> Any:
+    row = await service.add(session=session, outbox=outbox, principal=principal, id_number=id_number, data=body)
+    return await present(_public(row), principal=principal, session=session, subjects=[id_number])
+
+
+@person_router.get("", response_model=list[MembershipPublic], summary="个人重点群体认定 A person's memberships")
+async def list_memberships(id_number: IdNumber, session: SessionDep, principal: Reader, present: PresenterDep) -> Any:
+    rows = await service.list_for_person(session=session, id_number=id_number)
+    for row in rows:
+        principal.check_county(row.county_code)
+    return await present([_public(r) for r in rows], principal=principal, session=session, subjects=[id_number])
+
+
+@person_router.post("/{membership_id}/end", response_model=MembershipPublic, summary="终止认定 End a membership")
+async def end_membership(
+    id_number: IdNumber, membership_id: str, body: MembershipEnd, session: SessionDep, outbox: OutboxDep,
+    principal: Writer, present: PresenterDep,
+) -> Any:
+    row = await service.end(session=session, outbox=outbox, principal=principal, id_number=id_number,
+                            membership_id=membership_id, data=body)
+    return await present(_public(row), principal=principal, session=session, subjects=[id_number])
+
+
+class GroupMember(BaseModel):
+    id_number: str
+    name: str | None
+    county_code: str
+    group: KeyGroup
+    start_date: date
+    end_date: date | None
+    employment_status: str
+
+
+@group_router.get("/{group}", response_model=Page[GroupMember],
+                  summary="重点群体名单及就业状态 Members of a key group with their employment status")
+async def list_group(
+    group: KeyGroup, session: SessionDep, principal: Reader, page: PageDep, present: PresenterDep,
+    county_code: Annotated[CountyCode | None, Query(description="县（市、区）代码")] = None,
+    on: Annotated[date | None, Query(description="认定有效日期 (default today)")] = None,
+    employment_status: Annotated[str | None, Query(pattern="^(employed|not_employed)$")] = None,
+) -> Any:
+    day = on or date.today()
+    employed = exists().where(
+        EmploymentRegistration.id_number == KeyGroupMembership.id_number,
+        EmploymentRegistration.status == EmploymentStatus.active,
+    )
+    query = (
+        select(KeyGroupMembership, JobSeeker.name, employed.label("employed"))
+        .join(JobSeeker, col(JobSeeker.id_number) == col(KeyGroupMembership.id_number), isouter=True)
+        .where(KeyGroupMembership.group == group, col(KeyGroupMembership.start_date) <= day,
+               or_(col(KeyGroupMembership.end_date).is_(None), col(KeyGroupMembership.end_date) >= day))
+    )
+    county = county_filter(principal, county_code)
+    if county:
+        query = query.where(KeyGroupMembership.county_code == county)
+    if employment_status == "employed":
+        query = query.where(employed)
+    elif employment_status == "not_employed":
+        query = query.where(~employed)
+    count = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = (await session.exec(
+        query.order_by(col(KeyGroupMembership.county_code), col(KeyGroupMembership.id_number))
+        .limit(page.limit).offset(page.offset))).all()
+    data = [
+        GroupMember(id_number=m.id_number, name=name, county_code=m.county_code, group=KeyGroup(m.group),
+                    start_date=m.start_date, end_date=m.end_date,
+                    employment_status="employed" if is_employed else "not_employed").model_dump(mode="json")
+        for m, name, is_employed in rows
+    ]
+    body = {"data": data, "count": count, "limit": page.limit, "offset": page.offset}
+    return await present(body, principal=principal, session=session, subjects=[d["id_number"] for d in data])
