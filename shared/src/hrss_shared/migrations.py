@@ -88,7 +88,7 @@ def create_append_only_guard(op: Operations | Any, table: str = "audit_log") -> 
         )
 
 
-def autogenerate(script_location: Path, message: str, rev_id: str | None = None) -> None:
+def autogenerate(script_location: Path, message: str, rev_id: str | None = None, head: str = "head") -> None:
     """Write a new revision from the difference between the models and the migrated schema.
 
     Runs against a throw-away SQLite database brought to head first (development helper behind
@@ -100,4 +100,4 @@ def autogenerate(script_location: Path, message: str, rev_id: str | None = None)
         url = f"sqlite:///{tmp}/autogen.db"
         cfg = alembic_config(script_location, url)
         command.upgrade(cfg, "heads")
-        command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id)
+        command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id, head=head)
