@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -39,6 +39,15 @@ class UnemploymentItem(BaseModel):
     close_reason: str | None
 
 
+class RecordItem(BaseModel):
+    """A record of the employment domain as its events left it (key group, 131 service, loan …)."""
+
+    id: str
+    status: str
+    data: dict[str, Any]
+    updated_at: datetime
+
+
 class EmploymentSection(BaseModel):
     status: Literal["employed", "registered_unemployed", "not_employed"] = Field(
         description="就业状态: employed 在职 / registered_unemployed 登记失业 / not_employed 未就业"
@@ -46,6 +55,11 @@ class EmploymentSection(BaseModel):
     job_seeker_registered_date: date | None
     employments: list[EmploymentItem]
     unemployment_registrations: list[UnemploymentItem]
+    records: dict[str, list[RecordItem]] = Field(
+        default_factory=dict,
+        description="按类别的其他就业记录 other records by kind: key_group 重点群体, service_record 131服务, "
+        "public_welfare_placement 公益性岗位安置, startup_loan 创业担保贷款, startup_subsidy 创业补贴 …",
+    )
     as_of: datetime | None
 
 

@@ -10,6 +10,7 @@ from gateway.persons.schemas import (
     EmploymentSection,
     IdentitySection,
     PersonView,
+    RecordItem,
     UnemploymentItem,
 )
 from gateway.readmodel import models as rm
@@ -34,6 +35,17 @@ async def get_person(*, session: AsyncSession, id_number: str) -> PersonView:
             .order_by(col(rm.UnemploymentView.registered_date).desc())
         )
     ).all()
+    facts = (
+        await session.exec(
+            select(rm.DomainFact).where(rm.DomainFact.subject == id_number)
+            .order_by(col(rm.DomainFact.kind), col(rm.DomainFact.updated_at).desc())
+        )
+    ).all()
+    records: dict[str, list[RecordItem]] = {}
+    for fact in facts:
+        item = RecordItem(id=fact.id.split(":", 1)[1], status=fact.status, data=fact.data, updated_at=fact.updated_at)
+        records.setdefault(fact.kind, []).append(item)
+    as_of = max([t for t in [person.employment_as_of, *(f.updated_at for f in facts)] if t is not None], default=None)
     if any(e.status == "active" for e in employments):
         status = "employed"
     elif any(u.status == "open" for u in unemployments):
@@ -54,6 +66,7 @@ async def get_person(*, session: AsyncSession, id_number: str) -> PersonView:
             unemployment_registrations=[
                 UnemploymentItem.model_validate(u, from_attributes=True) for u in unemployments
             ],
-            as_of=person.employment_as_of,
+            records=records,
+            as_of=as_of,
         ),
     )

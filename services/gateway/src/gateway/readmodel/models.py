@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import Field
+from sqlmodel import JSON, Column, Field
 
 from gateway.db import Base
 
@@ -63,4 +64,21 @@ class UnemploymentView(Base, table=True):
     reason: str | None = Field(default=None, max_length=200)
     status: str = Field(max_length=12)
     close_reason: str | None = Field(default=None, max_length=200)
+    updated_at: datetime
+
+
+class DomainFact(Base, table=True):
+    """One record of a domain (a key-group membership, a 131 service, a loan …) as its events left it.
+
+    Keyed by the record's ``kind`` and id; ``subject`` is the person's ID number or the employer's
+    credit code the events were about. ``data`` merges the fields of every event of the record.
+    """
+
+    __tablename__ = "domain_facts"
+
+    id: str = Field(primary_key=True, max_length=120)
+    subject: str = Field(max_length=18, index=True)
+    kind: str = Field(max_length=60, index=True)
+    status: str = Field(max_length=40)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime
