@@ -68,6 +68,66 @@ async def upgrade(engine: AsyncEngine, script_location: Path) -> None:
         await conn.run_sync(_upgrade_sync, cfg, lock_key)
 
 
+def create_mechanism_tables(op: Operations | Any) -> None:
+    """Create the outbox, processed-events and audit tables (version 1; every service's first migration).
+
+    Frozen DDL: a later change to these tables gets a helper of its own and a new migration.
+    """
+    import sqlalchemy as sa
+
+    big_id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    op.create_table(
+        "audit_log",
+        sa.Column("id", big_id, autoincrement=True, nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("client_id", sa.String(length=100), nullable=False),
+        sa.Column("client_name", sa.String(length=200), nullable=False),
+        sa.Column("action", sa.String(length=300), nullable=False),
+        sa.Column("subject", sa.String(length=64), nullable=True),
+        sa.Column("purpose", sa.String(length=500), nullable=True),
+        sa.Column("correlation_id", sa.String(length=64), nullable=True),
+        sa.Column("fields", sa.JSON(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
+    )
+    for column in ("at", "client_id", "subject"):
+        op.create_index(f"ix_audit_log_{column}", "audit_log", [column])
+    op.create_table(
+        "outbox",
+        sa.Column("id", big_id, autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_outbox"),
+        sa.UniqueConstraint("event_id", name="uq_outbox_event_id"),
+    )
+    op.create_index("ix_outbox_published_at", "outbox", ["published_at"])
+    op.create_table(
+        "processed_events",
+        sa.Column("id", big_id, autoincrement=True, nullable=False),
+        sa.Column("source", sa.String(length=200), nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("partition", sa.Integer(), nullable=False),
+        sa.Column("offset", sa.BigInteger(), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_processed_events"),
+        sa.UniqueConstraint("source", "event_id", name="uq_processed_events_source_event_id"),
+    )
+    create_append_only_guard(op)
+
+
+def drop_mechanism_tables(op: Operations | Any) -> None:
+    for table in ("processed_events", "outbox", "audit_log"):
+        op.drop_table(table)
+
+
 def create_append_only_guard(op: Operations | Any, table: str = "audit_log") -> None:
     """Make ``table`` append-only: UPDATE and DELETE are refused by the database itself."""
     bind = op.get_bind()

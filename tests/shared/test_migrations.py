@@ -1,0 +1,52 @@
+"""Each service's migrations build exactly the schema its models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from hrss_shared import db, migrations
+from tests.conftest import DbFactory
+
+SERVICES = ["employment", "training", "social_insurance", "labour_relations", "gateway"]
+
+
+def _diff(connection: Any, metadata: Any) -> list[Any]:
+    return list(compare_metadata(MigrationContext.configure(connection, opts={"compare_type": False}), metadata))
+
+
+@pytest.mark.parametrize("package", SERVICES)
+async def test_migrations_match_the_models(package: str, make_db: DbFactory) -> None:
+    main = importlib.import_module(f"{package}.main")
+    models = importlib.import_module(f"{package}.models")
+    engine = db.make_engine(await make_db(f"mig_{package}"))
+    try:
+        await migrations.upgrade(engine, main.MIGRATIONS)
+        await migrations.upgrade(engine, main.MIGRATIONS)  # a second start changes nothing
+        async with engine.connect() as conn:
+            assert await conn.run_sync(_diff, models.metadata) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_audit_log_is_append_only_in_the_database(make_db: DbFactory) -> None:
+    from employment.main import MIGRATIONS
+
+    engine = db.make_engine(await make_db("mig_audit"))
+    try:
+        await migrations.upgrade(engine, MIGRATIONS)
+        async with engine.begin() as conn:
+            await conn.execute(text(
+                "INSERT INTO audit_log (at, client_id, client_name, action) "
+                "VALUES (CURRENT_TIMESTAMP, 'c', 'n', 'GET /x')"))
+        for statement in ("UPDATE audit_log SET client_id = 'other'", "DELETE FROM audit_log"):
+            with pytest.raises(Exception, match="append-only"):
+                async with engine.begin() as conn:
+                    await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
