@@ -160,4 +160,4 @@ def autogenerate(script_location: Path, message: str, rev_id: str | None = None,
         url = f"sqlite:///{tmp}/autogen.db"
         cfg = alembic_config(script_location, url)
         command.upgrade(cfg, "heads")
-        command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id, head=head)
+        command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id, head=head, splice=head != "head")

@@ -16,6 +16,7 @@ from hrss_shared.logs import CORRELATION_HEADER, SCOPE_KEY, correlation_id, get_
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://hrss.qz.gov.cn/problems/"
 log = get_logger(__name__)
+RESERVED = frozenset({"type", "title", "status", "detail", "instance", "errors", "correlation_id"})
 
 
 @dataclass
@@ -34,6 +35,11 @@ class ProblemError(Exception):
     title: str = "请求错误 Bad request"
     slug: str = "bad-request"
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        clash = RESERVED & self.extra.keys()
+        if clash:
+            raise ValueError(f"problem extras may not replace standard members: {sorted(clash)}")
 
     def __str__(self) -> str:
         return self.detail
