@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import Field as DbField
 
 from employment.db import Base
@@ -37,10 +38,51 @@ class EmployerCreate(EmployerBase):
     pass
 
 
+class EmployerUpdate(BaseModel):
+    """信息变更: only the fields sent change; ``industry`` and ``size`` may be cleared with null."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200, description="单位名称")
+    county_code: CountyCode | None = Field(
+        default=None, description="所在县（市、区）代码 (only clients without a county limit may move an employer)"
+    )
+    industry: str | None = Field(default=None, max_length=100, description="行业")
+    size: EmployerSize | None = Field(default=None, description="企业规模")
+    is_construction: bool | None = Field(default=None, description="是否建筑施工企业")
+
+    @field_validator("name", "county_code", "is_construction", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            raise ValueError(f"{info.field_name} 不能为空 (cannot be null; omit the field to leave it unchanged)")
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> EmployerUpdate:
+        if not self.model_fields_set:
+            raise ValueError("未提供需变更的字段 (no field to change; send at least one of "
+                             "name, county_code, industry, size, is_construction)")
+        return self
+
+
+class Deactivation(BaseModel):
+    deactivated_date: date = Field(description="注销（停业）日期")
+    reason: str = Field(min_length=1, max_length=200, description="注销原因")
+
+    @field_validator("deactivated_date")
+    @classmethod
+    def _not_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError(f"注销日期不能晚于今天 (date {value} is in the future)")
+        return value
+
+
 class EmployerPublic(EmployerBase):
     id: int
     status: EmployerStatus
+    deactivated_date: date | None = None
+    deactivation_reason: str | None = None
     created_at: datetime
+    updated_at: datetime | None = None
 
 
 class Employer(Base, table=True):
@@ -53,5 +95,8 @@ class Employer(Base, table=True):
     industry: str | None = DbField(default=None, max_length=100)
     size: str | None = DbField(default=None, max_length=10)
     is_construction: bool = False
-    status: str = DbField(default=EmployerStatus.active, max_length=10)
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    status: str = DbField(default=EmployerStatus.active, max_length=10, index=True)
+    deactivated_date: date | None = None
+    deactivation_reason: str | None = DbField(default=None, max_length=200)
+    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC), index=True)
+    updated_at: datetime | None = None

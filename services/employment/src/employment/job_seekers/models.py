@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, Column
 from sqlmodel import Field as DbField
 
@@ -39,6 +40,32 @@ class JobSeekerCreate(JobSeekerBase):
     pass
 
 
+class JobSeekerUpdate(BaseModel):
+    """求职信息变更: only the fields sent change; ``phone``, ``education`` and ``graduation_year`` may be cleared."""
+
+    phone: str | None = Field(default=None, pattern=r"^1[3-9]\d{9}$", description="手机号码")
+    county_code: CountyCode | None = Field(default=None, description="户籍或常住县（市、区）代码")
+    education: Education | None = Field(default=None, description="学历")
+    graduation_year: int | None = Field(default=None, ge=1950, le=2100, description="毕业年份")
+    occupation_wishes: list[str] | None = Field(
+        default=None, max_length=10, description="求职意向（工种/岗位）; [] clears them"
+    )
+
+    @field_validator("county_code", "occupation_wishes", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            raise ValueError(f"{info.field_name} 不能为空 (cannot be null; omit the field to leave it unchanged)")
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> JobSeekerUpdate:
+        if not self.model_fields_set:
+            raise ValueError("未提供需变更的字段 (no field to change; send at least one of "
+                             "phone, county_code, education, graduation_year, occupation_wishes)")
+        return self
+
+
 class SkillPublic(BaseModel):
     occupation: str
     level: int = Field(description="技能等级 1-5 (5 = 五级/初级工 … 1 = 一级/高级技师)")
@@ -60,6 +87,7 @@ class JobSeekerPublic(BaseModel):
     occupation_wishes: list[str]
     skills: list[SkillPublic] = Field(default_factory=list, description="技能档案 (from training's certificate events)")
     created_at: datetime
+    updated_at: datetime | None = None
 
 
 class JobSeeker(Base, table=True):
@@ -72,9 +100,10 @@ class JobSeeker(Base, table=True):
     county_code: str = DbField(max_length=6, index=True)
     education: str | None = DbField(default=None, max_length=20)
     graduation_year: int | None = None
-    registered_date: date
+    registered_date: date = DbField(index=True)
     occupation_wishes: list[str] = DbField(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    updated_at: datetime | None = None
 
 
 class JobSeekerSkill(Base, table=True):

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from employment.deps import Reader, Writer, county_filter
+from employment.employers.listing import DateRange, date_range_param, sort_param
 from employment.registrations import service
 from employment.registrations.models import (
     Closure,
@@ -61,10 +62,12 @@ async def list_employment_registrations(
     credit_code: Annotated[CreditCode | None, Query()] = None,
     county_code: Annotated[CountyCode | None, Query()] = None,
     status: Annotated[EmploymentStatus | None, Query()] = None,
+    started: DateRange = date_range_param("start_date 用工起始日期"),
+    sort: str = sort_param("start_date", "created_at", default="-start_date"),
 ) -> Any:
     rows, count = await service.list_employments(
         session=session, page=page, id_number=id_number, credit_code=credit_code,
-        county_code=county_filter(principal, county_code), status=status,
+        county_code=county_filter(principal, county_code), status=status, started=started, sort=sort,
     )
     body = {"data": [_emp(r) for r in rows], "count": count, "limit": page.limit, "offset": page.offset}
     return await present(body, principal=principal, session=session, subjects=[r.id_number for r in rows])
@@ -107,10 +110,12 @@ async def list_unemployment_registrations(
     id_number: Annotated[IdNumber | None, Query()] = None,
     county_code: Annotated[CountyCode | None, Query()] = None,
     status: Annotated[UnemploymentStatus | None, Query()] = None,
+    registered: DateRange = date_range_param("registered_date 失业登记日期"),
+    sort: str = sort_param("registered_date", "created_at", default="-registered_date"),
 ) -> Any:
     rows, count = await service.list_unemployments(
         session=session, page=page, id_number=id_number, county_code=county_filter(principal, county_code),
-        status=status,
+        status=status, registered=registered, sort=sort,
     )
     body = {"data": [_unemp(r) for r in rows], "count": count, "limit": page.limit, "offset": page.offset}
     return await present(body, principal=principal, session=session, subjects=[r.id_number for r in rows])

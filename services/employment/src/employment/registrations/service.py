@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.employers import service as employers
+from employment.employers.listing import DateRange, order_by, within
 from employment.employers.models import EmployerStatus
 from employment.registrations.events import (
     EMPLOYMENT_REGISTERED,
@@ -203,10 +204,18 @@ async def _close_unemployment(
     )
 
 
+EMPLOYMENT_SORTS = {"start_date": col(EmploymentRegistration.start_date),
+                    "created_at": col(EmploymentRegistration.created_at)}
+UNEMPLOYMENT_SORTS = {"registered_date": col(UnemploymentRegistration.registered_date),
+                      "created_at": col(UnemploymentRegistration.created_at)}
+
+
 async def list_employments(
     *, session: AsyncSession, page: PageParams, id_number: str | None, credit_code: str | None,
-    county_code: str | None, status: EmploymentStatus | None,
+    county_code: str | None, status: EmploymentStatus | None, started: DateRange | None = None,
+    sort: str = "-start_date",
 ) -> tuple[list[EmploymentRegistration], int]:
+    """Employment registrations matching the filters (``started``: a range of start_date), in ``sort`` order."""
     query = select(EmploymentRegistration)
     if id_number:
         query = query.where(EmploymentRegistration.id_number == id_number)
@@ -216,14 +225,17 @@ async def list_employments(
         query = query.where(EmploymentRegistration.county_code == county_code)
     if status:
         query = query.where(EmploymentRegistration.status == status)
-    order = (col(EmploymentRegistration.start_date).desc(), col(EmploymentRegistration.id))
+    if started:
+        query = query.where(*within(col(EmploymentRegistration.start_date), started))
+    order = order_by(sort, EMPLOYMENT_SORTS, col(EmploymentRegistration.id))
     return await fetch_page(session, query.order_by(*order), page)
 
 
 async def list_unemployments(
     *, session: AsyncSession, page: PageParams, id_number: str | None, county_code: str | None,
-    status: UnemploymentStatus | None,
+    status: UnemploymentStatus | None, registered: DateRange | None = None, sort: str = "-registered_date",
 ) -> tuple[list[UnemploymentRegistration], int]:
+    """Unemployment registrations matching the filters (``registered``: a range of registered_date), sorted."""
     query = select(UnemploymentRegistration)
     if id_number:
         query = query.where(UnemploymentRegistration.id_number == id_number)
@@ -231,5 +243,7 @@ async def list_unemployments(
         query = query.where(UnemploymentRegistration.county_code == county_code)
     if status:
         query = query.where(UnemploymentRegistration.status == status)
-    order = (col(UnemploymentRegistration.registered_date).desc(), col(UnemploymentRegistration.id))
+    if registered:
+        query = query.where(*within(col(UnemploymentRegistration.registered_date), registered))
+    order = order_by(sort, UNEMPLOYMENT_SORTS, col(UnemploymentRegistration.id))
     return await fetch_page(session, query.order_by(*order), page)

@@ -1,0 +1,170 @@
+"""创业担保贷款 start-up guaranteed loans: application, approval, disbursement, repayment, default."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from sqlalchemy import Column, Index, Numeric, text
+from sqlmodel import Field as DbField
+
+from employment.db import Base
+from employment.startup.common import Money, PositiveMoney
+from hrss_shared.policy import PolicyVersion
+from hrss_shared.validators import CountyCode, CreditCode, IdNumber
+
+
+class ApplicantKind(StrEnum):
+    individual = "individual"  # 个人创业
+    small_business = "small_business"  # 小微企业
+
+
+APPLICANT_NAMES = {ApplicantKind.individual: "个人", ApplicantKind.small_business: "小微企业"}
+
+
+class LoanStatus(StrEnum):
+    applied = "applied"  # 已申请
+    approved = "approved"  # 已审核通过
+    rejected = "rejected"  # 未通过
+    disbursed = "disbursed"  # 已放款
+    repaid = "repaid"  # 已结清
+    defaulted = "defaulted"  # 已逾期代偿
+
+
+# A person holds at most one loan in these states.
+ACTIVE_STATUSES = (LoanStatus.applied, LoanStatus.approved, LoanStatus.disbursed)
+
+
+class LoanPolicy(PolicyVersion):
+    """policy/startup_loans.toml: caps in yuan and longest terms in months per applicant kind."""
+
+    individual_cap: Decimal = Field(gt=0)
+    small_business_cap: Decimal = Field(gt=0)
+    individual_max_term_months: int = Field(ge=1, le=120)
+    small_business_max_term_months: int = Field(ge=1, le=120)
+    note: str | None = None
+
+    def cap(self, kind: ApplicantKind) -> Decimal:
+        return self.individual_cap if kind == ApplicantKind.individual else self.small_business_cap
+
+    def max_term_months(self, kind: ApplicantKind) -> int:
+        if kind == ApplicantKind.individual:
+            return self.individual_max_term_months
+        return self.small_business_max_term_months
+
+
+class LoanApply(BaseModel):
+    id_number: IdNumber = Field(description="借款人公民身份号码 (for a small business, its legal representative)")
+    applicant_kind: ApplicantKind = Field(description="借款人类型 individual 个人 / small_business 小微企业")
+    credit_code: CreditCode | None = Field(
+        default=None, validate_default=True,
+        description="统一社会信用代码: the registered small business (required), or an individual's own business",
+    )
+    county_code: CountyCode | None = Field(
+        default=None, description="创业所在县（市、区）代码 (required for an individual; a small business's own county)"
+    )
+    amount: PositiveMoney = Field(description="申请金额（元）amount applied for, e.g. \"300000.00\"")
+    term_months: int = Field(ge=1, le=120, description="贷款期限（月）")
+    bank: str = Field(min_length=1, max_length=100, description="经办银行")
+    purpose: str = Field(min_length=1, max_length=200, description="贷款用途")
+    applied_date: date = Field(description="申请日期")
+
+    @field_validator("credit_code")
+    @classmethod
+    def _business_code(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("applicant_kind") == ApplicantKind.small_business:
+            raise ValueError("小微企业贷款须填写统一社会信用代码 (required for a small-business loan)")
+        return value
+
+
+class LoanApprove(BaseModel):
+    approved_amount: PositiveMoney = Field(description="核定金额（元）, no more than applied and the cap in force")
+    approved_date: date = Field(description="审核通过日期")
+
+
+class LoanReject(BaseModel):
+    rejected_date: date = Field(description="审核不通过日期")
+    reason: str = Field(min_length=1, max_length=200, description="不通过原因")
+
+
+class LoanDisburse(BaseModel):
+    disbursed_date: date = Field(description="放款日期")
+
+
+class LoanRepay(BaseModel):
+    amount: PositiveMoney = Field(description="本次还款金额（元）")
+    repaid_date: date = Field(description="还款日期")
+
+
+class LoanDefault(BaseModel):
+    defaulted_date: date = Field(description="逾期（代偿）认定日期")
+    reason: str = Field(min_length=1, max_length=200, description="逾期原因 / 代偿说明")
+
+
+class LoanPublic(BaseModel):
+    id: str
+    id_number: str
+    applicant_kind: ApplicantKind
+    credit_code: str | None
+    county_code: str
+    amount: Money
+    term_months: int
+    bank: str
+    purpose: str
+    applied_date: date
+    status: LoanStatus
+    allowed_actions: list[str] = Field(description="当前可办理的操作 transitions allowed from the current status")
+    approved_amount: Money | None
+    approved_date: date | None
+    rejected_date: date | None
+    disbursed_date: date | None
+    repaid_amount: Money
+    outstanding_amount: Money | None = Field(description="未还本金 (after disbursement)")
+    last_repaid_date: date | None
+    defaulted_date: date | None
+    status_reason: str | None
+    policy_source: str
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class StartupLoan(Base, table=True):
+    __tablename__ = "startup_loans"
+    # One active loan (applied, approved or disbursed) per person, enforced by the database as well.
+    __table_args__ = (
+        Index("uq_startup_loan_active_person", "id_number", unique=True,
+              sqlite_where=text("status IN ('applied', 'approved', 'disbursed')"),
+              postgresql_where=text("status IN ('applied', 'approved', 'disbursed')")),
+    )
+
+    id: str = DbField(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
+    id_number: str = DbField(max_length=18, index=True)
+    applicant_kind: str = DbField(max_length=20)
+    credit_code: str | None = DbField(default=None, max_length=18, index=True)
+    county_code: str = DbField(max_length=6, index=True)
+    amount: Decimal = DbField(sa_column=Column(Numeric(14, 2), nullable=False))
+    term_months: int
+    bank: str = DbField(max_length=100)
+    purpose: str = DbField(max_length=200)
+    applied_date: date = DbField(index=True)
+    status: str = DbField(default=LoanStatus.applied, max_length=12, index=True)
+    approved_amount: Decimal | None = DbField(default=None, sa_column=Column(Numeric(14, 2), nullable=True))
+    approved_date: date | None = None
+    rejected_date: date | None = None
+    disbursed_date: date | None = None
+    repaid_amount: Decimal = DbField(default=Decimal("0.00"), sa_column=Column(Numeric(14, 2), nullable=False))
+    last_repaid_date: date | None = None
+    defaulted_date: date | None = None
+    status_reason: str | None = DbField(default=None, max_length=200)
+    policy_source: str = DbField(max_length=300)
+    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    updated_at: datetime | None = None
+
+    @property
+    def outstanding_amount(self) -> Decimal | None:
+        if self.approved_amount is None or self.disbursed_date is None:
+            return None
+        return self.approved_amount - self.repaid_amount

@@ -1,0 +1,293 @@
+"""Rules of 创业担保贷款.
+
+- The amount applied for is at most the cap in force on the application date, the approved amount at most
+  the amount applied for and the cap in force on the approval date (policy/startup_loans.toml).
+- The term is at most the policy's longest term for the applicant kind.
+- A small-business loan is for a registered, active employer, in that employer's county.
+- One active loan (applied, approved, disbursed) per person, and per small business.
+- applied → approved | rejected; approved → disbursed; disbursed → repaid (when fully repaid) | defaulted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from employment.employers import service as employers
+from employment.employers.models import EmployerStatus
+from employment.startup.common import POLICY_DIR, DateRange, order_by, yuan
+from employment.startup.loans.events import (
+    STARTUP_LOAN_APPLIED,
+    STARTUP_LOAN_APPROVED,
+    STARTUP_LOAN_DEFAULTED,
+    STARTUP_LOAN_DISBURSED,
+    STARTUP_LOAN_REJECTED,
+    STARTUP_LOAN_REPAID,
+    STARTUP_LOAN_REPAYMENT_RECORDED,
+    StartupLoanApplied,
+    StartupLoanApproved,
+    StartupLoanDefaulted,
+    StartupLoanDisbursed,
+    StartupLoanRejected,
+    StartupLoanRepayment,
+)
+from employment.startup.loans.models import (
+    ACTIVE_STATUSES,
+    APPLICANT_NAMES,
+    ApplicantKind,
+    LoanApply,
+    LoanApprove,
+    LoanDefault,
+    LoanDisburse,
+    LoanPolicy,
+    LoanReject,
+    LoanRepay,
+    LoanStatus,
+    StartupLoan,
+)
+from hrss_shared.auth import Principal
+from hrss_shared.db import lock_key
+from hrss_shared.outbox import Outbox
+from hrss_shared.paging import PageParams, fetch_page
+from hrss_shared.policy import PolicyError, PolicyTable
+from hrss_shared.problems import Conflict, InvalidField, NotFound
+
+POLICY = PolicyTable.load(POLICY_DIR / "startup_loans.toml", LoanPolicy)
+SORTS = ("applied_date", "amount")
+
+# action → (statuses it may start from, Chinese name)
+TRANSITIONS: dict[str, tuple[tuple[LoanStatus, ...], str]] = {
+    "approve": ((LoanStatus.applied,), "审核通过"),
+    "reject": ((LoanStatus.applied,), "审核不通过"),
+    "disburse": ((LoanStatus.approved,), "放款"),
+    "repay": ((LoanStatus.disbursed,), "还款"),
+    "default": ((LoanStatus.disbursed,), "逾期代偿"),
+}
+
+
+def allowed_actions(status: str) -> list[str]:
+    """The transitions a loan in ``status`` may take."""
+    return [action for action, (sources, _) in TRANSITIONS.items() if status in sources]
+
+
+def policy_on(day: date, field: str) -> LoanPolicy:
+    """The caps in force on ``day`` (422 naming ``field`` when none is)."""
+    try:
+        return POLICY.at(day)
+    except PolicyError:
+        raise InvalidField(field, f"{day} 无适用的创业担保贷款政策 (no start-up loan policy in force)") from None
+
+
+def _check_transition(loan: StartupLoan, action: str) -> None:
+    sources, name = TRANSITIONS[action]
+    if loan.status not in sources:
+        allowed = allowed_actions(loan.status)
+        raise Conflict(
+            f"贷款 {loan.id} 当前状态为 {loan.status}，不能办理{name}（{action}）；当前可办理："
+            f"{', '.join(allowed) or '无 none'} (invalid transition from status {loan.status})",
+            field_name="status", current_status=loan.status, allowed_actions=allowed,
+        )
+
+
+def _not_before(field: str, day: date, earlier: date | None, what: str) -> None:
+    if earlier is not None and day < earlier:
+        raise InvalidField(field, f"{field} 早于{what} {earlier} (before the {what} date)")
+
+
+async def _active_for(*, session: AsyncSession, id_number: str, credit_code: str | None) -> None:
+    """409 naming the existing active loan of the person, or of the small business."""
+    query = select(StartupLoan).where(col(StartupLoan.status).in_(ACTIVE_STATUSES))
+    existing = (await session.exec(query.where(StartupLoan.id_number == id_number))).first()
+    if existing is not None:
+        raise Conflict(f"该人员已有未结清的创业担保贷款 {existing.id}（状态 {existing.status}，申请于 "
+                       f"{existing.applied_date}）(an active start-up loan exists)",
+                       field_name="id_number", existing_id=existing.id, existing_status=existing.status)
+    if credit_code is not None:
+        query = query.where(StartupLoan.credit_code == credit_code,
+                            StartupLoan.applicant_kind == ApplicantKind.small_business)
+        existing = (await session.exec(query)).first()
+        if existing is not None:
+            raise Conflict(f"该企业已有未结清的创业担保贷款 {existing.id}（状态 {existing.status}）"
+                           "(the business has an active start-up loan)",
+                           field_name="credit_code", existing_id=existing.id, existing_status=existing.status)
+
+
+async def _county(*, session: AsyncSession, data: LoanApply) -> str:
+    """The county of the loan: a small business's own, or the one given for an individual."""
+    if data.applicant_kind == ApplicantKind.individual:
+        if data.county_code is None:
+            raise InvalidField("county_code", "个人贷款须填写创业所在县（市、区）代码 (required for an individual)")
+        return data.county_code
+    employer = await employers.get_by_credit_code(session=session, credit_code=data.credit_code or "")
+    if employer is None or employer.status != EmployerStatus.active:
+        raise InvalidField("credit_code", "小微企业未登记或已注销 (business not registered, or inactive)")
+    if data.county_code is not None and data.county_code != employer.county_code:
+        raise InvalidField("county_code", f"与企业登记所在地 {employer.county_code} 不一致 "
+                                          "(differs from the business's registered county)")
+    return employer.county_code
+
+
+def _check_limits(data: LoanApply, rules: LoanPolicy) -> None:
+    cap, kind = rules.cap(data.applicant_kind), APPLICANT_NAMES[data.applicant_kind]
+    if data.amount > cap:
+        raise InvalidField("amount", f"申请金额超过{kind}创业担保贷款最高额度 {yuan(cap)} 元 "
+                                     f"(above the cap of {yuan(cap)} yuan in force on {data.applied_date}; "
+                                     f"{rules.source})")
+    longest = rules.max_term_months(data.applicant_kind)
+    if data.term_months > longest:
+        raise InvalidField("term_months", f"{kind}创业担保贷款期限最长 {longest} 个月 "
+                                          f"(longer than {longest} months; {rules.source})")
+
+
+async def apply(*, session: AsyncSession, outbox: Outbox, principal: Principal, data: LoanApply) -> StartupLoan:
+    """创业担保贷款申请."""
+    rules = policy_on(data.applied_date, "applied_date")
+    _check_limits(data, rules)
+    county_code = await _county(session=session, data=data)
+    principal.check_county(county_code)
+    await lock_key(session, data.id_number)
+    if data.credit_code:
+        await lock_key(session, data.credit_code)
+    await _active_for(session=session, id_number=data.id_number,
+                      credit_code=data.credit_code if data.applicant_kind == ApplicantKind.small_business else None)
+    loan = StartupLoan(**data.model_dump(exclude={"county_code"}), county_code=county_code,
+                       policy_source=rules.source)
+    session.add(loan)
+    try:
+        await session.flush()
+    except IntegrityError:
+        await session.rollback()
+        raise Conflict("该人员已有未结清的创业担保贷款 (an active start-up loan exists)",
+                       field_name="id_number") from None
+    await outbox.add(session, type=STARTUP_LOAN_APPLIED, subject=loan.id_number,
+                     data=StartupLoanApplied.model_validate(loan, from_attributes=True))
+    await session.commit()
+    return loan
+
+
+async def get_or_404(*, session: AsyncSession, loan_id: str) -> StartupLoan:
+    loan = await session.get(StartupLoan, loan_id)
+    if loan is None:
+        raise NotFound(f"创业担保贷款 {loan_id} 不存在 (start-up loan not found)")
+    return loan
+
+
+async def _load(*, session: AsyncSession, principal: Principal, loan_id: str, action: str) -> StartupLoan:
+    loan = await get_or_404(session=session, loan_id=loan_id)
+    principal.check_county(loan.county_code)
+    await lock_key(session, loan.id_number)
+    _check_transition(loan, action)
+    return loan
+
+
+async def _save(*, session: AsyncSession, outbox: Outbox, loan: StartupLoan, type: str, data: BaseModel) -> StartupLoan:
+    loan.updated_at = datetime.now(UTC)
+    session.add(loan)
+    await outbox.add(session, type=type, subject=loan.id_number, data=data)
+    await session.commit()
+    return loan
+
+
+async def approve(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, loan_id: str, data: LoanApprove
+) -> StartupLoan:
+    """审核通过: the approved amount within the amount applied for and the cap on the approval date."""
+    loan = await _load(session=session, principal=principal, loan_id=loan_id, action="approve")
+    _not_before("approved_date", data.approved_date, loan.applied_date, "申请日期 application")
+    rules = policy_on(data.approved_date, "approved_date")
+    cap = rules.cap(ApplicantKind(loan.applicant_kind))
+    if data.approved_amount > cap:
+        raise InvalidField("approved_amount", f"核定金额超过 {data.approved_date} 施行的最高额度 {yuan(cap)} 元 "
+                                              f"(above the cap of {yuan(cap)} yuan; {rules.source})")
+    if data.approved_amount > loan.amount:
+        raise InvalidField("approved_amount",
+                           f"核定金额超过申请金额 {yuan(loan.amount)} 元 (above the amount applied for)")
+    loan.status, loan.approved_date = LoanStatus.approved, data.approved_date
+    loan.approved_amount = data.approved_amount
+    loan.policy_source = rules.source
+    return await _save(session=session, outbox=outbox, loan=loan, type=STARTUP_LOAN_APPROVED, data=StartupLoanApproved(
+        id=loan.id, id_number=loan.id_number, credit_code=loan.credit_code, county_code=loan.county_code,
+        approved_amount=data.approved_amount, approved_date=data.approved_date, cap=cap, policy_source=rules.source))
+
+
+async def reject(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, loan_id: str, data: LoanReject
+) -> StartupLoan:
+    """审核不通过, with the reason."""
+    loan = await _load(session=session, principal=principal, loan_id=loan_id, action="reject")
+    _not_before("rejected_date", data.rejected_date, loan.applied_date, "申请日期 application")
+    loan.status, loan.rejected_date, loan.status_reason = LoanStatus.rejected, data.rejected_date, data.reason
+    return await _save(session=session, outbox=outbox, loan=loan, type=STARTUP_LOAN_REJECTED, data=StartupLoanRejected(
+        id=loan.id, id_number=loan.id_number, county_code=loan.county_code, rejected_date=data.rejected_date,
+        reason=data.reason))
+
+
+async def disburse(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, loan_id: str, data: LoanDisburse
+) -> StartupLoan:
+    """经办银行放款 of the approved amount."""
+    loan = await _load(session=session, principal=principal, loan_id=loan_id, action="disburse")
+    _not_before("disbursed_date", data.disbursed_date, loan.approved_date, "审核通过日期 approval")
+    loan.status, loan.disbursed_date = LoanStatus.disbursed, data.disbursed_date
+    return await _save(session=session, outbox=outbox, loan=loan, type=STARTUP_LOAN_DISBURSED,
+                       data=StartupLoanDisbursed(
+                           id=loan.id, id_number=loan.id_number, credit_code=loan.credit_code,
+                           county_code=loan.county_code, amount=loan.approved_amount or Decimal(0),
+                           disbursed_date=data.disbursed_date, bank=loan.bank, term_months=loan.term_months))
+
+
+async def repay(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, loan_id: str, data: LoanRepay
+) -> StartupLoan:
+    """还款: part of the principal (repayment_recorded), or the rest of it (repaid)."""
+    loan = await _load(session=session, principal=principal, loan_id=loan_id, action="repay")
+    _not_before("repaid_date", data.repaid_date, loan.disbursed_date, "放款日期 disbursement")
+    outstanding = loan.outstanding_amount or Decimal(0)
+    if data.amount > outstanding:
+        raise InvalidField("amount",
+                           f"还款金额超过未还本金 {yuan(outstanding)} 元 (more than the outstanding principal)")
+    loan.repaid_amount = loan.repaid_amount + data.amount
+    loan.last_repaid_date = data.repaid_date
+    settled = data.amount == outstanding
+    if settled:
+        loan.status = LoanStatus.repaid
+    event = StartupLoanRepayment(
+        id=loan.id, id_number=loan.id_number, county_code=loan.county_code, amount=data.amount,
+        repaid_date=data.repaid_date, repaid_amount=loan.repaid_amount, outstanding_amount=outstanding - data.amount)
+    return await _save(session=session, outbox=outbox, loan=loan, data=event,
+                       type=STARTUP_LOAN_REPAID if settled else STARTUP_LOAN_REPAYMENT_RECORDED)
+
+
+async def default(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, loan_id: str, data: LoanDefault
+) -> StartupLoan:
+    """逾期代偿: the loan is in default with the principal still outstanding."""
+    loan = await _load(session=session, principal=principal, loan_id=loan_id, action="default")
+    _not_before("defaulted_date", data.defaulted_date, loan.disbursed_date, "放款日期 disbursement")
+    outstanding = loan.outstanding_amount or Decimal(0)
+    loan.status, loan.defaulted_date, loan.status_reason = LoanStatus.defaulted, data.defaulted_date, data.reason
+    event = StartupLoanDefaulted(
+        id=loan.id, id_number=loan.id_number, county_code=loan.county_code, defaulted_date=data.defaulted_date,
+        reason=data.reason, outstanding_amount=outstanding)
+    return await _save(session=session, outbox=outbox, loan=loan, type=STARTUP_LOAN_DEFAULTED, data=event)
+
+
+async def list_loans(
+    *, session: AsyncSession, page: PageParams, county_code: str | None, id_number: str | None,
+    credit_code: str | None, applicant_kind: ApplicantKind | None, status: LoanStatus | None, dates: DateRange,
+    sort: str,
+) -> tuple[list[StartupLoan], int]:
+    """Loans filtered by county, borrower, business, kind, status and application date range."""
+    query = select(StartupLoan).where(*dates.clauses(col(StartupLoan.applied_date)))
+    for column, value in ((StartupLoan.county_code, county_code), (StartupLoan.id_number, id_number),
+                          (StartupLoan.credit_code, credit_code), (StartupLoan.applicant_kind, applicant_kind),
+                          (StartupLoan.status, status)):
+        if value is not None:
+            query = query.where(column == value)
+    columns = {key: col(getattr(StartupLoan, key)) for key in SORTS}
+    return await fetch_page(session, query.order_by(*order_by(sort, columns, col(StartupLoan.id))), page)

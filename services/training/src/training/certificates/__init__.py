@@ -1,0 +1,1 @@
+"""技能等级认定 skill-level certificates."""
