@@ -13,8 +13,20 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from employment.employers.events import EMPLOYER_REGISTERED, EmployerRegistered
-from employment.job_seekers.events import JOB_SEEKER_REGISTERED, JobSeekerRegistered
+from employment.employers.events import (
+    EMPLOYER_DEACTIVATED,
+    EMPLOYER_REGISTERED,
+    EMPLOYER_UPDATED,
+    EmployerDeactivated,
+    EmployerRegistered,
+    EmployerUpdated,
+)
+from employment.job_seekers.events import (
+    JOB_SEEKER_REGISTERED,
+    JOB_SEEKER_UPDATED,
+    JobSeekerRegistered,
+    JobSeekerUpdated,
+)
 from employment.registrations.events import (
     EMPLOYMENT_REGISTERED,
     EMPLOYMENT_TERMINATED,
@@ -25,7 +37,9 @@ from employment.registrations.events import (
     UnemploymentClosed,
     UnemploymentRegistered,
 )
+from gateway.readmodel.facts import fact_handlers
 from gateway.readmodel.models import EmployerView, EmploymentView, PersonView, UnemploymentView
+from hrss_shared.catalogue import event_catalogue
 from hrss_shared.consumer import Handler, PermanentEventError
 from hrss_shared.events import CloudEvent
 
@@ -60,6 +74,35 @@ async def on_employer_registered(session: AsyncSession, event: CloudEvent) -> No
     row.name, row.county_code, row.industry = data.name, data.county_code, data.industry
     row.is_construction, row.as_of = data.is_construction, later(row.as_of, event.time)
     session.add(row)
+
+
+async def on_employer_updated(session: AsyncSession, event: CloudEvent) -> None:
+    data = parse(event, EmployerUpdated)
+    row = await session.get(EmployerView, data.credit_code)
+    if row is None:
+        row = EmployerView(credit_code=data.credit_code, name=data.name, county_code=data.county_code, as_of=event.time)
+    if event.time >= row.as_of:
+        row.name, row.county_code, row.industry = data.name, data.county_code, data.industry
+        row.is_construction, row.as_of = data.is_construction, event.time
+    session.add(row)
+
+
+async def on_employer_deactivated(session: AsyncSession, event: CloudEvent) -> None:
+    data = parse(event, EmployerDeactivated)
+    row = await session.get(EmployerView, data.credit_code)
+    if row is None:
+        row = EmployerView(credit_code=data.credit_code, name="", county_code=data.county_code, as_of=event.time)
+    row.status, row.deactivated_date = "inactive", data.deactivated_date
+    row.as_of = later(row.as_of, event.time)
+    session.add(row)
+
+
+async def on_job_seeker_updated(session: AsyncSession, event: CloudEvent) -> None:
+    data = parse(event, JobSeekerUpdated)
+    p = await person(session, data.id_number)
+    if p.identity_as_of is None or event.time >= p.identity_as_of:
+        p.phone, p.county_code = data.phone, data.county_code
+    p.identity_as_of = later(p.identity_as_of, event.time)
 
 
 async def on_job_seeker_registered(session: AsyncSession, event: CloudEvent) -> None:
@@ -131,9 +174,15 @@ async def on_unemployment_closed(session: AsyncSession, event: CloudEvent) -> No
 
 HANDLERS: dict[str, Handler] = {
     EMPLOYER_REGISTERED: on_employer_registered,
+    EMPLOYER_UPDATED: on_employer_updated,
+    EMPLOYER_DEACTIVATED: on_employer_deactivated,
+    JOB_SEEKER_UPDATED: on_job_seeker_updated,
     JOB_SEEKER_REGISTERED: on_job_seeker_registered,
     EMPLOYMENT_REGISTERED: on_employment_registered,
     EMPLOYMENT_TERMINATED: on_employment_terminated,
     UNEMPLOYMENT_REGISTERED: on_unemployment_registered,
     UNEMPLOYMENT_CLOSED: on_unemployment_closed,
 }
+# Every other employment event type is about a record (a key group, a loan, a 131 service …) and
+# is folded generically into the person's or employer's facts.
+HANDLERS.update(fact_handlers(t for t in event_catalogue("employment") if t not in HANDLERS))

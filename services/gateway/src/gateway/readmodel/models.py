@@ -32,6 +32,8 @@ class EmployerView(Base, table=True):
     county_code: str = Field(max_length=6, index=True)
     industry: str | None = Field(default=None, max_length=100)
     is_construction: bool = False
+    status: str = Field(default="active", max_length=12)
+    deactivated_date: date | None = None
     as_of: datetime
 
 

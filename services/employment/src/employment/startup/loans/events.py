@@ -87,3 +87,7 @@ class StartupLoanDefaulted(BaseModel):
     defaulted_date: date
     reason: str
     outstanding_amount: Money
+
+# Both repayment events carry the same data (the catalogue pairs each type with its model by name).
+StartupLoanRepaymentRecorded = StartupLoanRepayment
+StartupLoanRepaid = StartupLoanRepayment
