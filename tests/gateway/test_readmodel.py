@@ -135,8 +135,3 @@ async def test_bad_data_payload_is_a_permanent_error_and_writes_nothing(
     assert "does not match" in str(info.value)
     assert await get(gateway, rm.PersonView, "11010519491231002X") is None
     assert await get(gateway, rm.EmploymentView, "r1") is None
-
-
-def test_every_employment_event_type_has_a_handler() -> None:
-    assert set(HANDLERS) == {EMPLOYER_REGISTERED, JOB_SEEKER_REGISTERED, EMPLOYMENT_REGISTERED,
-                             EMPLOYMENT_TERMINATED, UNEMPLOYMENT_REGISTERED, UNEMPLOYMENT_CLOSED}

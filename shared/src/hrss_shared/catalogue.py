@@ -18,7 +18,7 @@ from hrss_shared.events import TYPE_PATTERN
 
 @dataclass(frozen=True)
 class EventEntry:
-    type: str
+    event_type: str
     module: str
     model: type[BaseModel] | None
 
@@ -39,5 +39,5 @@ def event_catalogue(package: str) -> dict[str, EventEntry]:
             if attr.isupper() and isinstance(value, str) and TYPE_PATTERN.match(value):
                 model = getattr(module, _camel(attr), None)
                 is_model = isinstance(model, type) and issubclass(model, BaseModel)
-                found[value] = EventEntry(type=value, module=name, model=model if is_model else None)
+                found[value] = EventEntry(event_type=value, module=name, model=model if is_model else None)
     return dict(sorted(found.items()))
