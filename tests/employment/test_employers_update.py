@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
-from employment.employers.listing import CHINA_TZ
+from hrss_shared.listing import CHINA_TZ
 from tests import factories
 from tests.employment.helpers import assert_problem, count, employ, new_employer, outbox, reason
 from tests.support import InProcessService, bearer, token

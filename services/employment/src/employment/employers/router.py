@@ -6,9 +6,9 @@ from fastapi import APIRouter, Query
 
 from employment.deps import Reader, Writer, county_filter
 from employment.employers import service
-from employment.employers.listing import DateRange, date_range_param, sort_param
 from employment.employers.models import Deactivation, EmployerCreate, EmployerPublic, EmployerStatus, EmployerUpdate
 from hrss_shared.app import OutboxDep, SessionDep
+from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep
 from hrss_shared.validators import CountyCode, CreditCode
 

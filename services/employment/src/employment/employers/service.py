@@ -16,11 +16,11 @@ from employment.employers.events import (
     EmployerRegistered,
     EmployerUpdated,
 )
-from employment.employers.listing import DateRange, order_by, within_days
 from employment.employers.models import Deactivation, Employer, EmployerCreate, EmployerStatus, EmployerUpdate
 from employment.registrations.models import EmploymentRegistration, EmploymentStatus
 from hrss_shared.auth import Principal
 from hrss_shared.db import lock_key
+from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.problems import Conflict, Forbidden, NotFound
@@ -143,5 +143,5 @@ async def list_employers(
     if status:
         query = query.where(Employer.status == status)
     if created:
-        query = query.where(*within_days(col(Employer.created_at), created))
+        query = query.where(*created.day_clauses(col(Employer.created_at)))
     return await fetch_page(session, query.order_by(*order_by(sort, SORT_COLUMNS, col(Employer.id))), page)

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Query
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.deps import Reader, Writer, county_filter
-from employment.employers.listing import DateRange, date_range_param, sort_param
 from employment.job_seekers import service
 from employment.job_seekers.models import (
     Education,
@@ -18,6 +17,7 @@ from employment.job_seekers.models import (
     SkillPublic,
 )
 from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
+from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep
 from hrss_shared.validators import CountyCode, IdNumber
 

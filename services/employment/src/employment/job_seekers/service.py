@@ -11,7 +11,6 @@ from sqlalchemy import exists, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from employment.employers.listing import DateRange, order_by, within
 from employment.job_seekers.events import (
     JOB_SEEKER_REGISTERED,
     JOB_SEEKER_UPDATED,
@@ -21,6 +20,7 @@ from employment.job_seekers.events import (
 from employment.job_seekers.models import Education, JobSeeker, JobSeekerCreate, JobSeekerSkill, JobSeekerUpdate
 from hrss_shared.auth import Principal
 from hrss_shared.db import lock_key
+from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.problems import Conflict, NotFound
@@ -130,5 +130,5 @@ async def list_job_seekers(
     if occupation_wish:
         query = query.where(_wishes(session, occupation_wish))
     if registered:
-        query = query.where(*within(col(JobSeeker.registered_date), registered))
+        query = query.where(*registered.clauses(col(JobSeeker.registered_date)))
     return await fetch_page(session, query.order_by(*order_by(sort, SORT_COLUMNS, col(JobSeeker.id))), page)

@@ -4,7 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from employment.startup.common import Money
+from hrss_shared.money import Money
 
 PUBLIC_WELFARE_POST_CREATED = "hrss.employment.public_welfare_post.created.v1"
 PUBLIC_WELFARE_PLACEMENT_STARTED = "hrss.employment.public_welfare_placement.started.v1"

@@ -13,7 +13,8 @@ from sqlmodel import Field as DbField
 
 from employment.db import Base
 from employment.key_groups.models import KeyGroup
-from employment.startup.common import Money, PositiveMoney, not_before_start
+from employment.startup.common import not_before_start
+from hrss_shared.money import Money, PositiveMoney
 from hrss_shared.policy import PolicyVersion
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 

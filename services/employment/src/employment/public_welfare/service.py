@@ -38,9 +38,10 @@ from employment.public_welfare.models import (
     PublicWelfarePolicy,
     PublicWelfarePost,
 )
-from employment.startup.common import POLICY_DIR, DateRange, last_day_of_term, order_by
+from employment.startup.common import POLICY_DIR, last_day_of_term
 from hrss_shared.auth import Principal
 from hrss_shared.db import lock_key
+from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyError, PolicyTable

@@ -14,7 +14,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.employers import service as employers
-from employment.employers.listing import DateRange, order_by, within
 from employment.employers.models import EmployerStatus
 from employment.registrations.events import (
     EMPLOYMENT_REGISTERED,
@@ -38,6 +37,7 @@ from employment.registrations.models import (
 )
 from hrss_shared.auth import Principal
 from hrss_shared.db import lock_key
+from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.problems import Conflict, InvalidField, NotFound
@@ -226,7 +226,7 @@ async def list_employments(
     if status:
         query = query.where(EmploymentRegistration.status == status)
     if started:
-        query = query.where(*within(col(EmploymentRegistration.start_date), started))
+        query = query.where(*started.clauses(col(EmploymentRegistration.start_date)))
     order = order_by(sort, EMPLOYMENT_SORTS, col(EmploymentRegistration.id))
     return await fetch_page(session, query.order_by(*order), page)
 
@@ -244,6 +244,6 @@ async def list_unemployments(
     if status:
         query = query.where(UnemploymentRegistration.status == status)
     if registered:
-        query = query.where(*within(col(UnemploymentRegistration.registered_date), registered))
+        query = query.where(*registered.clauses(col(UnemploymentRegistration.registered_date)))
     order = order_by(sort, UNEMPLOYMENT_SORTS, col(UnemploymentRegistration.id))
     return await fetch_page(session, query.order_by(*order), page)

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from employment.deps import Reader, Writer, county_filter
-from employment.employers.listing import DateRange, date_range_param, sort_param
 from employment.service_records import service
 from employment.service_records.models import (
     SERVICE_KIND_NAMES,
@@ -18,6 +17,7 @@ from employment.service_records.models import (
     ServiceRecordPublic,
 )
 from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
+from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep
 from hrss_shared.validators import CountyCode, IdNumber
 

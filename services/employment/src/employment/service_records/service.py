@@ -20,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from employment.employers.listing import DateRange, order_by, within
 from employment.registrations.models import UnemploymentRegistration, UnemploymentStatus
 from employment.service_records.events import SERVICE_RECORD_RECORDED, ServiceRecordRecorded
 from employment.service_records.models import (
@@ -35,6 +34,7 @@ from employment.service_records.models import (
 from employment.service_records.policy import SERVICE_131, Service131Policy, policy_on
 from hrss_shared.auth import Principal
 from hrss_shared.db import lock_key
+from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyTable
@@ -163,7 +163,7 @@ async def list_records(
     if kind:
         query = query.where(ServiceRecord.kind == kind)
     if served:
-        query = query.where(*within(col(ServiceRecord.service_date), served))
+        query = query.where(*served.clauses(col(ServiceRecord.service_date)))
     return await fetch_page(session, query.order_by(*order_by(sort, SORT_COLUMNS, col(ServiceRecord.id))), page)
 
 
@@ -222,7 +222,7 @@ async def overdue_report(
     if county_code:
         query = query.where(Reg.county_code == county_code)
     if registered:
-        query = query.where(*within(col(Reg.registered_date), registered))
+        query = query.where(*registered.clauses(col(Reg.registered_date)))
     registrations = (await session.exec(query)).all()
     services = await _services(session=session, registrations=select(query.subquery().c.id))
     rows: list[OverdueRow] = []

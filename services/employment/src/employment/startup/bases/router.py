@@ -16,8 +16,8 @@ from employment.startup.bases.models import (
     StartupBasePublic,
     StartupBaseRevoke,
 )
-from employment.startup.common import DateRange, date_range_param, sort_param
 from hrss_shared.app import OutboxDep, SessionDep
+from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep
 from hrss_shared.validators import CountyCode, CreditCode
 

@@ -21,9 +21,9 @@ from employment.startup.bases.models import (
     StartupBaseCreate,
     StartupBaseRevoke,
 )
-from employment.startup.common import DateRange, order_by
 from hrss_shared.auth import Principal
 from hrss_shared.db import lock_key
+from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.problems import Conflict, InvalidField, NotFound

@@ -4,7 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from employment.startup.common import Money
+from hrss_shared.money import Money
 
 STARTUP_LOAN_APPLIED = "hrss.employment.startup_loan.applied.v1"
 STARTUP_LOAN_APPROVED = "hrss.employment.startup_loan.approved.v1"

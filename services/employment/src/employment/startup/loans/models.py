@@ -12,7 +12,7 @@ from sqlalchemy import Column, Index, Numeric, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
-from employment.startup.common import Money, PositiveMoney
+from hrss_shared.money import Money, PositiveMoney
 from hrss_shared.policy import PolicyVersion
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 

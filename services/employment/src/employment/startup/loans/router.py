@@ -5,7 +5,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from employment.deps import Reader, Writer, county_filter
-from employment.startup.common import DateRange, date_range_param, sort_param
 from employment.startup.loans import service
 from employment.startup.loans.models import (
     ApplicantKind,
@@ -20,6 +19,7 @@ from employment.startup.loans.models import (
     StartupLoan,
 )
 from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
+from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 

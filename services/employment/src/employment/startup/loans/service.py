@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.employers import service as employers
 from employment.employers.models import EmployerStatus
-from employment.startup.common import POLICY_DIR, DateRange, order_by, yuan
+from employment.startup.common import POLICY_DIR
 from employment.startup.loans.events import (
     STARTUP_LOAN_APPLIED,
     STARTUP_LOAN_APPROVED,
@@ -52,6 +52,8 @@ from employment.startup.loans.models import (
 )
 from hrss_shared.auth import Principal
 from hrss_shared.db import lock_key
+from hrss_shared.listing import DateRange, order_by
+from hrss_shared.money import yuan
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyError, PolicyTable

@@ -4,7 +4,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from employment.startup.common import Money
+from hrss_shared.money import Money
 
 STARTUP_SUBSIDY_GRANTED = "hrss.employment.startup_subsidy.granted.v1"
 

@@ -13,7 +13,7 @@ from sqlmodel import Field as DbField
 
 from employment.db import Base
 from employment.key_groups.models import KeyGroup
-from employment.startup.common import Money
+from hrss_shared.money import Money
 from hrss_shared.policy import PolicyVersion
 from hrss_shared.validators import CreditCode, IdNumber
 

@@ -5,10 +5,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from employment.deps import Reader, Writer, county_filter
-from employment.startup.common import DateRange, date_range_param, sort_param
 from employment.startup.subsidies import service
 from employment.startup.subsidies.models import SubsidyApply, SubsidyPublic
 from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
+from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 

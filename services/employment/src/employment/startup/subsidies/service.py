@@ -19,11 +19,12 @@ from employment.employers.models import EmployerStatus
 from employment.job_seekers import service as job_seekers
 from employment.key_groups import service as key_groups
 from employment.key_groups.models import KEY_GROUP_NAMES
-from employment.startup.common import POLICY_DIR, DateRange, order_by
+from employment.startup.common import POLICY_DIR
 from employment.startup.subsidies.events import STARTUP_SUBSIDY_GRANTED, StartupSubsidyGranted
 from employment.startup.subsidies.models import StartupSubsidy, SubsidyApply, SubsidyPolicy
 from hrss_shared.auth import Principal
 from hrss_shared.db import lock_key
+from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyError, PolicyTable

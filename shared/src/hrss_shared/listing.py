@@ -1,7 +1,4 @@
-"""List parameters every employment list shares: a validated ``sort`` key and a ``from_date``/``to_date`` range.
-
-Kept free of domain rules so it can move to ``hrss_shared.paging`` unchanged.
-"""
+"""List parameters every service shares: a validated ``sort`` key and a ``from_date``/``to_date`` range."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +14,7 @@ CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 def sort_param(*keys: str, default: str) -> Any:
-    """Dependency for ``sort``: ``key`` ascending or ``-key`` descending, one of ``keys``; else 422."""
+    """Dependency for ``sort``: ``key`` ascending or ``-key`` descending, one of ``keys``; else 422 naming sort."""
     allowed = [variant for key in keys for variant in (key, f"-{key}")]
     if default not in allowed:
         raise ValueError(f"default sort {default!r} is not one of {allowed}")
@@ -46,11 +43,23 @@ class DateRange:
     from_date: date | None = None
     to_date: date | None = None
 
-    def day_bounds(self) -> tuple[datetime | None, datetime | None]:
-        """The range as instants: from the start of ``from_date`` to before the day after ``to_date`` (CST)."""
-        start = datetime.combine(self.from_date, time(), CHINA_TZ) if self.from_date else None
-        end = datetime.combine(self.to_date + timedelta(days=1), time(), CHINA_TZ) if self.to_date else None
-        return start, end
+    def clauses(self, column: Any) -> list[Any]:
+        """WHERE clauses keeping a ``date`` column inside the range (both ends inclusive)."""
+        found = []
+        if self.from_date:
+            found.append(column >= self.from_date)
+        if self.to_date:
+            found.append(column <= self.to_date)
+        return found
+
+    def day_clauses(self, column: Any) -> list[Any]:
+        """WHERE clauses keeping a UTC ``datetime`` column inside the range's calendar days (CST)."""
+        found = []
+        if self.from_date:
+            found.append(column >= datetime.combine(self.from_date, time(), CHINA_TZ))
+        if self.to_date:
+            found.append(column < datetime.combine(self.to_date + timedelta(days=1), time(), CHINA_TZ))
+        return found
 
 
 def date_range_param(on: str) -> Any:
@@ -65,24 +74,3 @@ def date_range_param(on: str) -> Any:
         return DateRange(from_date, to_date)
 
     return Depends(dependency)
-
-
-def within(column: Any, dates: DateRange) -> list[Any]:
-    """WHERE clauses keeping a ``date`` column inside the range."""
-    clauses = []
-    if dates.from_date:
-        clauses.append(column >= dates.from_date)
-    if dates.to_date:
-        clauses.append(column <= dates.to_date)
-    return clauses
-
-
-def within_days(column: Any, dates: DateRange) -> list[Any]:
-    """WHERE clauses keeping a UTC ``datetime`` column inside the range's calendar days."""
-    start, end = dates.day_bounds()
-    clauses = []
-    if start:
-        clauses.append(column >= start)
-    if end:
-        clauses.append(column < end)
-    return clauses
