@@ -1,0 +1,386 @@
+"""Rules of 批量导入 bulk imports of registrations.
+
+- One kind per file, named by the ``kind`` query parameter (no ``kind`` column).
+- Every row goes through the single-record path: the same pydantic model, then
+  ``register_employment`` / ``register_unemployment`` (and, when the row carries an ``end_date``,
+  ``terminate_employment`` / ``close_unemployment`` for a registration that has already ended).
+- Each row stands alone: a rejected row writes nothing but its rejection (see ``_Batch`` for how).
+- Rows apply in file order, so a later row sees an earlier one (a duplicate within the file is a 409).
+- Rows commit in batches together with their acceptances, rejections and the import's counts, so the
+  report always matches what was written: an import interrupted by a restart stays ``running`` with
+  ``processed`` < ``total``; the rows after ``processed`` were not applied and can be imported again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import event, insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from employment.imports.models import (
+    Import,
+    ImportAcceptance,
+    ImportKind,
+    ImportRejection,
+    ImportSort,
+    ImportStatus,
+)
+from employment.imports.parsing import CSV_TYPES, JSONL_TYPES, Row, RowError, decode, media_type, read_csv, read_jsonl
+from employment.registrations import service as registrations
+from employment.registrations.models import (
+    Closure,
+    EmploymentRegistrationCreate,
+    Termination,
+    UnemploymentRegistrationCreate,
+)
+from hrss_shared.app import ServiceRuntime
+from hrss_shared.auth import Principal, mask_id
+from hrss_shared.logs import get_logger
+from hrss_shared.outbox import Outbox
+from hrss_shared.paging import PageParams, fetch_page
+from hrss_shared.problems import Forbidden, InvalidField, NotFound, ProblemError, validation_errors
+
+log = get_logger(__name__)
+
+# A technical limit of the upload, not a bureau policy: 20 MB is about 200,000 registration rows.
+MAX_BODY_BYTES = 20 * 1024 * 1024
+# Rows per transaction: progress commits with each batch. On SQLite a batch holds the database's write
+# lock, so it also ends after BATCH_SECONDS, and the import pauses after it while another writer waits.
+BATCH_ROWS = 200
+BATCH_SECONDS = 0.5
+SQLITE_YIELD_SECONDS = 0.12
+BUREAU_TZ = ZoneInfo("Asia/Shanghai")
+ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+Apply = Callable[..., Awaitable[str]]
+
+
+async def _employment(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, data: Any, end: Any | None
+) -> str:
+    row = await registrations.register_employment(session=session, outbox=outbox, principal=principal, data=data)
+    if end is not None:
+        await registrations.terminate_employment(
+            session=session, outbox=outbox, principal=principal, registration_id=row.id, data=end
+        )
+    return row.id
+
+
+async def _unemployment(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, data: Any, end: Any | None
+) -> str:
+    row = await registrations.register_unemployment(session=session, outbox=outbox, principal=principal, data=data)
+    if end is not None:
+        await registrations.close_unemployment(
+            session=session, outbox=outbox, principal=principal, registration_id=row.id, data=end
+        )
+    return row.id
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """How rows of one kind are read and applied."""
+
+    create: type[BaseModel]
+    end: type[BaseModel]
+    end_reason_column: str
+    county_field: str
+    apply: Apply
+
+    @property
+    def required(self) -> frozenset[str]:
+        return frozenset(name for name, f in self.create.model_fields.items() if f.is_required())
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return frozenset(self.create.model_fields) | {"end_date", self.end_reason_column}
+
+
+KINDS: dict[ImportKind, KindSpec] = {
+    ImportKind.employment_registration: KindSpec(
+        create=EmploymentRegistrationCreate, end=Termination, end_reason_column="termination_reason",
+        county_field="credit_code", apply=_employment,
+    ),
+    ImportKind.unemployment_registration: KindSpec(
+        create=UnemploymentRegistrationCreate, end=Closure, end_reason_column="close_reason",
+        county_field="county_code", apply=_unemployment,
+    ),
+}
+
+
+def too_large() -> ProblemError:
+    return ProblemError(
+        detail=f"导入文件超过 {MAX_BODY_BYTES // (1024 * 1024)} MB，请拆分后分批导入 "
+        f"(body larger than {MAX_BODY_BYTES} bytes; split the file)",
+        status=413, title="文件过大 Payload too large", slug="payload-too-large",
+    )
+
+
+def read_rows(*, kind: ImportKind, content_type: str | None, body: bytes) -> tuple[str, list[Row]]:
+    """The file's media type and data rows; an unreadable file is refused as a whole (415/422)."""
+    mtype, charset = media_type(content_type)
+    spec = KINDS[kind]
+    if mtype in CSV_TYPES:
+        rows = read_csv(decode(body, charset), columns=spec.columns, required=spec.required)
+    elif mtype in JSONL_TYPES:
+        rows = read_jsonl(decode(body, charset))
+    else:
+        raise ProblemError(
+            detail=f"不支持的文件类型 {mtype or '(none)'}；请用 text/csv 或 application/x-ndjson "
+            "(send text/csv with a header row, or application/x-ndjson / application/jsonl)",
+            status=415, title="不支持的媒体类型 Unsupported media type", slug="unsupported-media-type",
+        )
+    if not rows:
+        raise InvalidField("body", "文件没有数据行 (the file has no data rows)")
+    return mtype, rows
+
+
+async def create(
+    *, session: AsyncSession, principal: Principal, kind: ImportKind, content_type: str, total: int
+) -> Import:
+    """Record a received import as running."""
+    job = Import(
+        kind=kind, submitted_by=principal.client_id, county_code=principal.county, content_type=content_type,
+        total=total,
+    )
+    session.add(job)
+    await session.commit()
+    return job
+
+
+def validate_row(kind: ImportKind, row: Row) -> tuple[BaseModel, BaseModel | None] | list[RowError]:
+    """The row's create model (and end model when it carries an end date), or its field errors as the API words them."""
+    if row.error is not None:
+        return [row.error]
+    spec = KINDS[kind]
+    errors: list[RowError] = []
+    data = end = None
+    try:
+        data = spec.create.model_validate(row.values)
+    except ValidationError as exc:
+        errors += [RowError(e.field, e.reason) for e in validation_errors(exc)]
+    end_values = {k: row.values[c] for k, c in (("end_date", "end_date"), ("reason", spec.end_reason_column))
+                  if c in row.values}
+    if end_values:
+        try:
+            end = spec.end.model_validate(end_values)
+        except ValidationError as exc:
+            names = {"reason": spec.end_reason_column}
+            errors += [RowError(names.get(e.field, e.field), e.reason) for e in validation_errors(exc)]
+    if errors or data is None:
+        return errors
+    return data, end
+
+
+async def run(*, runtime: ServiceRuntime, principal: Principal, import_id: str, kind: ImportKind,
+              rows: list[Row]) -> None:
+    """Apply every row in file order, a batch of rows per commit, then mark the import completed."""
+    position = 0
+    while position < len(rows):
+        batch = _Batch(runtime=runtime, principal=principal, import_id=import_id, kind=kind)
+        try:
+            position = await batch.apply(rows, start=position, careful=False)
+        except _Spoiled:
+            log.warning("import_batch_redone_carefully", import_id=import_id, line=rows[position].line)
+            batch = _Batch(runtime=runtime, principal=principal, import_id=import_id, kind=kind)
+            position = await batch.apply(rows, start=position, careful=True)
+        await _let_others_write(runtime)
+    async with runtime.maker() as session:
+        now = datetime.now(UTC)
+        await session.execute(update(Import).where(col(Import.id) == import_id).values(
+            status=ImportStatus.completed, finished_at=now, updated_at=now))
+        await session.commit()
+    log.info("import_completed", import_id=import_id, rows=len(rows))
+
+
+async def _let_others_write(runtime: ServiceRuntime) -> None:
+    """On SQLite, leave the write lock free long enough for a waiting writer of this process to take it.
+
+    SQLite's busy handler retries at most every 100 ms and is not fair, so without a pause a request
+    waiting for the lock could wait for the whole import. PostgreSQL needs no pause.
+    """
+    engine = runtime.engine
+    if engine.dialect.name == "sqlite" and engine.pool.checkedout() > 0:
+        await asyncio.sleep(SQLITE_YIELD_SECONDS)
+    else:
+        await asyncio.sleep(0)
+
+
+class _Spoiled(Exception):
+    """A refused row wrote before refusing, or rolled the batch back: only redoing the batch can undo it."""
+
+
+class _Writes:
+    """Counts the INSERT, UPDATE and DELETE statements run on one connection."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self.count += 1
+
+
+@dataclass
+class _Batch:
+    """Rows applied in one transaction and committed with their acceptances, rejections and the import's counts.
+
+    The service functions commit and roll back the session they are given. Joined ``rollback_only``
+    (the fast way), their commit only flushes into the batch; a refused row must then have written
+    nothing, which is checked: otherwise (or if the function rolled the batch back) the batch is redone
+    ``careful``, joined ``create_savepoint``: each row in a savepoint that its commit releases and its
+    rollback undoes. A row that also ends its registration (two service calls) gets an enclosing
+    savepoint either way, so a refused end undoes the registration too.
+    """
+
+    runtime: ServiceRuntime
+    principal: Principal
+    import_id: str
+    kind: ImportKind
+    accepted: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    async def apply(self, rows: list[Row], *, start: int, careful: bool) -> int:
+        """Apply rows from ``start`` for BATCH_ROWS rows or BATCH_SECONDS; returns where the next batch starts."""
+        deadline = time.monotonic() + BATCH_SECONDS
+        position = start
+        mode = "create_savepoint" if careful else "rollback_only"
+        async with self.runtime.engine.connect() as conn:
+            await conn.begin()
+            writes = _Writes()
+            event.listen(conn.sync_connection, "before_cursor_execute", writes)
+            async with self.runtime.maker(bind=conn, join_transaction_mode=mode) as session:
+                while position < len(rows) and position - start < BATCH_ROWS and time.monotonic() < deadline:
+                    await self._row(rows[position], conn=conn, session=session, writes=writes, careful=careful)
+                    position += 1
+                await self._record(session)
+            await conn.commit()
+        if self.runtime.relay is not None:
+            self.runtime.relay.wake()
+        return position
+
+    async def _row(self, row: Row, *, conn: AsyncConnection, session: AsyncSession, writes: _Writes,
+                   careful: bool) -> None:
+        checked = validate_row(self.kind, row)
+        if isinstance(checked, list):
+            self.rejected += _rejections(self.import_id, row, checked)
+            return
+        data, end = checked
+        enclosing = await conn.begin_nested() if end is not None else None
+        written = writes.count
+        try:
+            record_id = await KINDS[self.kind].apply(
+                session=session, outbox=self.runtime.outbox, principal=self.principal, data=data, end=end
+            )
+        except ProblemError as exc:
+            if careful:
+                await session.rollback()  # back to the row's savepoint
+            if not conn.in_transaction():
+                raise _Spoiled from exc
+            if enclosing is not None:
+                await enclosing.rollback()
+            elif writes.count != written and not careful:
+                raise _Spoiled from exc
+            session.expunge_all()  # anything it staged but did not write
+            await session.commit()  # ends the session's part, writing nothing
+            self.rejected += _rejections(self.import_id, row, _errors(self.kind, exc))
+            return
+        if enclosing is not None:
+            await enclosing.commit()
+        self.accepted.append({"import_id": self.import_id, "line": row.line, "record_id": record_id})
+
+    async def _record(self, session: AsyncSession) -> None:
+        for table, values in ((ImportAcceptance, self.accepted), (ImportRejection, self.rejected)):
+            if values:  # one executemany each (the ORM would insert them one by one to learn their ids)
+                await session.execute(insert(table), values)
+        await session.execute(update(Import).where(col(Import.id) == self.import_id).values(
+            accepted=col(Import.accepted) + len(self.accepted),
+            rejected=col(Import.rejected) + len({r["line"] for r in self.rejected}),
+            updated_at=datetime.now(UTC),
+        ))
+        await session.commit()
+
+
+def _errors(kind: ImportKind, exc: ProblemError) -> list[RowError]:
+    """A refused row's reasons as the single-record endpoint words them."""
+    if isinstance(exc, Forbidden):
+        return [RowError(KINDS[kind].county_field, exc.detail, exc.status)]
+    return [RowError(e.field, e.reason, exc.status) for e in exc.errors] or [RowError(None, exc.detail, exc.status)]
+
+
+def _rejections(import_id: str, row: Row, errors: list[RowError]) -> list[dict[str, Any]]:
+    id_number = row.values.get("id_number")
+    return [
+        {"import_id": import_id, "line": row.line, "field": e.field, "reason": e.reason[:500], "status": e.status,
+         "id_number": str(id_number)[:40] if id_number is not None else None, "raw": row.raw}
+        for e in errors
+    ]
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
+
+async def get_or_404(*, session: AsyncSession, principal: Principal, import_id: str) -> Import:
+    job = await session.get(Import, import_id)
+    if job is None:
+        raise NotFound(f"导入批次 {import_id} 不存在 (import not found)")
+    principal.check_county(job.county_code)
+    return job
+
+
+async def list_imports(
+    *, session: AsyncSession, page: PageParams, county_code: str | None, kind: ImportKind | None,
+    status: ImportStatus | None, from_date: date | None, to_date: date | None, sort: ImportSort,
+) -> tuple[list[Import], int]:
+    query = select(Import)
+    if county_code:
+        query = query.where(Import.county_code == county_code)
+    if kind:
+        query = query.where(Import.kind == kind)
+    if status:
+        query = query.where(Import.status == status)
+    if from_date:
+        query = query.where(col(Import.received_at) >= _day_start(from_date))
+    if to_date:
+        query = query.where(col(Import.received_at) < _day_start(to_date + timedelta(days=1)))
+    received = col(Import.received_at)
+    order = received.asc() if sort == ImportSort.received_at else received.desc()
+    rows, count = await fetch_page(session, query.order_by(order, col(Import.id)), page)
+    return rows, count
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight of a calendar day in the bureau's time zone (UTC+8), as UTC."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=BUREAU_TZ).astimezone(UTC)
+
+
+async def list_rejections(
+    *, session: AsyncSession, page: PageParams, import_id: str
+) -> tuple[list[ImportRejection], int]:
+    query = select(ImportRejection).where(ImportRejection.import_id == import_id)
+    rows, count = await fetch_page(session, query.order_by(col(ImportRejection.line), col(ImportRejection.id)), page)
+    return rows, count
+
+
+async def list_acceptances(
+    *, session: AsyncSession, page: PageParams, import_id: str
+) -> tuple[list[ImportAcceptance], int]:
+    query = select(ImportAcceptance).where(ImportAcceptance.import_id == import_id)
+    rows, count = await fetch_page(session, query.order_by(col(ImportAcceptance.line)), page)
+    return rows, count
+
+
+def mask_raw(raw: str) -> str:
+    """Mask ID numbers inside a raw line for clients without ``pii:read``."""
+    return ID_LIKE.sub(lambda m: mask_id(m.group(0)), raw)
