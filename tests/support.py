@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -44,9 +45,20 @@ class KafkaNode:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self) -> None:
-        run_script("kafka/start.sh", "--data-dir", str(self.data_dir), "--port", str(self.port),
-                   "--controller-port", str(self.controller_port), "--wait", "--timeout", "120", capture=False)
+    def start(self, attempts: int = 3) -> None:
+        """Start (or restart) the node; a port taken between choosing and binding gets fresh ports."""
+        for attempt in range(1, attempts + 1):
+            try:
+                run_script("kafka/start.sh", "--data-dir", str(self.data_dir), "--port", str(self.port),
+                           "--controller-port", str(self.controller_port), "--wait", "--timeout", "120",
+                           capture=False)
+                return
+            except subprocess.CalledProcessError:
+                self.stop()
+                if attempt == attempts:
+                    raise
+                if not (self.data_dir / "data" / "meta.properties").exists():
+                    self.port, self.controller_port = free_port(), free_port()
 
     def stop(self) -> None:
         run_script("kafka/stop.sh", "--data-dir", str(self.data_dir), capture=False)
