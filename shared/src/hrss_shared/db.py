@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -22,6 +22,7 @@ NAMING_CONVENTION = {
 }
 
 SessionMaker = async_sessionmaker[AsyncSession]
+T = TypeVar("T")
 
 
 def new_registry() -> registry:
@@ -90,3 +91,24 @@ async def lock_key(session: Any, key: str) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+
+
+async def fetch_or_404(session: Any, model: type[T], key: Any, detail: str) -> T:
+    """The row of ``model`` with primary key ``key``, or a 404 problem with ``detail``."""
+    from hrss_shared.problems import NotFound
+
+    row = await session.get(model, key)
+    if row is None:
+        raise NotFound(detail)
+    return cast(T, row)
+
+
+async def flush_or_conflict(session: Any, conflict: Exception) -> None:
+    """Flush pending rows; a unique-constraint violation rolls back and raises ``conflict`` (a 409)."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        await session.flush()
+    except IntegrityError:
+        await session.rollback()
+        raise conflict from None

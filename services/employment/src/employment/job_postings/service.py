@@ -19,9 +19,10 @@ from employment.job_postings.events import (
 )
 from employment.job_postings.models import JobPosting, JobPostingClose, JobPostingCreate, PostingStatus
 from hrss_shared.auth import Principal
+from hrss_shared.db import fetch_or_404
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
-from hrss_shared.problems import Conflict, InvalidField, NotFound
+from hrss_shared.problems import Conflict, InvalidField
 
 SORT_KEYS: dict[str, Any] = {
     "closing_date": col(JobPosting.closing_date),
@@ -40,10 +41,7 @@ def today() -> date:
 
 async def get_or_404(*, session: AsyncSession, posting_id: str) -> JobPosting:
     """The posting with this id, or 404."""
-    posting = await session.get(JobPosting, posting_id)
-    if posting is None:
-        raise NotFound(f"岗位 {posting_id} 不存在 (job posting not found)")
-    return posting
+    return await fetch_or_404(session, JobPosting, posting_id, f"岗位 {posting_id} 不存在 (job posting not found)")
 
 
 async def create(*, session: AsyncSession, outbox: Outbox, principal: Principal, data: JobPostingCreate) -> JobPosting:

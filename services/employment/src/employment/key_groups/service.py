@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import or_
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,6 +12,7 @@ from employment.job_seekers import service as job_seekers
 from employment.key_groups.events import KEY_GROUP_ADDED, KEY_GROUP_ENDED, KeyGroupAdded, KeyGroupEnded
 from employment.key_groups.models import KeyGroup, KeyGroupMembership, MembershipCreate, MembershipEnd
 from hrss_shared.auth import Principal
+from hrss_shared.db import flush_or_conflict
 from hrss_shared.outbox import Outbox
 from hrss_shared.problems import Conflict, InvalidField, NotFound
 
@@ -49,11 +49,7 @@ async def add(
                        field_name="group", existing_id=existing.id)
     membership = KeyGroupMembership(id_number=id_number, county_code=seeker.county_code, **data.model_dump())
     session.add(membership)
-    try:
-        await session.flush()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict("该人员已有有效的认定 (an open membership exists)", field_name="group") from None
+    await flush_or_conflict(session, Conflict("该人员已有有效的认定 (an open membership exists)", field_name="group"))
     await outbox.add(session, type=KEY_GROUP_ADDED, subject=id_number,
                      data=KeyGroupAdded.model_validate(membership, from_attributes=True))
     await session.commit()

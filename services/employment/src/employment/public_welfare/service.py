@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,7 +39,7 @@ from employment.public_welfare.models import (
 )
 from employment.startup.common import POLICY_DIR, last_day_of_term
 from hrss_shared.auth import Principal
-from hrss_shared.db import lock_key
+from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
@@ -81,10 +80,9 @@ async def create_post(
 
 
 async def get_post_or_404(*, session: AsyncSession, post_id: str) -> PublicWelfarePost:
-    post = await session.get(PublicWelfarePost, post_id)
-    if post is None:
-        raise NotFound(f"公益性岗位 {post_id} 不存在 (public-welfare post not found)")
-    return post
+    return await fetch_or_404(
+        session, PublicWelfarePost, post_id, f"公益性岗位 {post_id} 不存在 (public-welfare post not found)"
+    )
 
 
 async def occupied(*, session: AsyncSession, post_ids: list[str]) -> dict[str, int]:
@@ -187,11 +185,9 @@ async def place(
         end_date=data.end_date,
     )
     session.add(placement)
-    try:
-        await session.flush()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict("该人员已在公益性岗位在岗 (already placed on a post)", field_name="id_number") from None
+    await flush_or_conflict(
+        session, Conflict("该人员已在公益性岗位在岗 (already placed on a post)", field_name="id_number")
+    )
     await outbox.add(session, type=PUBLIC_WELFARE_PLACEMENT_STARTED, subject=placement.id_number,
                      data=PublicWelfarePlacementStarted(
                          **placement.model_dump(exclude={"status", "ended_date", "end_reason", "created_at"}),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -36,11 +35,11 @@ from employment.registrations.models import (
     UnemploymentStatus,
 )
 from hrss_shared.auth import Principal
-from hrss_shared.db import lock_key
+from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
-from hrss_shared.problems import Conflict, InvalidField, NotFound
+from hrss_shared.problems import Conflict, InvalidField
 
 REEMPLOYED_REASON = "就业登记 re-employed"
 
@@ -79,12 +78,8 @@ async def register_employment(
         **data.model_dump(), employer_name=employer.name, county_code=employer.county_code
     )
     session.add(registration)
-    try:
-        await session.flush()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict("该人员在此单位已有有效就业登记 (already actively registered with this employer)",
-                       field_name="credit_code") from None
+    await flush_or_conflict(session, Conflict(
+        "该人员在此单位已有有效就业登记 (already actively registered with this employer)", field_name="credit_code"))
     unemployment = await open_unemployment(session=session, id_number=data.id_number)
     if unemployment is not None:
         await _close_unemployment(
@@ -100,10 +95,10 @@ async def register_employment(
 
 
 async def get_employment_or_404(*, session: AsyncSession, registration_id: str) -> EmploymentRegistration:
-    registration = await session.get(EmploymentRegistration, registration_id)
-    if registration is None:
-        raise NotFound(f"就业登记 {registration_id} 不存在 (employment registration not found)")
-    return registration
+    return await fetch_or_404(
+        session, EmploymentRegistration, registration_id,
+        f"就业登记 {registration_id} 不存在 (employment registration not found)",
+    )
 
 
 async def terminate_employment(
@@ -153,12 +148,8 @@ async def register_unemployment(
         )
     registration = UnemploymentRegistration(**data.model_dump())
     session.add(registration)
-    try:
-        await session.flush()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict("该人员已有未注销的失业登记 (an open unemployment registration exists)",
-                       field_name="id_number") from None
+    await flush_or_conflict(session, Conflict(
+        "该人员已有未注销的失业登记 (an open unemployment registration exists)", field_name="id_number"))
     await outbox.add(
         session, type=UNEMPLOYMENT_REGISTERED, subject=registration.id_number,
         data=UnemploymentRegistered.model_validate(registration, from_attributes=True),
@@ -168,10 +159,10 @@ async def register_unemployment(
 
 
 async def get_unemployment_or_404(*, session: AsyncSession, registration_id: str) -> UnemploymentRegistration:
-    registration = await session.get(UnemploymentRegistration, registration_id)
-    if registration is None:
-        raise NotFound(f"失业登记 {registration_id} 不存在 (unemployment registration not found)")
-    return registration
+    return await fetch_or_404(
+        session, UnemploymentRegistration, registration_id,
+        f"失业登记 {registration_id} 不存在 (unemployment registration not found)",
+    )
 
 
 async def close_unemployment(

@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,7 +32,7 @@ from employment.service_records.models import (
 )
 from employment.service_records.policy import SERVICE_131, Service131Policy, policy_on
 from hrss_shared.auth import Principal
-from hrss_shared.db import lock_key
+from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
@@ -131,12 +130,8 @@ async def record(
     row = ServiceRecord(**data.model_dump(), name=registration.name, county_code=registration.county_code,
                         unemployment_registration_id=registration.id)
     session.add(row)
-    try:
-        await session.flush()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict("该岗位已推荐给该人员 (this job posting was already recommended)",
-                       field_name="job_posting_id") from None
+    await flush_or_conflict(session, Conflict("该岗位已推荐给该人员 (this job posting was already recommended)",
+                       field_name="job_posting_id"))
     await outbox.add(session, type=SERVICE_RECORD_RECORDED, subject=row.id_number,
                      data=ServiceRecordRecorded.model_validate(row, from_attributes=True))
     await session.commit()
@@ -144,10 +139,9 @@ async def record(
 
 
 async def get_or_404(*, session: AsyncSession, record_id: str) -> ServiceRecord:
-    row = await session.get(ServiceRecord, record_id)
-    if row is None:
-        raise NotFound(f"服务记录 {record_id} 不存在 (service record not found)")
-    return row
+    return await fetch_or_404(
+        session, ServiceRecord, record_id, f"服务记录 {record_id} 不存在 (service record not found)"
+    )
 
 
 async def list_records(

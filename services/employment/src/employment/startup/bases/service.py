@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,11 +21,11 @@ from employment.startup.bases.models import (
     StartupBaseRevoke,
 )
 from hrss_shared.auth import Principal
-from hrss_shared.db import lock_key
+from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
-from hrss_shared.problems import Conflict, InvalidField, NotFound
+from hrss_shared.problems import Conflict, InvalidField
 
 SORTS = ("recognised_date", "name", "capacity")
 
@@ -46,11 +45,9 @@ async def recognise(
                        field_name="name", existing_id=existing.id)
     base = StartupBase(**data.model_dump())
     session.add(base)
-    try:
-        await session.flush()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict("同名基地已认定 (a recognised base of this kind and name exists)", field_name="name") from None
+    await flush_or_conflict(
+        session, Conflict("同名基地已认定 (a recognised base of this kind and name exists)", field_name="name")
+    )
     await outbox.add(session, type=STARTUP_BASE_RECOGNISED, subject=base.credit_code,
                      data=StartupBaseRecognised.model_validate(base, from_attributes=True))
     await session.commit()
@@ -58,10 +55,7 @@ async def recognise(
 
 
 async def get_or_404(*, session: AsyncSession, base_id: str) -> StartupBase:
-    base = await session.get(StartupBase, base_id)
-    if base is None:
-        raise NotFound(f"创业基地 {base_id} 不存在 (start-up base not found)")
-    return base
+    return await fetch_or_404(session, StartupBase, base_id, f"创业基地 {base_id} 不存在 (start-up base not found)")
 
 
 async def revoke(

@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -51,13 +50,13 @@ from employment.startup.loans.models import (
     StartupLoan,
 )
 from hrss_shared.auth import Principal
-from hrss_shared.db import lock_key
+from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, order_by
 from hrss_shared.money import yuan
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyError, PolicyTable
-from hrss_shared.problems import Conflict, InvalidField, NotFound
+from hrss_shared.problems import Conflict, InvalidField
 
 POLICY = PolicyTable.load(POLICY_DIR / "startup_loans.toml", LoanPolicy)
 SORTS = ("applied_date", "amount")
@@ -160,12 +159,8 @@ async def apply(*, session: AsyncSession, outbox: Outbox, principal: Principal, 
     loan = StartupLoan(**data.model_dump(exclude={"county_code"}), county_code=county_code,
                        policy_source=rules.source)
     session.add(loan)
-    try:
-        await session.flush()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict("该人员已有未结清的创业担保贷款 (an active start-up loan exists)",
-                       field_name="id_number") from None
+    await flush_or_conflict(session, Conflict("该人员已有未结清的创业担保贷款 (an active start-up loan exists)",
+                       field_name="id_number"))
     await outbox.add(session, type=STARTUP_LOAN_APPLIED, subject=loan.id_number,
                      data=StartupLoanApplied.model_validate(loan, from_attributes=True))
     await session.commit()
@@ -173,10 +168,7 @@ async def apply(*, session: AsyncSession, outbox: Outbox, principal: Principal, 
 
 
 async def get_or_404(*, session: AsyncSession, loan_id: str) -> StartupLoan:
-    loan = await session.get(StartupLoan, loan_id)
-    if loan is None:
-        raise NotFound(f"创业担保贷款 {loan_id} 不存在 (start-up loan not found)")
-    return loan
+    return await fetch_or_404(session, StartupLoan, loan_id, f"创业担保贷款 {loan_id} 不存在 (start-up loan not found)")
 
 
 async def _load(*, session: AsyncSession, principal: Principal, loan_id: str, action: str) -> StartupLoan:

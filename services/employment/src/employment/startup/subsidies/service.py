@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,12 +22,12 @@ from employment.startup.common import POLICY_DIR
 from employment.startup.subsidies.events import STARTUP_SUBSIDY_GRANTED, StartupSubsidyGranted
 from employment.startup.subsidies.models import StartupSubsidy, SubsidyApply, SubsidyPolicy
 from hrss_shared.auth import Principal
-from hrss_shared.db import lock_key
+from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyError, PolicyTable
-from hrss_shared.problems import Conflict, InvalidField, NotFound
+from hrss_shared.problems import Conflict, InvalidField
 from hrss_shared.validators import QUZHOU_COUNTIES
 
 POLICY = PolicyTable.load(POLICY_DIR / "startup_subsidies.toml", SubsidyPolicy)
@@ -81,11 +80,9 @@ async def apply(
         groups=[str(g) for g in eligible], amount=rules.amount, policy_source=rules.source,
     )
     session.add(grant)
-    try:
-        await session.flush()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict("该人员已享受乡村创业一次性补贴 (granted once already)", field_name="id_number") from None
+    await flush_or_conflict(
+        session, Conflict("该人员已享受乡村创业一次性补贴 (granted once already)", field_name="id_number")
+    )
     await outbox.add(session, type=STARTUP_SUBSIDY_GRANTED, subject=grant.id_number,
                      data=StartupSubsidyGranted.model_validate(grant, from_attributes=True))
     await session.commit()
@@ -93,10 +90,9 @@ async def apply(
 
 
 async def get_or_404(*, session: AsyncSession, subsidy_id: str) -> StartupSubsidy:
-    grant = await session.get(StartupSubsidy, subsidy_id)
-    if grant is None:
-        raise NotFound(f"乡村创业一次性补贴 {subsidy_id} 不存在 (start-up subsidy not found)")
-    return grant
+    return await fetch_or_404(
+        session, StartupSubsidy, subsidy_id, f"乡村创业一次性补贴 {subsidy_id} 不存在 (start-up subsidy not found)"
+    )
 
 
 async def list_grants(
