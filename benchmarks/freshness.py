@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import os
 import secrets
-import socket
 import statistics
 import sys
 import tempfile
@@ -24,15 +23,9 @@ from pathlib import Path
 
 import httpx
 
-from hrss_cli.stack import ServiceProcess, run_script
+from hrss_cli.stack import ServiceProcess, free_ports, run_script
 from hrss_shared import embedded_broker
 from hrss_shared.validators import make_credit_code, make_id_number
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -88,21 +81,21 @@ async def measure(emp_url: str, gw_url: str, token: str, count: int, concurrency
 def run(broker: str, count: int, concurrency: int) -> list[float]:
     with tempfile.TemporaryDirectory(prefix="hrss-bench-") as tmp:
         data = Path(tmp)
-        port = free_port()
+        port, controller_port, emp_port, gw_port = free_ports(4)
         broker_proc = None
         if broker == "embedded":
             broker_proc = embedded_broker.start(port=port, log_path=data / "broker.log")
             asyncio.run(embedded_broker.wait_ready(f"127.0.0.1:{port}", proc=broker_proc))
         else:
             run_script("kafka/start.sh", "--data-dir", str(data / "kafka"), "--port", str(port),
-                       "--controller-port", str(free_port()), "--wait", capture=False)
+                       "--controller-port", str(controller_port), "--wait", capture=False)
         token = secrets.token_urlsafe(16)
         env = dict(os.environ)
         env.update({"HRSS_DATA_DIR": str(data), "HRSS_BOOTSTRAP_SERVERS": f"127.0.0.1:{port}",
                     "HRSS_DEV_TOKEN": token, "HRSS_AUTH_SECRET": secrets.token_urlsafe(32),
                     "HRSS_LOG_LEVEL": "WARNING"})
-        services = [ServiceProcess(name=n, port=free_port(), env=env, log_path=data / f"{n}.log")
-                    for n in ("employment", "gateway")]
+        services = [ServiceProcess(name=n, port=p, env=env, log_path=data / f"{n}.log")
+                    for n, p in (("employment", emp_port), ("gateway", gw_port))]
         try:
             for s in services:
                 s.start()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
 import time
 import uuid
@@ -17,7 +16,7 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 
-from hrss_cli.stack import run_script
+from hrss_cli.stack import free_ports, run_script
 from hrss_shared.app import ServiceRuntime
 from hrss_shared.auth import issue_token
 from hrss_shared.settings import ServiceSettings
@@ -28,9 +27,7 @@ SECRET = "test-secret-for-hrss-integration-tests"
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_ports(1)[0]
 
 
 @dataclass
@@ -38,8 +35,12 @@ class KafkaNode:
     """A real Apache Kafka KRaft node run by deploy/kafka scripts."""
 
     data_dir: Path
-    port: int = field(default_factory=free_port)
-    controller_port: int = field(default_factory=free_port)
+    port: int = 0
+    controller_port: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.port:
+            self.port, self.controller_port = free_ports(2)
 
     @property
     def bootstrap(self) -> str:
@@ -58,7 +59,7 @@ class KafkaNode:
                 if attempt == attempts:
                     raise
                 if not (self.data_dir / "data" / "meta.properties").exists():
-                    self.port, self.controller_port = free_port(), free_port()
+                    self.port, self.controller_port = free_ports(2)
 
     def stop(self) -> None:
         run_script("kafka/stop.sh", "--data-dir", str(self.data_dir), capture=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +26,18 @@ SERVICES: dict[str, tuple[str, int]] = {
     "labour-relations": ("labour_relations", 8004),
 }
 TOPICS = ["hrss.employment", "hrss.training", "hrss.social-insurance", "hrss.labour-relations"]
+
+
+def free_ports(n: int) -> list[int]:
+    """``n`` distinct free loopback ports (held open together while chosen, so none repeats)."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def env_name(service: str) -> str:
