@@ -87,4 +87,5 @@ def test_hrss_up_runs_the_flow_and_stops_cleanly(broker: str, tmp_path: Path) ->
         assert port_free(port + offset), f"port {port + offset} still open after stop"
     # State lives under the data folder only.
     assert (data_dir / "employment.db").exists() and (data_dir / "gateway.db").exists()
-    assert (data_dir / "dev-token").exists() is False or (data_dir / "dev-token").read_text().strip()
+    assert (data_dir / "auth-secret").read_text().strip()  # one signing secret per stack folder
+    assert not (data_dir / "dev-token").exists()  # HRSS_DEV_TOKEN fixed it, so none was generated

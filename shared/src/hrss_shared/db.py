@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -75,11 +74,6 @@ async def ping(engine: AsyncEngine) -> None:
     """Run ``SELECT 1``; raises if the database is unreachable."""
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
-
-
-async def session_scope(maker: SessionMaker) -> AsyncIterator[AsyncSession]:
-    async with maker() as session:
-        yield session
 
 
 async def lock_key(session: Any, key: str) -> None:
