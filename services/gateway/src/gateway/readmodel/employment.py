@@ -66,6 +66,17 @@ def later(current: datetime | None, new: datetime) -> datetime:
     return new if current is None or new > current else current
 
 
+async def named_in_registration(
+    session: AsyncSession, event: CloudEvent, id_number: str, name: str, county_code: str
+) -> None:
+    """A registration names the person: fill identity gaps and advance both sections' ``as_of``."""
+    p = await person(session, id_number)
+    p.name = p.name or name
+    p.county_code = p.county_code or county_code
+    p.identity_as_of = later(p.identity_as_of, event.time)
+    p.employment_as_of = later(p.employment_as_of, event.time)
+
+
 async def on_employer_registered(session: AsyncSession, event: CloudEvent) -> None:
     data = parse(event, EmployerRegistered)
     row = await session.get(EmployerView, data.credit_code)
@@ -125,11 +136,7 @@ async def on_employment_registered(session: AsyncSession, event: CloudEvent) -> 
     row.start_date = data.start_date
     row.updated_at = later(row.updated_at, event.time)
     session.add(row)
-    p = await person(session, data.id_number)
-    p.name = p.name or data.name
-    p.county_code = p.county_code or data.county_code
-    p.identity_as_of = later(p.identity_as_of, event.time)
-    p.employment_as_of = later(p.employment_as_of, event.time)
+    await named_in_registration(session, event, data.id_number, data.name, data.county_code)
 
 
 async def on_employment_terminated(session: AsyncSession, event: CloudEvent) -> None:
@@ -153,11 +160,7 @@ async def on_unemployment_registered(session: AsyncSession, event: CloudEvent) -
     row.county_code, row.registered_date, row.reason = data.county_code, data.registered_date, data.reason
     row.updated_at = later(row.updated_at, event.time)
     session.add(row)
-    p = await person(session, data.id_number)
-    p.name = p.name or data.name
-    p.county_code = p.county_code or data.county_code
-    p.identity_as_of = later(p.identity_as_of, event.time)
-    p.employment_as_of = later(p.employment_as_of, event.time)
+    await named_in_registration(session, event, data.id_number, data.name, data.county_code)
 
 
 async def on_unemployment_closed(session: AsyncSession, event: CloudEvent) -> None:
