@@ -23,6 +23,7 @@ from hrss_shared.infra import InfraTables
 from hrss_shared.kafka import BrokerProbe, ProducerFactory, ensure_topics
 from hrss_shared.logs import CorrelationMiddleware, configure_logging, get_logger
 from hrss_shared.outbox import PENDING_FLAG, Outbox
+from hrss_shared.paging import MAX_OFFSET
 from hrss_shared.problems import install_problem_handlers
 from hrss_shared.relay import Backoff, FileLock, OutboxRelay
 from hrss_shared.settings import ServiceSettings
@@ -265,7 +266,7 @@ def audit_router(service: str) -> APIRouter:
         subject: str | None = None,
         client_id: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> dict[str, Any]:
         t = runtime.infra.audit_log
         query = select(t)

@@ -6,11 +6,26 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
+from pydantic import AfterValidator
 
 from hrss_shared.problems import InvalidField
 
 # Calendar days of records stamped in UTC are the bureau's days (China Standard Time, no DST).
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2099, 12, 31)
+
+
+def _supported(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"日期超出支持范围 (date must be between {FIRST_DAY} and {LAST_DAY})")
+    return value
+
+
+# A calendar date the bureau's records can hold; inputs use it so date arithmetic (terms, deadlines,
+# day ranges) never overflows.
+SupportedDate = Annotated[date, AfterValidator(_supported)]
 
 
 def sort_param(*keys: str, default: str) -> Any:
@@ -66,8 +81,8 @@ def date_range_param(on: str) -> Any:
     """Dependency for ``from_date``/``to_date`` (both inclusive) on the record's date ``on``; 422 if reversed."""
 
     def dependency(
-        from_date: Annotated[date | None, Query(description=f"起始日期（含）from {on}, inclusive")] = None,
-        to_date: Annotated[date | None, Query(description=f"截止日期（含）to {on}, inclusive")] = None,
+        from_date: Annotated[SupportedDate | None, Query(description=f"起始日期（含）from {on}, inclusive")] = None,
+        to_date: Annotated[SupportedDate | None, Query(description=f"截止日期（含）to {on}, inclusive")] = None,
     ) -> DateRange:
         if from_date and to_date and to_date < from_date:
             raise InvalidField("to_date", f"截止日期早于起始日期 {from_date} (to_date before from_date)")

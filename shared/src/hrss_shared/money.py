@@ -16,12 +16,12 @@ def yuan(value: Decimal) -> str:
 
 
 def _positive_yuan(value: Decimal) -> Decimal:
+    if value >= Decimal("1e12"):
+        raise ValueError(f"金额过大 (amount too large: {value})")
     if value <= 0:
         raise ValueError(f"金额须大于0 (amount must be greater than 0, got {value})")
     if value != value.quantize(CENT):
         raise ValueError(f"金额最多两位小数 (amount in yuan with at most two decimal places, got {value})")
-    if value >= Decimal("1e12"):
-        raise ValueError(f"金额过大 (amount too large: {value})")
     return value.quantize(CENT)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 T = TypeVar("T")
+MAX_OFFSET = 1_000_000_000  # far past any real list; keeps the value inside every database's integer range
 
 
 class Page(BaseModel, Generic[T]):
@@ -26,7 +27,7 @@ class PageParams(BaseModel):
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=500, description="每页条数 page size")] = 50,
-    offset: Annotated[int, Query(ge=0, description="偏移 offset")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="偏移 offset")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

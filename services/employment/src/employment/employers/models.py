@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_va
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared.listing import SupportedDate
 from hrss_shared.validators import CountyCode, CreditCode
 
 
@@ -65,7 +66,7 @@ class EmployerUpdate(BaseModel):
 
 
 class Deactivation(BaseModel):
-    deactivated_date: date = Field(description="注销（停业）日期")
+    deactivated_date: SupportedDate = Field(description="注销（停业）日期")
     reason: str = Field(min_length=1, max_length=200, description="注销原因")
 
     @field_validator("deactivated_date")

@@ -2,7 +2,6 @@
 
 import asyncio
 from collections.abc import Coroutine
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -21,6 +20,7 @@ from employment.imports.models import (
 )
 from hrss_shared.app import PresenterDep, RuntimeDep, ServiceRuntime, SessionDep
 from hrss_shared.auth import Principal
+from hrss_shared.listing import SupportedDate
 from hrss_shared.logs import get_logger
 from hrss_shared.paging import Page, PageDep
 from hrss_shared.problems import InvalidField
@@ -124,8 +124,8 @@ async def list_imports(
     county_code: Annotated[CountyCode | None, Query(description="提交客户端所属县（市、区）")] = None,
     kind: Annotated[ImportKind | None, Query()] = None,
     status: Annotated[ImportStatus | None, Query()] = None,
-    from_date: Annotated[date | None, Query(description="接收日期起 (received on or after, UTC+8)")] = None,
-    to_date: Annotated[date | None, Query(description="接收日期止 (received on or before, UTC+8)")] = None,
+    from_date: Annotated[SupportedDate | None, Query(description="接收日期起 (received on or after, UTC+8)")] = None,
+    to_date: Annotated[SupportedDate | None, Query(description="接收日期止 (received on or before, UTC+8)")] = None,
     sort: Annotated[ImportSort, Query(description="排序 received_at or -received_at")] = ImportSort.newest_first,
 ) -> Any:
     if from_date and to_date and to_date < from_date:

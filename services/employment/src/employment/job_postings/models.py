@@ -16,6 +16,7 @@ from sqlmodel import Field as DbField
 from employment.db import Base
 from employment.job_seekers.models import Education
 from employment.key_groups.models import KeyGroup
+from hrss_shared.listing import SupportedDate
 from hrss_shared.validators import CountyCode, CreditCode
 
 CENT = Decimal("0.01")
@@ -63,7 +64,7 @@ class JobPostingCreate(BaseModel):
         description="技能等级要求 1-5 (5 = 五级/初级工 … 1 = 一级/高级技师; a smaller number is a higher skill)",
     )
     county_code: CountyCode = Field(description="工作地县（市、区）代码")
-    closing_date: date = Field(description="截止日期 (today or later)")
+    closing_date: SupportedDate = Field(description="截止日期 (today or later)")
     education: Education | None = Field(default=None, description="学历要求")
     description: str | None = Field(default=None, max_length=4000, description="岗位描述")
 
@@ -156,8 +157,8 @@ class SeekerMatch(BaseModel):
 
 class SeekerMatches(BaseModel):
     posting_id: str
-    as_of: date = Field(description="匹配日期")
-    policy_effective_from: date = Field(description="所用匹配权重的生效日期")
+    as_of: SupportedDate = Field(description="匹配日期")
+    policy_effective_from: SupportedDate = Field(description="所用匹配权重的生效日期")
     count: int = Field(description="候选人数 candidates scored (before the limit)")
     limit: int
     data: list[SeekerMatch]

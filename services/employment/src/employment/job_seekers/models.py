@@ -11,6 +11,7 @@ from sqlmodel import JSON, Column
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared.listing import SupportedDate
 from hrss_shared.validators import CountyCode, IdNumber
 
 
@@ -32,7 +33,7 @@ class JobSeekerBase(BaseModel):
     county_code: CountyCode = Field(description="户籍或常住县（市、区）代码")
     education: Education | None = Field(default=None, description="学历")
     graduation_year: int | None = Field(default=None, ge=1950, le=2100, description="毕业年份")
-    registered_date: date | None = Field(default=None, description="求职登记日期 (defaults to today)")
+    registered_date: SupportedDate | None = Field(default=None, description="求职登记日期 (defaults to today)")
     occupation_wishes: list[str] = Field(default_factory=list, max_length=10, description="求职意向（工种/岗位）")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Index, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared.listing import SupportedDate
 
 
 class KeyGroup(StrEnum):
@@ -35,8 +36,8 @@ KEY_GROUP_NAMES = {
 class MembershipCreate(BaseModel):
     group: KeyGroup = Field(description="重点群体类别")
     source: str = Field(min_length=1, max_length=100, description="认定来源, e.g. 退役军人事务局, 残联, 民政")
-    start_date: date = Field(description="认定起始日期")
-    end_date: date | None = Field(default=None, description="认定终止日期 (open-ended when empty)")
+    start_date: SupportedDate = Field(description="认定起始日期")
+    end_date: SupportedDate | None = Field(default=None, description="认定终止日期 (open-ended when empty)")
 
     @model_validator(mode="after")
     def _dates(self) -> MembershipCreate:
@@ -46,7 +47,7 @@ class MembershipCreate(BaseModel):
 
 
 class MembershipEnd(BaseModel):
-    end_date: date = Field(description="认定终止日期")
+    end_date: SupportedDate = Field(description="认定终止日期")
 
 
 class MembershipPublic(BaseModel):

@@ -14,6 +14,7 @@ from sqlmodel import Field as DbField
 from employment.db import Base
 from employment.key_groups.models import KeyGroup
 from employment.startup.common import not_before_start
+from hrss_shared.listing import SupportedDate
 from hrss_shared.money import Money, PositiveMoney
 from hrss_shared.policy import PolicyVersion
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
@@ -45,8 +46,8 @@ class PostCreate(BaseModel):
     county_code: CountyCode = Field(description="岗位所在县（市、区）代码")
     monthly_subsidy: PositiveMoney = Field(description="岗位补贴（元/月）monthly subsidy in yuan, e.g. \"2280.00\"")
     positions: int = Field(ge=1, le=10000, description="岗位数量 number of positions")
-    start_date: date = Field(description="岗位开发（项目）起始日期")
-    end_date: date = Field(description="岗位开发（项目）终止日期")
+    start_date: SupportedDate = Field(description="岗位开发（项目）起始日期")
+    end_date: SupportedDate = Field(description="岗位开发（项目）终止日期")
 
     _dates = field_validator("end_date")(not_before_start)
 
@@ -85,14 +86,14 @@ class PublicWelfarePost(Base, table=True):
 
 class PlacementCreate(BaseModel):
     id_number: IdNumber = Field(description="公民身份号码 of the person placed (就业困难人员 or another key group)")
-    start_date: date = Field(description="安置（上岗）日期")
-    end_date: date = Field(description="协议期满日期 the last day of the agreed term")
+    start_date: SupportedDate = Field(description="安置（上岗）日期")
+    end_date: SupportedDate = Field(description="协议期满日期 the last day of the agreed term")
 
     _dates = field_validator("end_date")(not_before_start)
 
 
 class PlacementEnd(BaseModel):
-    ended_date: date = Field(description="退出日期 the last day on the post")
+    ended_date: SupportedDate = Field(description="退出日期 the last day on the post")
     reason: str = Field(min_length=1, max_length=200, description="退出原因, e.g. 协议期满、实现市场就业、本人申请")
 
 

@@ -6,11 +6,12 @@ import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Index, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared.listing import SupportedDate
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
 
@@ -32,12 +33,12 @@ class EmploymentRegistrationCreate(BaseModel):
     id_number: IdNumber = Field(description="公民身份号码")
     name: str = Field(min_length=1, max_length=50, description="姓名")
     credit_code: CreditCode = Field(description="用人单位统一社会信用代码")
-    start_date: date = Field(description="用工起始日期")
+    start_date: SupportedDate = Field(description="用工起始日期")
     occupation: str | None = Field(default=None, max_length=100, description="岗位/工种")
 
 
 class Termination(BaseModel):
-    end_date: date = Field(description="终止日期")
+    end_date: SupportedDate = Field(description="终止日期")
     reason: str = Field(min_length=1, max_length=200, description="终止原因")
 
 
@@ -84,12 +85,19 @@ class UnemploymentRegistrationCreate(BaseModel):
     id_number: IdNumber = Field(description="公民身份号码")
     name: str = Field(min_length=1, max_length=50, description="姓名")
     county_code: CountyCode = Field(description="登记地县（市、区）代码")
-    registered_date: date = Field(description="失业登记日期")
+    registered_date: SupportedDate = Field(description="失业登记日期")
     reason: str | None = Field(default=None, max_length=200, description="失业原因")
+
+    @field_validator("registered_date")
+    @classmethod
+    def _not_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError(f"失业登记日期不能晚于今天 (registration date {value} is in the future)")
+        return value
 
 
 class Closure(BaseModel):
-    end_date: date = Field(description="注销日期")
+    end_date: SupportedDate = Field(description="注销日期")
     reason: str = Field(min_length=1, max_length=200, description="注销原因")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Index, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared.listing import SupportedDate
 from hrss_shared.validators import IdNumber
 
 
@@ -31,7 +32,7 @@ class ServiceRecordCreate(BaseModel):
     id_number: IdNumber = Field(description="公民身份号码 of the registered unemployed person")
     kind: ServiceKind = Field(description="服务类型 career_guidance 职业指导 / job_recommendation 岗位推荐 / "
                                           "training_referral 培训推荐")
-    service_date: date = Field(description="服务日期")
+    service_date: SupportedDate = Field(description="服务日期")
     staff: str = Field(min_length=1, max_length=50, description="服务人员（经办人）")
     agency: str | None = Field(default=None, min_length=1, max_length=100, description="服务机构")
     notes: str | None = Field(default=None, max_length=500, description="服务内容备注")
@@ -113,7 +114,7 @@ class PackageSummary(BaseModel):
     end_date: date | None
     as_of: date
     days: int | None = Field(description="服务时限（天） from the policy in force on registered_date")
-    deadline_date: date | None = Field(description="服务截止日期 registered_date + days")
+    deadline_date: SupportedDate | None = Field(description="服务截止日期 registered_date + days")
     policy_source: str | None
     items: list[PackageItem]
     late_records: int = Field(description="超过截止日期后提供的服务次数 services after the deadline")

@@ -17,7 +17,7 @@ from employment.service_records.models import (
     ServiceRecordPublic,
 )
 from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
-from hrss_shared.listing import DateRange, date_range_param, sort_param
+from hrss_shared.listing import DateRange, SupportedDate, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep
 from hrss_shared.validators import CountyCode, IdNumber
 
@@ -64,7 +64,7 @@ async def list_service_records(
 async def overdue_report(
     session: SessionDep, principal: Reader, page: PageDep, present: PresenterDep,
     county_code: Annotated[CountyCode | None, Query(description="县（市、区）代码")] = None,
-    as_of: Annotated[date | None, Query(description="统计日期 (default today)")] = None,
+    as_of: Annotated[SupportedDate | None, Query(description="统计日期 (default today)")] = None,
     registered: DateRange = date_range_param("registered_date 失业登记日期"),
     sort: str = sort_param(*service.REPORT_SORTS, default="deadline_date"),
 ) -> Any:
@@ -82,7 +82,7 @@ async def overdue_report(
             description="按 as_of 当日有效（否则最近一次）的失业登记，列出应提供、已提供和尚缺的服务及截止日期。")
 async def package_summary(
     id_number: IdNumber, session: SessionDep, principal: Reader, present: PresenterDep,
-    as_of: Annotated[date | None, Query(description="统计日期 (default today)")] = None,
+    as_of: Annotated[SupportedDate | None, Query(description="统计日期 (default today)")] = None,
 ) -> Any:
     result = await service.summary(session=session, principal=principal, id_number=id_number,
                                    as_of=as_of or date.today())

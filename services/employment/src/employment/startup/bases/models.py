@@ -11,6 +11,7 @@ from sqlalchemy import Index, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared.listing import SupportedDate
 from hrss_shared.validators import CountyCode, CreditCode
 
 
@@ -42,12 +43,12 @@ class StartupBaseCreate(BaseModel):
     level: BaseLevel | None = Field(
         default=None, description="认定级别 national 国家级 / provincial 省级 / municipal 市级 / county 县级"
     )
-    recognised_date: date = Field(description="认定日期")
+    recognised_date: SupportedDate = Field(description="认定日期")
     capacity: int = Field(ge=1, le=100000, description="可入驻（孵化）创业实体数 capacity in start-up entities")
 
 
 class StartupBaseRevoke(BaseModel):
-    revoked_date: date = Field(description="撤销认定日期")
+    revoked_date: SupportedDate = Field(description="撤销认定日期")
     reason: str = Field(min_length=1, max_length=200, description="撤销原因")
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Column, Index, Numeric, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared.listing import SupportedDate
 from hrss_shared.money import Money, PositiveMoney
 from hrss_shared.policy import PolicyVersion
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
@@ -70,7 +71,7 @@ class LoanApply(BaseModel):
     term_months: int = Field(ge=1, le=120, description="贷款期限（月）")
     bank: str = Field(min_length=1, max_length=100, description="经办银行")
     purpose: str = Field(min_length=1, max_length=200, description="贷款用途")
-    applied_date: date = Field(description="申请日期")
+    applied_date: SupportedDate = Field(description="申请日期")
 
     @field_validator("credit_code")
     @classmethod
@@ -82,25 +83,25 @@ class LoanApply(BaseModel):
 
 class LoanApprove(BaseModel):
     approved_amount: PositiveMoney = Field(description="核定金额（元）, no more than applied and the cap in force")
-    approved_date: date = Field(description="审核通过日期")
+    approved_date: SupportedDate = Field(description="审核通过日期")
 
 
 class LoanReject(BaseModel):
-    rejected_date: date = Field(description="审核不通过日期")
+    rejected_date: SupportedDate = Field(description="审核不通过日期")
     reason: str = Field(min_length=1, max_length=200, description="不通过原因")
 
 
 class LoanDisburse(BaseModel):
-    disbursed_date: date = Field(description="放款日期")
+    disbursed_date: SupportedDate = Field(description="放款日期")
 
 
 class LoanRepay(BaseModel):
     amount: PositiveMoney = Field(description="本次还款金额（元）")
-    repaid_date: date = Field(description="还款日期")
+    repaid_date: SupportedDate = Field(description="还款日期")
 
 
 class LoanDefault(BaseModel):
-    defaulted_date: date = Field(description="逾期（代偿）认定日期")
+    defaulted_date: SupportedDate = Field(description="逾期（代偿）认定日期")
     reason: str = Field(min_length=1, max_length=200, description="逾期原因 / 代偿说明")
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Field as DbField
 
 from employment.db import Base
 from employment.key_groups.models import KeyGroup
+from hrss_shared.listing import SupportedDate
 from hrss_shared.money import Money
 from hrss_shared.policy import PolicyVersion
 from hrss_shared.validators import CreditCode, IdNumber
@@ -33,8 +34,8 @@ class SubsidyStatus(StrEnum):
 class SubsidyApply(BaseModel):
     id_number: IdNumber = Field(description="申请人公民身份号码 (a key-group member on the application date)")
     credit_code: CreditCode = Field(description="所创办经营主体的统一社会信用代码 (registered in a Quzhou county)")
-    business_start_date: date = Field(description="经营主体创办（成立）日期")
-    applied_date: date = Field(description="申请日期")
+    business_start_date: SupportedDate = Field(description="经营主体创办（成立）日期")
+    applied_date: SupportedDate = Field(description="申请日期")
 
 
 class SubsidyPublic(BaseModel):
