@@ -28,6 +28,11 @@ def _supported(value: date) -> date:
 SupportedDate = Annotated[date, AfterValidator(_supported)]
 
 
+def equals(*pairs: tuple[Any, Any]) -> list[Any]:
+    """WHERE clauses ``column == value`` for the filters a caller gave (``None`` or ``""`` means no filter)."""
+    return [column == value for column, value in pairs if value is not None and value != ""]
+
+
 def sort_param(*keys: str, default: str) -> Any:
     """Dependency for ``sort``: ``key`` ascending or ``-key`` descending, one of ``keys``; else 422 naming sort."""
     allowed = [variant for key in keys for variant in (key, f"-{key}")]

@@ -20,7 +20,7 @@ from employment.employers.models import Deactivation, Employer, EmployerCreate, 
 from employment.registrations.models import EmploymentRegistration, EmploymentStatus
 from hrss_shared.auth import Principal
 from hrss_shared.db import lock_key
-from hrss_shared.listing import DateRange, order_by
+from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.problems import Conflict, Forbidden, NotFound
@@ -134,10 +134,7 @@ async def list_employers(
 ) -> tuple[list[Employer], int]:
     """Employers matching the filters, in ``sort`` order (newest first by default)."""
     query = select(Employer)
-    if county_code:
-        query = query.where(Employer.county_code == county_code)
-    if industry:
-        query = query.where(Employer.industry == industry)
+    query = query.where(*equals((Employer.county_code, county_code), (Employer.industry, industry)))
     if is_construction is not None:
         query = query.where(Employer.is_construction == is_construction)
     if status:

@@ -24,11 +24,6 @@ class ImportStatus(StrEnum):
     completed = "completed"
 
 
-class ImportSort(StrEnum):
-    received_at = "received_at"
-    newest_first = "-received_at"
-
-
 class ImportPublic(BaseModel):
     id: str
     kind: ImportKind

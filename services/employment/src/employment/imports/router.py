@@ -14,16 +14,14 @@ from employment.imports.models import (
     ImportKind,
     ImportPublic,
     ImportReport,
-    ImportSort,
     ImportStatus,
     RejectionPublic,
 )
 from hrss_shared.app import PresenterDep, RuntimeDep, ServiceRuntime, SessionDep
 from hrss_shared.auth import Principal
-from hrss_shared.listing import SupportedDate
+from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.logs import get_logger
 from hrss_shared.paging import Page, PageDep
-from hrss_shared.problems import InvalidField
 from hrss_shared.validators import CountyCode
 
 router = APIRouter(prefix="/v1/imports", tags=["bulk imports 批量导入"])
@@ -124,15 +122,12 @@ async def list_imports(
     county_code: Annotated[CountyCode | None, Query(description="提交客户端所属县（市、区）")] = None,
     kind: Annotated[ImportKind | None, Query()] = None,
     status: Annotated[ImportStatus | None, Query()] = None,
-    from_date: Annotated[SupportedDate | None, Query(description="接收日期起 (received on or after, UTC+8)")] = None,
-    to_date: Annotated[SupportedDate | None, Query(description="接收日期止 (received on or before, UTC+8)")] = None,
-    sort: Annotated[ImportSort, Query(description="排序 received_at or -received_at")] = ImportSort.newest_first,
+    received: DateRange = date_range_param("接收日期 received day, UTC+8"),
+    sort: str = sort_param("received_at", default="-received_at"),
 ) -> Any:
-    if from_date and to_date and to_date < from_date:
-        raise InvalidField("to_date", f"截止日期早于起始日期 {from_date} (to_date before from_date)")
     rows, count = await service.list_imports(
         session=session, page=page, county_code=county_filter(principal, county_code), kind=kind, status=status,
-        from_date=from_date, to_date=to_date, sort=sort,
+        received=received, sort=sort,
     )
     return {"data": [_public(r) for r in rows], "count": count, "limit": page.limit, "offset": page.offset}
 

@@ -18,9 +18,8 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import event, insert, update
@@ -33,7 +32,6 @@ from employment.imports.models import (
     ImportAcceptance,
     ImportKind,
     ImportRejection,
-    ImportSort,
     ImportStatus,
 )
 from employment.imports.parsing import CSV_TYPES, JSONL_TYPES, Row, RowError, decode, media_type, read_csv, read_jsonl
@@ -46,6 +44,7 @@ from employment.registrations.models import (
 )
 from hrss_shared.app import ServiceRuntime
 from hrss_shared.auth import Principal, mask_id
+from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.logs import get_logger
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
@@ -60,7 +59,6 @@ MAX_BODY_BYTES = 20 * 1024 * 1024
 BATCH_ROWS = 200
 BATCH_SECONDS = 0.5
 SQLITE_YIELD_SECONDS = 0.12
-BUREAU_TZ = ZoneInfo("Asia/Shanghai")
 ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 Apply = Callable[..., Awaitable[str]]
@@ -341,28 +339,14 @@ async def get_or_404(*, session: AsyncSession, principal: Principal, import_id: 
 
 async def list_imports(
     *, session: AsyncSession, page: PageParams, county_code: str | None, kind: ImportKind | None,
-    status: ImportStatus | None, from_date: date | None, to_date: date | None, sort: ImportSort,
+    status: ImportStatus | None, received: DateRange, sort: str,
 ) -> tuple[list[Import], int]:
     query = select(Import)
-    if county_code:
-        query = query.where(Import.county_code == county_code)
-    if kind:
-        query = query.where(Import.kind == kind)
-    if status:
-        query = query.where(Import.status == status)
-    if from_date:
-        query = query.where(col(Import.received_at) >= _day_start(from_date))
-    if to_date:
-        query = query.where(col(Import.received_at) < _day_start(to_date + timedelta(days=1)))
-    received = col(Import.received_at)
-    order = received.asc() if sort == ImportSort.received_at else received.desc()
-    rows, count = await fetch_page(session, query.order_by(order, col(Import.id)), page)
-    return rows, count
+    query = query.where(*equals((Import.county_code, county_code), (Import.kind, kind), (Import.status, status)))
+    query = query.where(*received.day_clauses(col(Import.received_at)))
+    order = order_by(sort, {"received_at": col(Import.received_at)}, col(Import.id))
+    return await fetch_page(session, query.order_by(*order), page)
 
-
-def _day_start(day: date) -> datetime:
-    """Midnight of a calendar day in the bureau's time zone (UTC+8), as UTC."""
-    return datetime.combine(day, datetime.min.time(), tzinfo=BUREAU_TZ).astimezone(UTC)
 
 
 async def list_rejections(

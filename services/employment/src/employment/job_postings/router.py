@@ -3,7 +3,6 @@
 One router without a prefix, so both paths are served by the ``router`` main.py already includes.
 """
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
@@ -20,6 +19,7 @@ from employment.job_postings.models import (
 )
 from employment.job_seekers import service as job_seekers
 from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
+from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
@@ -43,14 +43,12 @@ async def list_postings(
     credit_code: Annotated[CreditCode | None, Query(description="用人单位统一社会信用代码")] = None,
     occupation: Annotated[str | None, Query(max_length=100, description="工种/职业")] = None,
     status: Annotated[PostingStatus | None, Query(description="open 招聘中 / closed 已关闭 / filled 已招满")] = None,
-    from_date: Annotated[date | None, Query(description="截止日期起 closing_date on or after")] = None,
-    to_date: Annotated[date | None, Query(description="截止日期止 closing_date on or before")] = None,
-    sort: Annotated[str, Query(description=f"排序 one of: {', '.join(service.SORTS)}",
-                               json_schema_extra={"enum": service.SORTS})] = service.DEFAULT_SORT,
+    closing: DateRange = date_range_param("closing_date 截止日期"),
+    sort: str = sort_param(*service.SORT_KEYS, default=service.DEFAULT_SORT),
 ) -> Any:
     rows, count = await service.list_postings(
         session=session, page=page, county_code=county_filter(principal, county_code), credit_code=credit_code,
-        occupation=occupation, status=status, from_date=from_date, to_date=to_date, sort=sort,
+        occupation=occupation, status=status, closing=closing, sort=sort,
     )
     return {"data": rows, "count": count, "limit": page.limit, "offset": page.offset}
 

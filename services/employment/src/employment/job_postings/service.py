@@ -20,6 +20,7 @@ from employment.job_postings.events import (
 from employment.job_postings.models import JobPosting, JobPostingClose, JobPostingCreate, PostingStatus
 from hrss_shared.auth import Principal
 from hrss_shared.db import fetch_or_404
+from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.problems import Conflict, InvalidField
@@ -30,7 +31,6 @@ SORT_KEYS: dict[str, Any] = {
     "max_monthly_wage": col(JobPosting.max_monthly_wage),
     "min_monthly_wage": col(JobPosting.min_monthly_wage),
 }
-SORTS = [s for key in SORT_KEYS for s in (key, f"-{key}")]
 DEFAULT_SORT = "-published_date"
 
 
@@ -97,35 +97,21 @@ async def close(
     return posting
 
 
-def order_by(sort: str) -> list[Any]:
-    """ORDER BY for a ``sort`` key like ``closing_date`` or ``-closing_date``; 422 on an unknown key."""
-    key = sort.removeprefix("-")
-    if key not in SORT_KEYS:
-        raise InvalidField("sort", f"不支持的排序字段 {sort} (unknown sort key; one of: {', '.join(SORTS)})")
-    column = SORT_KEYS[key]
-    return [column.desc() if sort.startswith("-") else column.asc(), col(JobPosting.id)]
-
 
 async def list_postings(
     *, session: AsyncSession, page: PageParams, county_code: str | None = None, credit_code: str | None = None,
-    occupation: str | None = None, status: PostingStatus | None = None, from_date: date | None = None,
-    to_date: date | None = None, sort: str = DEFAULT_SORT,
+    occupation: str | None = None, status: PostingStatus | None = None, closing: DateRange | None = None,
+    sort: str = DEFAULT_SORT,
 ) -> tuple[list[JobPosting], int]:
     """Postings filtered by county, employer, occupation, status and closing-date range."""
-    if from_date and to_date and to_date < from_date:
-        raise InvalidField("to_date", f"结束日期早于开始日期 {from_date} (to_date before from_date)")
-    ordering = order_by(sort)
+    ordering = order_by(sort, SORT_KEYS, col(JobPosting.id))
     query = select(JobPosting)
-    if county_code:
-        query = query.where(JobPosting.county_code == county_code)
-    if credit_code:
-        query = query.where(JobPosting.credit_code == credit_code)
-    if occupation:
-        query = query.where(JobPosting.occupation == occupation)
-    if status:
-        query = query.where(JobPosting.status == status)
-    if from_date:
-        query = query.where(col(JobPosting.closing_date) >= from_date)
-    if to_date:
-        query = query.where(col(JobPosting.closing_date) <= to_date)
+    query = query.where(*equals(
+        (JobPosting.county_code, county_code),
+        (JobPosting.credit_code, credit_code),
+        (JobPosting.occupation, occupation),
+        (JobPosting.status, status),
+    ))
+    if closing:
+        query = query.where(*closing.clauses(col(JobPosting.closing_date)))
     return await fetch_page(session, query.order_by(*ordering), page)

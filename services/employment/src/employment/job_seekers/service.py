@@ -20,7 +20,7 @@ from employment.job_seekers.events import (
 from employment.job_seekers.models import Education, JobSeeker, JobSeekerCreate, JobSeekerSkill, JobSeekerUpdate
 from hrss_shared.auth import Principal
 from hrss_shared.db import lock_key
-from hrss_shared.listing import DateRange, order_by
+from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.problems import Conflict, NotFound
@@ -121,10 +121,7 @@ async def list_job_seekers(
 ) -> tuple[list[JobSeeker], int]:
     """Job seekers matching the filters, in ``sort`` order (latest registration first by default)."""
     query = select(JobSeeker)
-    if county_code:
-        query = query.where(JobSeeker.county_code == county_code)
-    if education:
-        query = query.where(JobSeeker.education == education)
+    query = query.where(*equals((JobSeeker.county_code, county_code), (JobSeeker.education, education)))
     if graduation_year is not None:
         query = query.where(JobSeeker.graduation_year == graduation_year)
     if occupation_wish:

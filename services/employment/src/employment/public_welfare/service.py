@@ -40,7 +40,7 @@ from employment.public_welfare.models import (
 from employment.startup.common import POLICY_DIR, last_day_of_term
 from hrss_shared.auth import Principal
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
-from hrss_shared.listing import DateRange, order_by
+from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyError, PolicyTable
@@ -104,10 +104,10 @@ async def list_posts(
 ) -> tuple[list[PublicWelfarePost], int]:
     """Posts filtered by county, developing employer, start date range and programme day."""
     query = select(PublicWelfarePost).where(*dates.clauses(col(PublicWelfarePost.start_date)))
-    if county_code:
-        query = query.where(PublicWelfarePost.county_code == county_code)
-    if credit_code:
-        query = query.where(PublicWelfarePost.credit_code == credit_code)
+    query = query.where(*equals(
+        (PublicWelfarePost.county_code, county_code),
+        (PublicWelfarePost.credit_code, credit_code),
+    ))
     if active_on:
         query = query.where(col(PublicWelfarePost.start_date) <= active_on,
                             col(PublicWelfarePost.end_date) >= active_on)

@@ -36,7 +36,7 @@ from employment.registrations.models import (
 )
 from hrss_shared.auth import Principal
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
-from hrss_shared.listing import DateRange, order_by
+from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.problems import Conflict, InvalidField
@@ -208,14 +208,12 @@ async def list_employments(
 ) -> tuple[list[EmploymentRegistration], int]:
     """Employment registrations matching the filters (``started``: a range of start_date), in ``sort`` order."""
     query = select(EmploymentRegistration)
-    if id_number:
-        query = query.where(EmploymentRegistration.id_number == id_number)
-    if credit_code:
-        query = query.where(EmploymentRegistration.credit_code == credit_code)
-    if county_code:
-        query = query.where(EmploymentRegistration.county_code == county_code)
-    if status:
-        query = query.where(EmploymentRegistration.status == status)
+    query = query.where(*equals(
+        (EmploymentRegistration.id_number, id_number),
+        (EmploymentRegistration.credit_code, credit_code),
+        (EmploymentRegistration.county_code, county_code),
+        (EmploymentRegistration.status, status),
+    ))
     if started:
         query = query.where(*started.clauses(col(EmploymentRegistration.start_date)))
     order = order_by(sort, EMPLOYMENT_SORTS, col(EmploymentRegistration.id))
@@ -228,12 +226,11 @@ async def list_unemployments(
 ) -> tuple[list[UnemploymentRegistration], int]:
     """Unemployment registrations matching the filters (``registered``: a range of registered_date), sorted."""
     query = select(UnemploymentRegistration)
-    if id_number:
-        query = query.where(UnemploymentRegistration.id_number == id_number)
-    if county_code:
-        query = query.where(UnemploymentRegistration.county_code == county_code)
-    if status:
-        query = query.where(UnemploymentRegistration.status == status)
+    query = query.where(*equals(
+        (UnemploymentRegistration.id_number, id_number),
+        (UnemploymentRegistration.county_code, county_code),
+        (UnemploymentRegistration.status, status),
+    ))
     if registered:
         query = query.where(*registered.clauses(col(UnemploymentRegistration.registered_date)))
     order = order_by(sort, UNEMPLOYMENT_SORTS, col(UnemploymentRegistration.id))

@@ -33,7 +33,7 @@ from employment.service_records.models import (
 from employment.service_records.policy import SERVICE_131, Service131Policy, policy_on
 from hrss_shared.auth import Principal
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
-from hrss_shared.listing import DateRange, order_by
+from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyTable
@@ -150,12 +150,11 @@ async def list_records(
 ) -> tuple[list[ServiceRecord], int]:
     """Service records matching the filters, in ``sort`` order (latest service first by default)."""
     query = select(ServiceRecord)
-    if id_number:
-        query = query.where(ServiceRecord.id_number == id_number)
-    if county_code:
-        query = query.where(ServiceRecord.county_code == county_code)
-    if kind:
-        query = query.where(ServiceRecord.kind == kind)
+    query = query.where(*equals(
+        (ServiceRecord.id_number, id_number),
+        (ServiceRecord.county_code, county_code),
+        (ServiceRecord.kind, kind),
+    ))
     if served:
         query = query.where(*served.clauses(col(ServiceRecord.service_date)))
     return await fetch_page(session, query.order_by(*order_by(sort, SORT_COLUMNS, col(ServiceRecord.id))), page)
