@@ -82,3 +82,18 @@ def assert_problem(r: Any, status: int, field: str | None = None) -> dict[str, A
 
 def reason(body: dict[str, Any], field: str) -> str:
     return next(e["reason"] for e in body["errors"] if e["field"] == field)
+
+
+async def key_group_member(svc: InProcessService, *, group: str | None, start_date: str, county: str,
+                           end_date: str | None = None, source: str = "县人社局认定") -> str:
+    """A registered job seeker, in ``group`` from ``start_date`` (no membership when group is None)."""
+    seeker = factories.job_seeker(county)
+    assert (await svc.client.post("/v1/job-seekers", json=seeker)).status_code == 201
+    if group is not None:
+        body = {"group": group, "source": source, "start_date": start_date}
+        if end_date:
+            body["end_date"] = end_date
+        r = await svc.client.post(f"/v1/job-seekers/{seeker['id_number']}/key-groups", json=body)
+        assert r.status_code == 201, r.text
+    id_number: str = seeker["id_number"]
+    return id_number

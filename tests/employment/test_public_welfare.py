@@ -15,7 +15,7 @@ from employment.public_welfare.models import PublicWelfarePolicy
 from employment.startup.common import add_months, last_day_of_term
 from hrss_shared.policy import PolicyTable
 from tests import factories
-from tests.employment.helpers import assert_problem, count, new_employer, outbox, outbox_types, reason
+from tests.employment.helpers import assert_problem, count, key_group_member, new_employer, outbox, outbox_types, reason
 from tests.support import InProcessService, bearer, token
 
 POST_CREATED = "hrss.employment.public_welfare_post.created.v1"
@@ -35,17 +35,8 @@ async def new_post(svc: InProcessService, county: str = "330802", **over: Any) -
 
 async def member(svc: InProcessService, group: str | None = "hard_to_employ", start_date: str = "2021-01-01",
                  county: str = "330802", end_date: str | None = None) -> str:
-    """A registered job seeker, in ``group`` from ``start_date`` (no membership when group is None)."""
-    seeker = factories.job_seeker(county)
-    assert (await svc.client.post("/v1/job-seekers", json=seeker)).status_code == 201
-    if group is not None:
-        body = {"group": group, "source": "县人社局认定", "start_date": start_date}
-        if end_date:
-            body["end_date"] = end_date
-        r = await svc.client.post(f"/v1/job-seekers/{seeker['id_number']}/key-groups", json=body)
-        assert r.status_code == 201, r.text
-    id_number: str = seeker["id_number"]
-    return id_number
+    return await key_group_member(svc, group=group, start_date=start_date, county=county, end_date=end_date,
+                                  source="县人社局认定")
 
 
 async def place(svc: InProcessService, post_id: str, id_number: str, start_date: str = "2022-03-01",

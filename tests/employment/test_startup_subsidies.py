@@ -13,7 +13,7 @@ from employment.startup.subsidies import service as subsidy_service
 from employment.startup.subsidies.models import SubsidyPolicy
 from hrss_shared.policy import PolicyTable
 from tests import factories
-from tests.employment.helpers import assert_problem, count, new_employer, outbox, reason
+from tests.employment.helpers import assert_problem, count, key_group_member, new_employer, outbox, reason
 from tests.support import InProcessService, bearer, token
 
 GRANTED = "hrss.employment.startup_subsidy.granted.v1"
@@ -21,17 +21,8 @@ GRANTED = "hrss.employment.startup_subsidy.granted.v1"
 
 async def member(svc: InProcessService, group: str | None = "low_income_rural", start_date: str = "2021-01-01",
                  county: str = "330824", end_date: str | None = None) -> str:
-    """A registered job seeker, in ``group`` from ``start_date`` (no membership when group is None)."""
-    seeker = factories.job_seeker(county)
-    assert (await svc.client.post("/v1/job-seekers", json=seeker)).status_code == 201
-    if group is not None:
-        body = {"group": group, "source": "民政部门认定", "start_date": start_date}
-        if end_date:
-            body["end_date"] = end_date
-        r = await svc.client.post(f"/v1/job-seekers/{seeker['id_number']}/key-groups", json=body)
-        assert r.status_code == 201, r.text
-    id_number: str = seeker["id_number"]
-    return id_number
+    return await key_group_member(svc, group=group, start_date=start_date, county=county, end_date=end_date,
+                                  source="民政部门认定")
 
 
 async def apply(svc: InProcessService, id_number: str, credit_code: str, applied_date: str = "2022-06-01",
