@@ -8,7 +8,14 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hrss_shared.registry import Service
+
 DEV_AUTH_SECRET = "hrss-development-secret-do-not-use-in-production"
+
+
+def settings_config(service: Service) -> SettingsConfigDict:
+    """The settings configuration of a registered service: its own ``HRSS_<SERVICE>_`` prefix."""
+    return SettingsConfigDict(env_prefix=service.env_prefix, extra="ignore", populate_by_name=True)
 
 
 class ServiceSettings(BaseSettings):

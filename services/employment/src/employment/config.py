@@ -1,14 +1,11 @@
 """Employment service settings (``HRSS_EMPLOYMENT_*`` plus the stack-wide ``HRSS_*``)."""
 
-from pydantic_settings import SettingsConfigDict
-
-from hrss_shared.settings import ServiceSettings
-
-TOPIC = "hrss.employment"
+from hrss_shared.registry import EMPLOYMENT
+from hrss_shared.settings import ServiceSettings, settings_config
 
 
 class EmploymentSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="HRSS_EMPLOYMENT_", extra="ignore", populate_by_name=True)
+    model_config = settings_config(EMPLOYMENT)
 
-    service_name: str = "employment"
-    port: int = 8001
+    service_name: str = EMPLOYMENT.name
+    port: int = EMPLOYMENT.port

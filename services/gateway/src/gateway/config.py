@@ -1,15 +1,12 @@
 """Gateway settings (``HRSS_GATEWAY_*`` plus the stack-wide ``HRSS_*``)."""
 
-from pydantic_settings import SettingsConfigDict
-
-from hrss_shared.settings import ServiceSettings
-
-CONSUMED_TOPICS = ["hrss.employment", "hrss.training", "hrss.social-insurance", "hrss.labour-relations"]
+from hrss_shared.registry import GATEWAY
+from hrss_shared.settings import ServiceSettings, settings_config
 
 
 class GatewaySettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="HRSS_GATEWAY_", extra="ignore", populate_by_name=True)
+    model_config = settings_config(GATEWAY)
 
-    service_name: str = "gateway"
-    port: int = 8000
+    service_name: str = GATEWAY.name
+    port: int = GATEWAY.port
     revocation_refresh_seconds: float = 30.0

@@ -1,14 +1,11 @@
-"""Labour relations settings (``HRSS_LABOUR_RELATIONS_*`` plus the stack-wide ``HRSS_*``)."""
+"""Labour relations service settings (``HRSS_LABOUR_RELATIONS_*`` plus the stack-wide ``HRSS_*``)."""
 
-from pydantic_settings import SettingsConfigDict
-
-from hrss_shared.settings import ServiceSettings
-
-TOPIC = "hrss.labour-relations"
+from hrss_shared.registry import LABOUR_RELATIONS
+from hrss_shared.settings import ServiceSettings, settings_config
 
 
 class LabourRelationsSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="HRSS_LABOUR_RELATIONS_", extra="ignore", populate_by_name=True)
+    model_config = settings_config(LABOUR_RELATIONS)
 
-    service_name: str = "labour-relations"
-    port: int = 8004
+    service_name: str = LABOUR_RELATIONS.name
+    port: int = LABOUR_RELATIONS.port

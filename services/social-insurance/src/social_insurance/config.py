@@ -1,14 +1,11 @@
-"""Social insurance settings (``HRSS_SOCIAL_INSURANCE_*`` plus the stack-wide ``HRSS_*``)."""
+"""Social insurance service settings (``HRSS_SOCIAL_INSURANCE_*`` plus the stack-wide ``HRSS_*``)."""
 
-from pydantic_settings import SettingsConfigDict
-
-from hrss_shared.settings import ServiceSettings
-
-TOPIC = "hrss.social-insurance"
+from hrss_shared.registry import SOCIAL_INSURANCE
+from hrss_shared.settings import ServiceSettings, settings_config
 
 
 class SocialInsuranceSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="HRSS_SOCIAL_INSURANCE_", extra="ignore", populate_by_name=True)
+    model_config = settings_config(SOCIAL_INSURANCE)
 
-    service_name: str = "social-insurance"
-    port: int = 8003
+    service_name: str = SOCIAL_INSURANCE.name
+    port: int = SOCIAL_INSURANCE.port

@@ -1,14 +1,11 @@
-"""Training settings (``HRSS_TRAINING_*`` plus the stack-wide ``HRSS_*``)."""
+"""Training and talent service settings (``HRSS_TRAINING_*`` plus the stack-wide ``HRSS_*``)."""
 
-from pydantic_settings import SettingsConfigDict
-
-from hrss_shared.settings import ServiceSettings
-
-TOPIC = "hrss.training"
+from hrss_shared.registry import TRAINING
+from hrss_shared.settings import ServiceSettings, settings_config
 
 
 class TrainingSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="HRSS_TRAINING_", extra="ignore", populate_by_name=True)
+    model_config = settings_config(TRAINING)
 
-    service_name: str = "training"
-    port: int = 8002
+    service_name: str = TRAINING.name
+    port: int = TRAINING.port

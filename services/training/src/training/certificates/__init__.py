@@ -1,1 +1,0 @@
-"""技能等级认定 skill-level certificates."""
