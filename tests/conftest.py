@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
+from hrss_shared import clock
 from tests.support import KafkaNode, PostgresNode
 
 RUNTIME = Path(__file__).resolve().parent.parent / ".test-runtime"
@@ -62,6 +65,19 @@ async def make_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
 def prefix() -> str:
     """A topic prefix of this test's own, so tests sharing the broker never see each other's events."""
     return f"t{uuid.uuid4().hex[:8]}."
+
+
+MoveToday = Callable[[date | datetime], None]
+
+
+@pytest.fixture
+def move_today() -> Iterator[MoveToday]:
+    """Move the bureau clock (``hrss_shared.clock``) to a day or instant for the rest of the test."""
+    with contextlib.ExitStack() as stack:
+        def move(at: date | datetime) -> None:
+            stack.enter_context(clock.freeze(at))
+
+        yield move
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 from employment.employers.models import Employer
 from employment.job_postings.models import JobPostingCreate
+from hrss_shared import clock
 from tests import factories
 from tests.employment.helpers import assert_problem, count, new_employer, outbox, reason
 from tests.support import InProcessService, bearer, token
@@ -23,7 +24,7 @@ CLOSED = "hrss.employment.job_posting.closed.v1"
 
 
 def in_days(n: int) -> str:
-    return (date.today() + timedelta(days=n)).isoformat()
+    return (clock.today() + timedelta(days=n)).isoformat()
 
 
 def posting_body(credit_code: str, county: str = "330802", **over: Any) -> dict[str, Any]:
@@ -56,7 +57,7 @@ async def test_publish_writes_one_published_event_keyed_by_the_employer(employme
     assert posting["employer_name"] == employer["name"]
     assert posting["min_monthly_wage"] == "4500.00"
     assert posting["max_monthly_wage"] == "6800.50"
-    assert posting["published_date"] == date.today().isoformat()
+    assert posting["published_date"] == clock.today().isoformat()
     assert posting["closed_date"] is None
     [row] = await rows_after(employment, before)
     assert row["event_type"] == PUBLISHED
@@ -186,14 +187,14 @@ async def test_close_writes_one_closed_event_and_a_second_close_is_409(employmen
     assert r.status_code == 200, r.text
     closed = r.json()
     assert closed["status"] == "closed"
-    assert closed["closed_date"] == date.today().isoformat()
+    assert closed["closed_date"] == clock.today().isoformat()
     assert closed["close_reason"] == "岗位调整"
     [row] = await rows_after(employment, before)
     assert row["event_type"] == CLOSED
     assert row["key"] == employer["credit_code"]
     assert row["event"]["data"] == {
         "id": posting["id"], "credit_code": employer["credit_code"], "county_code": "330802", "status": "closed",
-        "closed_date": date.today().isoformat(), "reason": "岗位调整",
+        "closed_date": clock.today().isoformat(), "reason": "岗位调整",
     }
     before = len(await outbox(employment))
     r = await employment.client.post(f"/v1/job-postings/{posting['id']}/close")

@@ -11,14 +11,16 @@ import httpx
 import pytest
 
 from employment import consumers
+from hrss_contracts.training import CERTIFICATE_ISSUED as CERTIFICATE
 from hrss_shared.events import CloudEvent
 from tests import factories
 from tests.employment.helpers import assert_problem, outbox, reason
 from tests.support import InProcessService, bearer, token
-from training.certificates.events import CERTIFICATE_ISSUED
 
 JOB_SEEKER_UPDATED = "hrss.employment.job_seeker.updated.v1"
 MASKED_PHONE = re.compile(r"^\d{3}\*{4}\d{4}$")
+
+CERTIFICATE_ISSUED = CERTIFICATE.type
 
 
 async def register(svc: InProcessService, county: str = "330802", **over: Any) -> dict[str, Any]:
@@ -40,7 +42,7 @@ async def certify(svc: InProcessService, id_number: str, occupation: str, level:
                                              "occupation": occupation, "level": level, "certificate_number": number,
                                              "issued_date": issued_date})
     async with svc.runtime.maker() as session, session.begin():
-        await consumers.certificate_issued(session, ev)
+        await consumers.HANDLERS[CERTIFICATE_ISSUED](session, ev)
     return number
 
 

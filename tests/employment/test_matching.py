@@ -17,12 +17,13 @@ from hypothesis import strategies as st
 from sqlalchemy import event
 
 from employment.job_postings import matching
-from employment.job_postings import service as postings_service
 from employment.job_postings.matching import Candidate, MatchingWeights, policy_table, score
 from employment.job_seekers.models import JobSeeker, JobSeekerSkill
 from employment.key_groups.models import KeyGroup, KeyGroupMembership
+from hrss_shared import clock
 from hrss_shared.policy import PolicyError, PolicyTable
 from tests import factories
+from tests.conftest import MoveToday
 from tests.employment.helpers import assert_problem, audit_rows, employ, new_employer
 from tests.support import InProcessService, bearer, token
 
@@ -75,7 +76,7 @@ def criteria(scored: matching.Scored) -> dict[str, int]:
 
 
 def test_policy_file_has_a_weight_for_every_key_group_today() -> None:
-    weights = policy_table().at(date.today())
+    weights = policy_table().at(clock.today())
     assert set(weights.key_groups) == set(KeyGroup)
     assert weights.key_groups[KeyGroup.hard_to_employ] == max(weights.key_groups.values())
     assert "就业促进法" in weights.source
@@ -194,7 +195,7 @@ async def posting(svc: InProcessService, county: str = "330802", **over: Any) ->
     employer = await new_employer(svc, county)
     body = {"credit_code": employer["credit_code"], "occupation": "电工", "title": "维修电工", "count": 2,
             "min_monthly_wage": "5000", "max_monthly_wage": "7000", "required_level": 3, "county_code": county,
-            "closing_date": (postings_service.today() + timedelta(days=30)).isoformat(), **over}
+            "closing_date": (clock.today() + timedelta(days=30)).isoformat(), **over}
     r = await svc.client.post("/v1/job-postings", json=body)
     assert r.status_code == 201, r.text
     result: dict[str, Any] = r.json()
@@ -275,7 +276,7 @@ async def test_seekers_are_ranked_with_reasons_and_the_employed_and_unrelated_le
     assert "就业困难人员" in next(r["detail"] for r in by_id[hard]["reasons"] if r["criterion"] == "key_group")
     assert by_id[ended]["key_groups"] == [] and by_id[ended]["score"] == 45
     assert by_id[junior_cert]["score"] == 40
-    assert body["as_of"] == date.today().isoformat()
+    assert body["as_of"] == clock.today().isoformat()
     assert body["policy_effective_from"] == "2021-01-01"
     limited = await seeker_matches(employment, job["id"], params={"limit": 2})
     assert [m["id_number"] for m in limited["data"]] == ranked[:2]
@@ -297,11 +298,10 @@ async def test_matches_are_masked_without_pii_read_and_audited_with_it(employmen
 async def test_only_open_postings_before_their_closing_date_are_matched(
     employment: InProcessService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    job = await posting(employment, closing_date=date.today().isoformat())
+    job = await posting(employment, closing_date=clock.today().isoformat())
     assert (await seeker_matches(employment, job["id"]))["count"] == 0
-    monkeypatch.setattr(postings_service, "today", lambda: date.today() + timedelta(days=1))
-    assert_problem(await employment.client.get(f"/v1/job-postings/{job['id']}/matches"), 409, "posting_id")
-    monkeypatch.undo()
+    with clock.freeze(clock.today() + timedelta(days=1)):
+        assert_problem(await employment.client.get(f"/v1/job-postings/{job['id']}/matches"), 409, "posting_id")
     await employment.client.post(f"/v1/job-postings/{job['id']}/close", json={"status": "filled"})
     body = assert_problem(await employment.client.get(f"/v1/job-postings/{job['id']}/matches"), 409)
     assert body["posting_status"] == "filled"
@@ -356,7 +356,7 @@ async def test_a_few_hundred_seekers_rank_in_a_constant_number_of_queries(employ
     assert scores == sorted(scores, reverse=True)
     assert elapsed < 5, elapsed
     # The same ranking computed by brute force from the seeded facts.
-    weights = policy_table().at(date.today())
+    weights = policy_table().at(clock.today())
     reference = []
     for i, id_number in enumerate(people):
         if id_number not in expected:
@@ -386,9 +386,9 @@ async def test_postings_are_ranked_for_a_seeker_and_closed_or_unrelated_ones_lef
     unrelated = await posting(employment, "330802", occupation="厨师")
     closed = await posting(employment, "330802", occupation="电工")
     await employment.client.post(f"/v1/job-postings/{closed['id']}/close")
-    expired = await posting(employment, "330802", occupation="电工", closing_date=date.today().isoformat())
-    monkeypatch.setattr(postings_service, "today", lambda: date.today() + timedelta(days=1))
-    body = await posting_matches(employment, person_id)
+    expired = await posting(employment, "330802", occupation="电工", closing_date=clock.today().isoformat())
+    with clock.freeze(clock.today() + timedelta(days=1)):
+        body = await posting_matches(employment, person_id)
     ranked = [p["id"] for p in body["data"]]
     # welder_met: certified 40 + level 3 vs 4 (20 + 5) + disabled 20 = 85;
     # welder_unmet: 40 + same county 15 + 20 = 75; electrician_here: wish 30 + 15 + 20 = 65.
@@ -423,12 +423,12 @@ async def test_seeker_matches_masking_404_and_county_limits(employment: InProces
 
 
 async def test_a_policy_change_date_changes_the_ranking(
-    employment: InProcessService, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    employment: InProcessService, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, move_today: MoveToday
 ) -> None:
     path = tmp_path / "matching.toml"
     path.write_text(TWO_VERSIONS, encoding="utf-8")
     monkeypatch.setattr(matching, "policy_table", lambda: PolicyTable.load(path, MatchingWeights))
-    monkeypatch.setattr(postings_service, "today", lambda: BOUNDARY - timedelta(days=1))
+    move_today(BOUNDARY - timedelta(days=1))
     job = await posting(employment, "330802", required_level=3)
     certified = await seeker(employment, "330802", ["电工"])
     await certify(employment, certified, "电工", 2)
@@ -441,7 +441,7 @@ async def test_a_policy_change_date_changes_the_ranking(
     assert [m["score"] for m in before["data"]] == [30 + 40 + 25 + 15, 30 + 25]
     reverse_before = await posting_matches(employment, hard)
 
-    monkeypatch.setattr(postings_service, "today", lambda: BOUNDARY)
+    move_today(BOUNDARY)
     after = await seeker_matches(employment, job["id"])
     assert after["policy_effective_from"] == BOUNDARY.isoformat()
     assert [m["id_number"] for m in after["data"]] == [hard, certified]

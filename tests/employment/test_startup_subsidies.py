@@ -87,7 +87,13 @@ async def test_once_per_person_ever_is_409_naming_the_earlier_grant(employment: 
     assert body["existing_id"] == earlier["id"] and earlier["id"] in body["detail"]
     assert body["applied_date"] == "2022-06-01"
     assert await count(employment, "startup_subsidies") == 1
-    assert len(await outbox(employment)) == before
+    # The refused duplicate claim is kept and published for 政策监管, then the 409 goes out.
+    assert await count(employment, "startup_subsidy_refusals") == 1
+    [refused] = (await outbox(employment))[before:]
+    assert refused["event_type"] == "hrss.employment.startup_subsidy.refused.v1"
+    data = refused["event"]["data"]
+    assert (data["id_number"], data["earlier_grant_id"], data["credit_code"]) == (
+        person, earlier["id"], second["credit_code"])
 
 
 @pytest.mark.parametrize(("case", "field"), [

@@ -15,12 +15,15 @@ from sqlalchemy import func, select
 
 from employment import consumers
 from employment.job_seekers.models import JobSeekerSkill
+from hrss_contracts.training import CERTIFICATE_ISSUED as CERTIFICATE
+from hrss_contracts.training import CertificateIssued
 from hrss_shared.consumer import ConsumerRunner, PermanentEventError
 from hrss_shared.events import CloudEvent
 from tests import factories
 from tests.employment.helpers import outbox
 from tests.support import InProcessService
-from training.certificates.events import CERTIFICATE_ISSUED, CertificateIssued
+
+CERTIFICATE_ISSUED = CERTIFICATE.type
 
 
 def certificate(id_number: str, **over: Any) -> dict[str, Any]:
@@ -51,7 +54,7 @@ async def skills(svc: InProcessService, id_number: str | None = None) -> list[Jo
 def test_handler_is_registered_for_the_training_topic() -> None:
     assert consumers.TOPICS == ["hrss.training"]
     assert CERTIFICATE_ISSUED == "hrss.training.certificate.issued.v1"
-    assert consumers.HANDLERS[CERTIFICATE_ISSUED] is consumers.certificate_issued
+    assert set(consumers.HANDLERS) == {CERTIFICATE_ISSUED}
 
 
 async def test_certificate_fills_the_skill_profile(employment: InProcessService) -> None:

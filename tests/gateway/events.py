@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gateway.readmodel.employment import HANDLERS
+from gateway.readmodel import CONSUMER, HANDLERS
 from hrss_shared.events import CloudEvent
 from tests import factories
 from tests.support import InProcessService
@@ -28,11 +28,21 @@ def event(type: str, subject: str, data: dict[str, Any], *, time: datetime | Non
                       subject=subject, data=data)
 
 
-async def apply(svc: InProcessService, *events: CloudEvent) -> None:
-    """Apply each event in its own transaction, as the gateway's consumer does."""
-    for e in events:
-        async with svc.runtime.maker() as session, session.begin():
+async def apply_batch(svc: InProcessService, *events: CloudEvent) -> None:
+    """Apply events in one transaction with the consumer's batch hooks, as the gateway's consumer applies a poll."""
+    async with svc.runtime.maker() as session, session.begin():
+        for hook in CONSUMER.hooks:
+            await hook.before(session, events)
+        for e in events:
             await HANDLERS[e.type](session, e)
+        for hook in CONSUMER.hooks:
+            await hook.after(session)
+
+
+async def apply(svc: InProcessService, *events: CloudEvent) -> None:
+    """Apply each event in its own transaction (a batch of one), as the consumer does when isolating a failure."""
+    for e in events:
+        await apply_batch(svc, e)
 
 
 def job_seeker_registered(id_number: str, *, county: str = "330802", phone: str | None = "13857012345",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,6 @@ import pytest
 
 from gateway.config import GatewaySettings
 from gateway.main import create_app
-from hrss_cli.main import main as hrss
 from hrss_shared.problems import PROBLEM_JSON
 from tests.gateway.conftest import gateway_settings
 from tests.gateway.events import person_in_read_model
@@ -124,11 +125,14 @@ def cli_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 async def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run ``hrss ...`` (it runs its own event loop, so in a thread) and capture its output."""
-    capsys.readouterr()
-    code = await asyncio.to_thread(hrss, list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+    """Run ``hrss ...`` as a process (it runs the gateway's own ``python -m gateway``) and capture its output."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "hrss_cli.main", *argv, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, env={**os.environ, "HRSS_LOG_JSON": "true"},
+    )
+    out, err = await proc.communicate()
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
 
 
 def settings_for(data_dir: Path) -> GatewaySettings:

@@ -10,11 +10,13 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import func, select
 
-from employment.job_seekers.events import JOB_SEEKER_REGISTERED
+from hrss_contracts.employment import JOB_SEEKER_REGISTERED as JOB_SEEKER_REGISTERED_CONTRACT
 from hrss_shared.events import CloudEvent
 from tests import factories
 from tests.integration.conftest import Stack
 from tests.support import eventually
+
+JOB_SEEKER_REGISTERED = JOB_SEEKER_REGISTERED_CONTRACT.type
 
 
 def seeker_event(id_number: str, name: str = "李四") -> CloudEvent:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from hrss_shared.catalogue import event_catalogue
+from hrss_contracts import contract_for, contracts_of
+from hrss_shared import clock
 from tests import factories
 from tests.integration.conftest import Stack
 from tests.integration.test_resilience import read_topic
@@ -22,9 +23,10 @@ class Script:
         self.client = stack.employment.client
         self.expected: Counter[str] = Counter()
 
-    async def call(self, path: str, body: dict[str, Any], *events: str, method: str = "POST") -> dict[str, Any]:
+    async def call(self, path: str, body: dict[str, Any], *events: str, method: str = "POST",
+                   status: tuple[int, ...] = (200, 201)) -> dict[str, Any]:
         r = await self.client.request(method, path, json=body)
-        assert r.status_code in (200, 201), f"{method} {path}: {r.status_code} {r.text}"
+        assert r.status_code in status, f"{method} {path}: {r.status_code} {r.text}"
         self.expected.update(f"hrss.employment.{e}.v1" for e in events)
         result: dict[str, Any] = r.json()
         return result
@@ -53,7 +55,7 @@ async def test_each_event_type_is_published_once_per_change_and_consumed_by_gate
     posting = await s.call("/v1/job-postings", {
         "credit_code": cc, "occupation": "车工", "title": "数控车工", "count": 2, "min_monthly_wage": "4500.00",
         "max_monthly_wage": "6500.00", "county_code": "330802",
-        "closing_date": (date.today() + timedelta(days=30)).isoformat()}, "job_posting.published")
+        "closing_date": (clock.today() + timedelta(days=30)).isoformat()}, "job_posting.published")
     await s.call(f"/v1/job-postings/{posting['id']}/close", {}, "job_posting.closed")
     post = await s.call("/v1/public-welfare-posts", {
         "credit_code": cc, "title": "社区保洁", "county_code": "330802", "monthly_subsidy": "2000.00", "positions": 2,
@@ -69,6 +71,9 @@ async def test_each_event_type_is_published_once_per_change_and_consumed_by_gate
                  {"end_date": "2026-09-30", "reason": "自主创业"}, "employment.terminated")
     await s.call("/v1/startup-subsidies", {"id_number": pid, "credit_code": cc, "business_start_date": "2026-03-01",
                                            "applied_date": "2026-10-01"}, "startup_subsidy.granted")
+    # A duplicate claim is refused (409) and the refusal is published for 政策监管.
+    await s.call("/v1/startup-subsidies", {"id_number": pid, "credit_code": cc, "business_start_date": "2026-03-01",
+                                           "applied_date": "2026-10-09"}, "startup_subsidy.refused", status=(409,))
     loan = {"applicant_kind": "individual", "county_code": "330802", "amount": "100000.00", "term_months": 24,
             "bank": "衢州农商银行", "purpose": "开办农家乐"}
     repaid = await s.call("/v1/startup-loans", {**loan, "id_number": pid, "applied_date": "2026-10-02"},
@@ -102,7 +107,7 @@ async def test_each_event_type_is_published_once_per_change_and_consumed_by_gate
     assert unemployment["status"] == "open"
 
     # Every type of the catalogue was exercised, and the topic holds exactly one event per change.
-    assert set(s.expected) == set(event_catalogue("employment"))
+    assert set(s.expected) == {c.type for c in contracts_of("hrss.employment")}
     total = sum(s.expected.values())
     topic = stack.prefix + "hrss.employment"
 
@@ -112,6 +117,10 @@ async def test_each_event_type_is_published_once_per_change_and_consumed_by_gate
     events = await eventually(all_on_topic, timeout=90, interval=0.5)
     assert Counter(e.type for e in events) == s.expected
     assert len({e.id for e in events}) == total
+    for e in events:  # every published event validates against its contract (ContractViolation otherwise)
+        contract = contract_for(e.type)
+        contract.parse(e.data)
+        assert e.subject == str(e.data[contract.subject]) and e.source == "/hrss/employment"
 
     processed = stack.gateway.runtime.infra.processed_events
 
@@ -129,7 +138,7 @@ async def test_each_event_type_is_published_once_per_change_and_consumed_by_gate
     records = section["records"]
     assert [r["status"] for r in records["key_group"]] == ["ended"]
     assert [r["status"] for r in records["startup_loan"]] == ["repaid"]
-    assert [r["status"] for r in records["startup_subsidy"]] == ["granted"]
+    assert sorted(r["status"] for r in records["startup_subsidy"]) == ["granted", "refused"]
     assert [r["status"] for r in records["public_welfare_placement"]] == ["ended"]
     assert [r["data"]["kind"] for r in records["service_record"]] == ["career_guidance"]
     assert section["unemployment_registrations"][0]["status"] == "closed"

@@ -1,7 +1,8 @@
-"""Client credentials, scopes, county limits and PII masking (hrss_shared.auth)."""
+"""Client credentials, scopes and county limits (hrss_shared.auth); masking is in test_privacy.py."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -21,11 +22,6 @@ from hrss_shared.auth import (
     Authenticator,
     Principal,
     issue_token,
-    mask,
-    mask_bank,
-    mask_id,
-    mask_phone,
-    pii_fields,
     validate_scopes,
 )
 from hrss_shared.problems import PROBLEM_JSON, Forbidden, Unauthorized, install_problem_handlers
@@ -42,56 +38,6 @@ def tok(*scopes: str, secret: str = SECRET, county: str | None = None, ttl: time
 
 def auth_header(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-# ---- masking -------------------------------------------------------------------------------
-
-
-def test_mask_id_keeps_first_four_and_last_four() -> None:
-    assert mask_id("33080219900101123X") == "3308**********123X"
-    assert mask_id("330802199001011232") == "3308**********1232"
-
-
-def test_mask_id_of_short_values_hides_everything() -> None:
-    assert mask_id("12345678") == "********"
-    assert mask_id("") == ""
-
-
-def test_mask_phone_keeps_prefix_and_last_four() -> None:
-    assert mask_phone("13857012345") == "138****2345"
-    assert "5701" not in mask_phone("13857012345")
-
-
-def test_mask_bank_keeps_last_four() -> None:
-    assert mask_bank("6222021202001234567") == "***************4567"
-
-
-def test_mask_walks_nested_dicts_and_lists_and_leaves_other_fields() -> None:
-    payload = {
-        "id_number": "33080219900101123X",
-        "name": "王小明",
-        "count": 2,
-        "identity": {"phone": "13857012345", "county_code": "330802", "birth_date": "1990-01-01"},
-        "accounts": [{"bank_account": "6222021202001234567", "bank": "农业银行"}],
-        "data": [{"id_number": "11010519491231002X", "spouse_id_number": "330802199001011232", "phone": None}],
-        "credit_code": "91350100M000100Y43",
-    }
-    masked = mask(payload)
-    assert masked == {
-        "id_number": "3308**********123X",
-        "name": "王小明",
-        "count": 2,
-        "identity": {"phone": "138****2345", "county_code": "330802", "birth_date": "1990-**-**"},
-        "accounts": [{"bank_account": "***************4567", "bank": "农业银行"}],
-        "data": [{"id_number": "1101**********002X", "spouse_id_number": "3308**********1232", "phone": None}],
-        "credit_code": "91350100M000100Y43",
-    }
-    assert payload["id_number"] == "33080219900101123X", "mask() must not change its input"
-
-
-def test_pii_fields_lists_every_pii_key_found() -> None:
-    payload = {"id_number": "x", "data": [{"phone": "1"}, {"holder_id_number": "y"}], "name": "n"}
-    assert pii_fields(payload) == {"id_number", "phone", "holder_id_number"}
 
 
 # ---- principals, scopes and counties -------------------------------------------------------
@@ -194,6 +140,20 @@ def test_revoked_client_is_unauthorized() -> None:
     assert auth.authenticate(f"Bearer {token}").client_id == "c-gone"
     auth.revoked.add("c-gone")
     with pytest.raises(Unauthorized, match="吊销"):
+        auth.authenticate(f"Bearer {token}")
+
+
+def test_a_verified_token_is_remembered_but_revocation_and_expiry_still_apply() -> None:
+    auth = Authenticator(SECRET)
+    token = tok("gateway:read", client_id="c-cached", ttl=timedelta(seconds=2))
+    first = auth.authenticate(f"Bearer {token}")
+    assert auth.authenticate(f"Bearer {token}") is first
+    auth.revoked.add("c-cached")
+    with pytest.raises(Unauthorized, match="吊销"):
+        auth.authenticate(f"Bearer {token}")
+    auth.revoked.clear()
+    time.sleep(2.1)
+    with pytest.raises(Unauthorized, match="过期"):
         auth.authenticate(f"Bearer {token}")
 
 

@@ -120,7 +120,7 @@ def test_retirement_date_clamps_to_the_end_of_the_month() -> None:
     assert retirement_date(date(1965, 3, 31), MALE) == date(2025, 4, 30)
     assert not has_reached_retirement_age(date(1965, 3, 31), MALE, date(2025, 4, 29))
     assert has_reached_retirement_age(date(1965, 3, 31), MALE, date(2025, 4, 30))
-    # Born on Feb 29, a whole-year age falls on Feb 28 of a common year (age_on differs by that day).
+    # Born on Feb 29, a whole-year age falls on Feb 28 of a common year (and age_on agrees).
     assert retirement_date(date(1980, 2, 29), MALE) == date(2043, 2, 28)
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert add_months(date(2025, 3, 31), -1) == date(2025, 2, 28)
@@ -133,11 +133,12 @@ def test_age_on_birthdays() -> None:
     assert age_on(born, date(2010, 6, 15)) == 0
 
 
-def test_age_on_feb_29() -> None:
+def test_age_on_feb_29_follows_the_month_end_rule() -> None:
     born = date(2008, 2, 29)
     assert age_on(born, date(2024, 2, 28)) == 15
     assert age_on(born, date(2024, 2, 29)) == 16
-    assert age_on(born, date(2025, 2, 28)) == 16
+    assert age_on(born, date(2025, 2, 27)) == 16
+    assert age_on(born, date(2025, 2, 28)) == 17
     assert age_on(born, date(2025, 3, 1)) == 17
 
 
@@ -189,4 +190,4 @@ def test_age_is_monotonic_and_bounded(category: RetirementCategory, first: date,
         years, months = retirement_age(born, category)
         assert 0 <= months < 12
         assert (rule.original_age_years, 0) <= (years, months) <= (rule.target_age_years, 0)
-        assert age_on(born, retirement_date(born, category)) >= years or (born.month, born.day) == (2, 29)
+        assert age_on(born, retirement_date(born, category)) >= years

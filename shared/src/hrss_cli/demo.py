@@ -48,8 +48,8 @@ def generate(*, persons: int, employers: int, seed: int = 2025) -> DemoData:
             "county_code": county,
             "education": rng.choice(["senior_high", "vocational", "associate", "bachelor"]),
         })
-    seen: set[str] = set()
-    out.job_seekers = [p for p in out.job_seekers if not (p["id_number"] in seen or seen.add(p["id_number"]))]
+    unique = {p["id_number"]: p for p in reversed(out.job_seekers)}  # the first of each ID number wins
+    out.job_seekers = [p for p in out.job_seekers if unique[p["id_number"]] is p]
     return out
 
 

@@ -14,12 +14,16 @@ from types import FrameType
 from typing import Any
 
 from hrss_cli import demo
-from hrss_cli.stack import SERVICES, TOPICS, ServiceProcess, env_name, run_script, stack_secret
+from hrss_cli.stack import ServiceProcess, run_script, stack_secret
 from hrss_shared import embedded_broker
 from hrss_shared.consumer import DLQ_SUFFIX
 from hrss_shared.kafka import ensure_topics
+from hrss_shared.registry import EMPLOYMENT, GATEWAY, SERVICES, TOPICS
 
 PG_PORT = 5433
+# What ``hrss test`` type-checks (mypy strict): the shared packages, the CLI and every service.
+MYPY_TARGETS = ["shared/src/hrss_shared", "shared/src/hrss_contracts", "shared/src/hrss_cli",
+                *(f"services/{entry.name}/src/{entry.package}" for entry in SERVICES.values())]
 
 
 class Stack:
@@ -45,10 +49,10 @@ class Stack:
             "HRSS_ENVIRONMENT": "development",
         })
         for name, url in urls.items():
-            env[f"HRSS_{env_name(name)}_DATABASE_URL"] = url
+            env[f"{SERVICES[name].env_prefix}DATABASE_URL"] = url
         asyncio.run(ensure_topics(bootstrap, TOPICS + [t + DLQ_SUFFIX for t in TOPICS]))
-        for name, (_, port) in SERVICES.items():
-            proc = ServiceProcess(name=name, port=self.port(port), env=env,
+        for name, entry in SERVICES.items():
+            proc = ServiceProcess(name=name, port=self.port(entry.port), env=env,
                                   log_path=self.data_dir / "logs" / f"{name}.log")
             proc.start()
             self.services.append(proc)
@@ -78,13 +82,13 @@ class Stack:
 
     def _start_postgres(self) -> dict[str, str]:
         run_script("postgres/install.sh", capture=False)
-        names = [SERVICES[s][0] for s in SERVICES]
+        names = [entry.database for entry in SERVICES.values()]
         base = run_script(
             "postgres/start.sh", "--data-dir", str(self.data_dir / "postgres"), "--port", str(self.port(PG_PORT)),
             "--db", ",".join(names),
         ).splitlines()[-1]
         self.pg_started = True
-        return {name: base + SERVICES[name][0] for name in SERVICES}
+        return {name: base + entry.database for name, entry in SERVICES.items()}
 
     def watch(self) -> None:
         """Block until a signal arrives or a service dies."""
@@ -126,7 +130,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         print(f"  broker            {info['bootstrap']} ({args.broker})")
         print(f"  data              {stack.data_dir}")
         print(f"\n  dev token: {info['token']}")
-        employment_url = f"http://127.0.0.1:{stack.port(8001)}"
+        employment_url = f"http://127.0.0.1:{stack.port(EMPLOYMENT.port)}"
         print(f'  try: curl -H "Authorization: Bearer {info["token"]}" {employment_url}/v1/employers')
         if args.demo_data:
             counts = demo.load(base_url=employment_url, token=info["token"], persons=args.persons,
@@ -152,61 +156,42 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _clients(args: argparse.Namespace) -> int:
-    from gateway.clients import service
-    from gateway.clients.models import ClientCreate, ClientPublic
-    from gateway.config import GatewaySettings
-    from gateway.main import MIGRATIONS
-    from hrss_shared import db, migrations
-    from hrss_shared.problems import ProblemError
+def _service_command(service: str, *command: str, env: dict[str, str] | None = None) -> int:
+    """Run ``python -m <package> …``: the service's own entry point, so this command imports no service."""
+    import subprocess
 
-    data_dir = args.data_dir.resolve()
-    settings = GatewaySettings(
-        data_dir=data_dir, auth_secret=stack_secret(data_dir, "auth-secret", "HRSS_AUTH_SECRET")
-    )
-    engine = db.make_engine(settings.resolved_database_url)
-    try:
-        await migrations.upgrade(engine, MIGRATIONS)
-        async with db.make_sessionmaker(engine)() as session:
-            if args.clients_cmd == "create":
-                data = ClientCreate(name=args.name, scopes=args.scopes.split(","), county_code=args.county,
-                                    ttl_days=args.ttl_days)
-                client, token = await service.create(
-                    session=session, secret=settings.auth_secret.get_secret_value(), data=data
-                )
-                print(json.dumps({**ClientPublic.model_validate(client, from_attributes=True).model_dump(mode="json"),
-                                  "token": token}, ensure_ascii=False, indent=2))
-            elif args.clients_cmd == "list":
-                for c in await service.list_clients(session=session):
-                    print(json.dumps(ClientPublic.model_validate(c, from_attributes=True).model_dump(mode="json"),
-                                     ensure_ascii=False))
-            else:
-                try:
-                    client = await service.revoke(session=session, client_id=args.client_id)
-                except ProblemError as exc:
-                    print(exc.detail, file=sys.stderr)
-                    return 1
-                print(f"revoked {client.id}")
-    finally:
-        await engine.dispose()
-    return 0
+    return subprocess.run([sys.executable, "-m", SERVICES[service].package, *command], env=env).returncode
 
 
 def cmd_clients(args: argparse.Namespace) -> int:
-    try:
-        return asyncio.run(_clients(args))
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    """``hrss clients …`` is the gateway's ``python -m gateway clients …`` on this data folder's database."""
+    data_dir = args.data_dir.resolve()
+    env = {**os.environ, "HRSS_DATA_DIR": str(data_dir),
+           "HRSS_AUTH_SECRET": stack_secret(data_dir, "auth-secret", "HRSS_AUTH_SECRET")}
+    command = ["clients", args.clients_cmd]
+    if args.clients_cmd == "create":
+        command += ["--name", args.name, "--scopes", args.scopes, "--ttl-days", str(args.ttl_days)]
+        if args.county:
+            command += ["--county", args.county]
+    elif args.clients_cmd == "revoke":
+        command.append(args.client_id)
+    return _service_command(GATEWAY.name, *command, env=env)
 
 
 def cmd_db_revision(args: argparse.Namespace) -> int:
-    import importlib
+    return _service_command(args.service, "db", "revision", "-m", args.message)
 
-    from hrss_shared.migrations import autogenerate
 
-    module = importlib.import_module(f"{SERVICES[args.service][0]}.main")
-    autogenerate(module.MIGRATIONS, args.message)
+def cmd_contracts_asyncapi(args: argparse.Namespace) -> int:
+    """Write the AsyncAPI 3 document of every topic (or the ones named), generated from the contracts."""
+    from hrss_contracts.asyncapi import document
+
+    text = json.dumps(document(args.topic or None), ensure_ascii=False, indent=2) + "\n"
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -221,7 +206,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     run_script("kafka/fetch.sh", capture=False)
     steps = [] if args.no_lint else [
         ["ruff", "check", "."],
-        ["mypy", "shared/src/hrss_shared"],
+        ["mypy", *MYPY_TARGETS],
     ]
     for step in steps:
         print("$ " + " ".join(step), flush=True)
@@ -285,6 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--service", choices=list(SERVICES), required=True)
     rev.add_argument("-m", "--message", required=True)
     rev.set_defaults(func=cmd_db_revision)
+
+    contracts = sub.add_parser("contracts", help="the event contracts of every topic")
+    ksub = contracts.add_subparsers(dest="contracts_cmd", required=True)
+    api = ksub.add_parser("asyncapi", help="write the AsyncAPI 3 document generated from the contracts")
+    api.add_argument("--topic", action="append", choices=TOPICS, help="only this topic (repeatable)")
+    api.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    api.set_defaults(func=cmd_contracts_asyncapi)
     return parser
 
 

@@ -17,15 +17,7 @@ from pathlib import Path
 
 import httpx
 
-SERVICES: dict[str, tuple[str, int]] = {
-    # name: (import package, default port) — as in DESIGN.md section 1
-    "gateway": ("gateway", 8000),
-    "employment": ("employment", 8001),
-    "training": ("training", 8002),
-    "social-insurance": ("social_insurance", 8003),
-    "labour-relations": ("labour_relations", 8004),
-}
-TOPICS = ["hrss.employment", "hrss.training", "hrss.social-insurance", "hrss.labour-relations"]
+from hrss_shared.registry import SERVICES
 
 
 def free_ports(n: int) -> list[int]:
@@ -38,10 +30,6 @@ def free_ports(n: int) -> list[int]:
     finally:
         for sock in sockets:
             sock.close()
-
-
-def env_name(service: str) -> str:
-    return service.upper().replace("-", "_")
 
 
 def repo_root() -> Path:
@@ -86,11 +74,10 @@ class ServiceProcess:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
-        package = SERVICES[self.name][0]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", f"{package}.main:create_app",
+            [sys.executable, "-m", "uvicorn", "--factory", SERVICES[self.name].app,
              "--host", self.host, "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )

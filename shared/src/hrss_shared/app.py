@@ -6,25 +6,28 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from hrss_shared import auth as authn
-from hrss_shared import db, migrations
-from hrss_shared.consumer import DLQ_SUFFIX, ConsumerRunner, Handler
+from hrss_shared import db, migrations, privacy
+from hrss_shared.consumer import DLQ_SUFFIX, BatchHook, ConsumerRunner, Handler
 from hrss_shared.infra import InfraTables
 from hrss_shared.kafka import BrokerProbe, ProducerFactory, ensure_topics
 from hrss_shared.logs import CorrelationMiddleware, configure_logging, get_logger
 from hrss_shared.outbox import PENDING_FLAG, Outbox
-from hrss_shared.paging import MAX_OFFSET
-from hrss_shared.problems import install_problem_handlers
+from hrss_shared.paging import MAX_OFFSET, Page, PageParams, page_of
+from hrss_shared.problems import ProblemError, install_problem_handlers
+from hrss_shared.registry import service as registered
 from hrss_shared.relay import Backoff, FileLock, OutboxRelay
 from hrss_shared.settings import ServiceSettings
 
@@ -33,11 +36,12 @@ log = get_logger(__name__)
 
 @dataclass
 class ConsumerSpec:
-    """A consumer group of this service: the topics (without prefix) and handlers by event type."""
+    """A consumer group of this service: the topics (without prefix), handlers by event type, batch hooks."""
 
     group: str
     topics: list[str]
     handlers: dict[str, Handler]
+    hooks: Sequence[BatchHook] = ()
 
 
 @dataclass
@@ -45,6 +49,7 @@ class ServiceRuntime:
     settings: ServiceSettings
     engine: AsyncEngine
     maker: db.SessionMaker
+    reader: db.SessionMaker
     infra: InfraTables
     auth: authn.Authenticator
     probe: BrokerProbe
@@ -65,15 +70,16 @@ def create_service_app(
     infra: InfraTables,
     migrations_dir: Path,
     routers: Sequence[APIRouter] = (),
-    topic: str | None = None,
     consumers: Sequence[ConsumerSpec] = (),
     extra_topics: Sequence[str] = (),
     on_startup: Sequence[StartupHook] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
+    asyncapi: Callable[[], dict[str, Any]] | None = None,
 ) -> FastAPI:
-    """Build a service's FastAPI app; ``topic`` is the topic it publishes to through its outbox."""
+    """Build a service's FastAPI app; it publishes to its registry topic (if any) through its outbox."""
     configure_logging(service=settings.service_name, level=settings.log_level, json=settings.log_json)
-    source = f"/hrss/{settings.service_name}"
+    entry = registered(settings.service_name)
+    topic = entry.topic
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -88,12 +94,12 @@ def create_service_app(
                 await migrations.upgrade(engine, migrations_dir)
         dev_token = settings.dev_token.get_secret_value() if settings.dev_token else None
         runtime = ServiceRuntime(
-            settings=settings, engine=engine, maker=maker, infra=infra,
+            settings=settings, engine=engine, maker=maker, reader=db.make_reader(engine), infra=infra,
             auth=authn.Authenticator(secret=settings.auth_secret.get_secret_value(), dev_token=dev_token),
             probe=BrokerProbe(settings.bootstrap_servers, settings.service_name),
         )
         if topic is not None:
-            runtime.outbox = Outbox(infra.outbox, topic=settings.topic(topic), source=source)
+            runtime.outbox = Outbox(infra.outbox, topic=settings.topic(topic), source=entry.source, publishes=topic)
             if settings.relay_enabled:
                 lock = None
                 if engine.dialect.name != "postgresql":
@@ -108,8 +114,10 @@ def create_service_app(
                     ConsumerRunner(
                         group_id=f"{settings.topic_prefix}{spec.group}",
                         topics=[settings.topic(t) for t in spec.topics],
-                        handlers=spec.handlers, maker=maker, processed=infra.processed_events,
-                        bootstrap=settings.bootstrap_servers, max_retries=settings.consumer_max_retries,
+                        handlers=spec.handlers, hooks=list(spec.hooks), maker=maker,
+                        processed=infra.processed_events, bootstrap=settings.bootstrap_servers,
+                        max_retries=settings.consumer_max_retries,
+                        after_commit=runtime.relay.wake if runtime.relay is not None else None,
                     )
                 )
         app.state.runtime = runtime
@@ -136,6 +144,8 @@ def create_service_app(
     app.add_middleware(CorrelationMiddleware)
     install_problem_handlers(app)
     app.include_router(health_router())
+    if asyncapi is not None:
+        app.include_router(asyncapi_router(asyncapi))
     app.include_router(audit_router(settings.service_name))
     for router in routers:
         app.include_router(router)
@@ -163,6 +173,8 @@ async def _start_messaging(runtime: ServiceRuntime, topics: list[str]) -> None:
 
 # ---- dependencies ---------------------------------------------------------------------------
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 def get_runtime(request: Request) -> ServiceRuntime:
     runtime: ServiceRuntime = request.app.state.runtime
@@ -172,14 +184,66 @@ def get_runtime(request: Request) -> ServiceRuntime:
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 
 
-async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    async with runtime.maker() as session:
-        yield session
-        if session.info.pop(PENDING_FLAG, False) and runtime.relay is not None:
-            runtime.relay.wake()
+async def unit_of_work(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """The request's session: one transaction, committed once after the handler and its answer succeed.
+
+    Reads (GET, HEAD) get a read-only session that takes no write lock. A write commits after the
+    response model is serialised (with the audit of any unmasked personal data in the same transaction),
+    so a client never gets an error for a saved write; any error rolls everything back, except a
+    refusal marked :func:`hrss_shared.problems.recorded`, whose record and event commit first.
+    """
+    writes = request.method not in SAFE_METHODS
+    request.state.unit_of_work = True
+    async with (runtime.maker if writes else runtime.reader)() as session:
+        try:
+            yield session
+        except ProblemError as exc:
+            if writes and exc.keep_writes:
+                await session.commit()
+                _wake_relay(session, runtime)
+            else:
+                await session.rollback()
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        if writes:
+            await _audit(request, runtime, session)
+            await session.commit()
+            _wake_relay(session, runtime)
+        else:
+            await session.rollback()
+            await _audit_alone(request, runtime)
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+def _wake_relay(session: AsyncSession, runtime: ServiceRuntime) -> None:
+    if session.info.pop(PENDING_FLAG, False) and runtime.relay is not None:
+        runtime.relay.wake()
+
+
+async def _audit(request: Request, runtime: ServiceRuntime, session: AsyncSession) -> None:
+    """Record what this request showed unmasked (see :mod:`hrss_shared.privacy`) in ``session``."""
+    disclosure: privacy.Disclosure | None = getattr(request.state, "disclosure", None)
+    principal: authn.Principal | None = getattr(request.state, "principal", None)
+    if disclosure is None or principal is None or not disclosure.disclosed or disclosure.audited:
+        return
+    await privacy.write_audit(
+        session, runtime.infra.audit_log, disclosure, client_id=principal.client_id, client_name=principal.name,
+        action=f"{request.method} {request.url.path}", purpose_text=privacy.purpose(
+            request.headers.get(privacy.PURPOSE_HEADER)),
+    )
+
+
+async def _audit_alone(request: Request, runtime: ServiceRuntime) -> None:
+    """The audit of a read, in a short write transaction of its own (reads hold no write lock)."""
+    disclosure: privacy.Disclosure | None = getattr(request.state, "disclosure", None)
+    if disclosure is None or not disclosure.disclosed or disclosure.audited:
+        return
+    async with runtime.maker() as session, session.begin():
+        await _audit(request, runtime, session)
+
+
+SessionDep = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
 
 
 def get_outbox(runtime: RuntimeDep) -> Outbox:
@@ -191,38 +255,24 @@ def get_outbox(runtime: RuntimeDep) -> Outbox:
 OutboxDep = Annotated[Outbox, Depends(get_outbox)]
 
 
-def require(scope: str) -> Callable[[Request, ServiceRuntime], authn.Principal]:
-    """Dependency factory: the caller must hold ``scope`` (401 without a credential, 403 without the scope)."""
+def require(scope: str) -> Callable[[Request, ServiceRuntime], AsyncIterator[authn.Principal]]:
+    """Dependency factory: the caller must hold ``scope`` (401 without a credential, 403 without the scope).
 
-    def dependency(request: Request, runtime: RuntimeDep) -> authn.Principal:
+    It also starts the request's :class:`hrss_shared.privacy.Disclosure`, so personal fields of the answer
+    are masked unless the client holds ``pii:read``, and audited when it does (for a request without a
+    unit of work, here, once the answer is serialised).
+    """
+
+    async def dependency(request: Request, runtime: RuntimeDep) -> AsyncIterator[authn.Principal]:
         principal = runtime.auth.authenticate(request.headers.get("authorization"))
         principal.require(scope)
         request.state.principal = principal
-        return principal
+        request.state.disclosure = privacy.begin(principal.sees_pii)
+        yield principal
+        if not getattr(request.state, "unit_of_work", False):
+            await _audit_alone(request, runtime)
 
     return dependency
-
-
-class Presenter:
-    """Masks PII for clients without ``pii:read`` and audits unmasked reads."""
-
-    def __init__(self, request: Request, runtime: RuntimeDep) -> None:
-        self.request = request
-        self.runtime = runtime
-
-    async def __call__(
-        self, payload: Any, *, principal: authn.Principal, session: AsyncSession, subjects: Sequence[str] = ()
-    ) -> Any:
-        result = await authn.present(
-            payload, principal=principal, request=self.request, session=session,
-            audit_table=self.runtime.infra.audit_log, subjects=subjects,
-        )
-        if principal.sees_pii:
-            await session.commit()
-        return result
-
-
-PresenterDep = Annotated[Presenter, Depends()]
 
 
 # ---- routers --------------------------------------------------------------------------------
@@ -255,6 +305,37 @@ def health_router() -> APIRouter:
     return router
 
 
+class AuditEntry(BaseModel):
+    """One unmasked read: who, what, about whom, when and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    client_id: str
+    client_name: str
+    action: str
+    subject: privacy.PersonIdNumber | None
+    purpose: str | None
+    correlation_id: str | None
+    fields: list[str] | None
+
+
+def asyncapi_router(build: Callable[[], dict[str, Any]]) -> APIRouter:
+    """``/asyncapi.json``: the AsyncAPI 3 document of the events this service publishes (or, for the gateway,
+    consumes), generated from the contracts."""
+    router = APIRouter(tags=["docs 文档"])
+    cache: list[dict[str, Any]] = []
+
+    @router.get("/asyncapi.json", summary="事件目录 AsyncAPI 3 document of the event contracts")
+    async def asyncapi_document() -> JSONResponse:
+        if not cache:
+            cache.append(build())
+        return JSONResponse(cache[0])
+
+    return router
+
+
 def audit_router(service: str) -> APIRouter:
     router = APIRouter(prefix="/v1/audit", tags=["audit 审计日志"])
 
@@ -262,12 +343,12 @@ def audit_router(service: str) -> APIRouter:
     async def list_audit(
         runtime: RuntimeDep,
         session: SessionDep,
-        principal: Annotated[authn.Principal, Depends(require(authn.ADMIN))],
+        principal: Annotated[authn.Principal, Depends(require(authn.ADMIN), scope="function")],
         subject: str | None = None,
         client_id: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-    ) -> dict[str, Any]:
+    ) -> Page[AuditEntry]:
         t = runtime.infra.audit_log
         query = select(t)
         if subject:
@@ -275,7 +356,7 @@ def audit_router(service: str) -> APIRouter:
         if client_id:
             query = query.where(t.c.client_id == client_id)
         count = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-        rows = (await session.execute(query.order_by(t.c.id.desc()).limit(limit).offset(offset))).mappings().all()
-        return {"data": [dict(r) for r in rows], "count": count, "limit": limit, "offset": offset}
+        rows = (await session.execute(query.order_by(t.c.id.desc()).limit(limit).offset(offset))).all()
+        return page_of(AuditEntry, rows, count, PageParams(limit=limit, offset=offset))
 
     return router

@@ -9,27 +9,23 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
 
 import jwt
-from fastapi import Request
-from sqlalchemy import Table, insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from hrss_shared.logs import correlation_id
 from hrss_shared.problems import Forbidden, Unauthorized
+from hrss_shared.registry import SCOPE_DOMAINS
 
 ADMIN = "admin"
 PII_READ = "pii:read"
-DOMAINS = ("employment", "training", "social-insurance", "labour-relations", "gateway")
-ALL_SCOPES = frozenset([ADMIN, PII_READ, *(f"{d}:{a}" for d in DOMAINS for a in ("read", "write"))])
+ALL_SCOPES = frozenset([ADMIN, PII_READ, *(f"{d}:{a}" for d in SCOPE_DOMAINS for a in ("read", "write"))])
 ISSUER = "hrss"
 DEV_CLIENT_ID = "dev-admin"
-PURPOSE_HEADER = "X-Purpose"
+# Verified tokens are remembered (signature and claims checked once); revocation is checked on every use.
+TOKEN_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -96,6 +92,7 @@ class Authenticator:
     secret: str
     dev_token: str | None = None
     revoked: set[str] = field(default_factory=set)
+    _verified: dict[str, tuple[Principal, float | None]] = field(default_factory=dict, repr=False)
 
     def authenticate(self, authorization: str | None) -> Principal:
         if not authorization:
@@ -106,6 +103,19 @@ class Authenticator:
             raise Unauthorized("访问凭证格式错误 (expected Authorization: Bearer <token>)")
         if self.dev_token and hmac.compare_digest(token, self.dev_token):
             return Principal(DEV_CLIENT_ID, "开发管理员 development admin", frozenset({ADMIN}))
+        cached = self._verified.get(token)
+        if cached is not None and (cached[1] is None or cached[1] > datetime.now(UTC).timestamp()):
+            principal = cached[0]
+        else:
+            principal, expires = self._verify(token)
+            if len(self._verified) >= TOKEN_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[token] = (principal, expires)
+        if principal.client_id in self.revoked:
+            raise Unauthorized("访问凭证已吊销 (client revoked)")
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float | None]:
         try:
             claims = jwt.decode(token, self.secret, algorithms=["HS256"], issuer=ISSUER,
                                 options={"require": ["sub", "iss"]})
@@ -113,111 +123,11 @@ class Authenticator:
             raise Unauthorized("访问凭证已过期 (token expired)") from None
         except jwt.InvalidTokenError as exc:
             raise Unauthorized(f"访问凭证无效 (invalid token: {exc})") from None
-        if claims["sub"] in self.revoked:
-            raise Unauthorized("访问凭证已吊销 (client revoked)")
-        return Principal(
+        principal = Principal(
             client_id=str(claims["sub"]),
             name=str(claims.get("name", claims["sub"])),
             scopes=frozenset(claims.get("scopes", [])),
             county=claims.get("county"),
         )
-
-
-# ---- masking -------------------------------------------------------------------------------
-
-PII_KEYS = {"id_number": "id", "phone": "phone", "bank_account": "bank", "birth_date": "birth"}
-
-
-def mask_id(value: str) -> str:
-    """``330802199001011234`` → ``3308**********1234``."""
-    return value[:4] + "*" * max(len(value) - 8, 0) + value[-4:] if len(value) > 8 else "*" * len(value)
-
-
-def mask_phone(value: str) -> str:
-    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:] if len(value) > 7 else "*" * len(value)
-
-
-def mask_bank(value: str) -> str:
-    return "*" * max(len(value) - 4, 0) + value[-4:]
-
-
-def mask_birth(value: str) -> str:
-    """The birth date inside an ID number is masked with it: ``1990-05-17`` → ``1990-**-**``."""
-    return value[:4] + "-**-**" if len(value) >= 4 else "*" * len(value)
-
-
-_MASKERS = {"id": mask_id, "phone": mask_phone, "bank": mask_bank, "birth": mask_birth}
-
-
-def _kind(key: str) -> str | None:
-    return PII_KEYS.get(key) or ("id" if key.endswith("_id_number") else None)
-
-
-def mask(payload: Any) -> Any:
-    """Mask every ID, phone and bank number in a JSON-like payload (by field name)."""
-    if isinstance(payload, Mapping):
-        out: dict[str, Any] = {}
-        for key, value in payload.items():
-            kind = _kind(key)
-            if kind and isinstance(value, str):
-                out[key] = _MASKERS[kind](value)
-            else:
-                out[key] = mask(value)
-        return out
-    if isinstance(payload, list):
-        return [mask(v) for v in payload]
-    return payload
-
-
-def pii_fields(payload: Any, found: set[str] | None = None) -> set[str]:
-    """Names of the PII fields present in a payload (recorded in the audit entry)."""
-    found = set() if found is None else found
-    if isinstance(payload, Mapping):
-        for key, value in payload.items():
-            if _kind(key):
-                found.add(key)
-            pii_fields(value, found)
-    elif isinstance(payload, list):
-        for v in payload:
-            pii_fields(v, found)
-    return found
-
-
-def _purpose(request: Request) -> str | None:
-    """``X-Purpose``: why the data is read; non-ASCII text arrives percent-encoded UTF-8."""
-    raw = request.headers.get(PURPOSE_HEADER)
-    return unquote(raw)[:500] if raw else None
-
-
-async def present(
-    payload: Any,
-    *,
-    principal: Principal,
-    request: Request,
-    session: AsyncSession,
-    audit_table: Table,
-    subjects: Iterable[str] = (),
-) -> Any:
-    """Mask ``payload`` for clients without ``pii:read``; otherwise record the unmasked read.
-
-    The audit row commits with ``session``; callers commit after calling this.
-    """
-    if not principal.sees_pii:
-        return mask(payload)
-    fields = sorted(pii_fields(payload))
-    if fields:
-        rows = [
-            {
-                "at": datetime.now(UTC),
-                "client_id": principal.client_id,
-                "client_name": principal.name,
-                "action": f"{request.method} {request.url.path}"[:300],
-                "subject": subject,
-                "purpose": _purpose(request),
-                "correlation_id": correlation_id.get(),
-                "fields": fields,
-            }
-            for subject in (list[str | None](subjects) or [None])
-        ]
-        await session.execute(insert(audit_table), rows)
-    return payload
+        expires = claims.get("exp")
+        return principal, float(expires) if expires is not None else None

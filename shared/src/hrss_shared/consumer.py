@@ -1,29 +1,30 @@
 """Consumer runner: at-least-once delivery made effectively-once by a processed-event table.
 
-For each record: parse the CloudEvent; in one transaction, skip it if (source, id) is already
-recorded, else apply the handler and record it; then commit the offset. A handler that keeps
-failing is retried a bounded number of times and the record goes to ``<topic>.dlq`` with the
-reason; a record that is not a valid CloudEvent goes there at once. Either way the consumer
-carries on with the next record.
+Each poll is applied as one batch in one transaction: parse the CloudEvents, skip those whose (source, id)
+is already recorded, run the handlers in offset order, record the new ids, commit, then commit the
+offsets. When a batch fails, it is applied again one event per transaction, only to isolate the failing
+event: that one is retried a bounded number of times and goes to ``<topic>.dlq`` with the reason, and the
+others apply. A record that is not a valid CloudEvent, or whose data breaks its contract, goes to the DLQ
+at once. Either way the consumer carries on with the next record.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_shared.db import SessionMaker
-from hrss_shared.events import CloudEvent
+from hrss_shared.events import CloudEvent, Contract, ContractViolation, EventData
 from hrss_shared.kafka import ProducerFactory
 from hrss_shared.logs import correlation_id, get_logger
 from hrss_shared.relay import Backoff
@@ -31,11 +32,58 @@ from hrss_shared.relay import Backoff
 log = get_logger(__name__)
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+M = TypeVar("M", bound=EventData)
 DLQ_SUFFIX = ".dlq"
+MAX_POLL_RECORDS = 1000
 
 
 class PermanentEventError(Exception):
     """Raised by a handler when an event can never be applied (goes straight to the DLQ)."""
+
+
+class BatchHook(Protocol):
+    """Work around a batch's handlers in its transaction: prefetch before them, write back after them."""
+
+    async def before(self, session: AsyncSession, events: Sequence[CloudEvent]) -> None: ...
+
+    async def after(self, session: AsyncSession) -> None: ...
+
+
+class Handlers:
+    """Handlers by event type, each declared for a contract: the data arrives parsed as the contract's model.
+
+    Data that does not validate against the contract is a :class:`PermanentEventError` (dead-lettered).
+    """
+
+    def __init__(self) -> None:
+        self.by_type: dict[str, Handler] = {}
+
+    def on(
+        self, contract: Contract[M]
+    ) -> Callable[[Callable[[AsyncSession, CloudEvent, M], Awaitable[None]]],
+                  Callable[[AsyncSession, CloudEvent, M], Awaitable[None]]]:
+        def register(
+            fn: Callable[[AsyncSession, CloudEvent, M], Awaitable[None]],
+        ) -> Callable[[AsyncSession, CloudEvent, M], Awaitable[None]]:
+            async def handler(session: AsyncSession, event: CloudEvent) -> None:
+                try:
+                    data = contract.parse(event.data)
+                except ContractViolation as exc:
+                    raise PermanentEventError(str(exc)) from exc
+                await fn(session, event, data)
+
+            if contract.type in self.by_type:
+                raise ValueError(f"two handlers for {contract.type}")
+            self.by_type[contract.type] = handler
+            return fn
+
+        return register
+
+    def add(self, event_type: str, handler: Handler) -> None:
+        """Register an untyped handler (e.g. one folding many types generically)."""
+        if event_type in self.by_type:
+            raise ValueError(f"two handlers for {event_type}")
+        self.by_type[event_type] = handler
 
 
 @dataclass
@@ -45,6 +93,15 @@ class ConsumerStats:
     ignored: int = 0
     dead_lettered: int = 0
     retries: int = 0
+    batches: int = 0
+    fallbacks: int = 0
+
+
+@dataclass
+class _Parsed:
+    record: ConsumerRecord[Any, Any]
+    event: CloudEvent
+    handler: Handler
 
 
 @dataclass
@@ -55,8 +112,10 @@ class ConsumerRunner:
     maker: SessionMaker
     processed: Table
     bootstrap: str
+    hooks: list[BatchHook] = field(default_factory=list)
     max_retries: int = 3
     retry_delay: float = 0.2
+    after_commit: Callable[[], None] | None = None
     stats: ConsumerStats = field(default_factory=ConsumerStats)
     healthy: bool = False
 
@@ -75,7 +134,7 @@ class ConsumerRunner:
                     client_id=self.group_id,
                     enable_auto_commit=False,
                     auto_offset_reset="earliest",
-                    max_poll_records=500,
+                    max_poll_records=MAX_POLL_RECORDS,
                     # Brokers answer a fetch as soon as data arrives, or after this wait when idle;
                     # a short wait keeps read models fresh on brokers that do not wake fetches early.
                     fetch_max_wait_ms=100,
@@ -107,72 +166,117 @@ class ConsumerRunner:
 
     async def _loop(self, consumer: AIOKafkaConsumer) -> None:
         while True:
-            batches = await consumer.getmany(timeout_ms=500, max_records=500)
-            for tp, records in batches.items():
-                for record in records:
-                    await self.handle_record(record)
-                if records:
-                    await consumer.commit({tp: records[-1].offset + 1})
+            polled = await consumer.getmany(timeout_ms=500, max_records=MAX_POLL_RECORDS)
+            records = [record for batch in polled.values() for record in batch]
+            if not records:
+                continue
+            await self.handle_batch(records)
+            await consumer.commit({tp: batch[-1].offset + 1 for tp, batch in polled.items() if batch})
+
+    async def handle_batch(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        """Apply the records in one transaction; on failure, one by one to isolate the failing one."""
+        parsed: list[_Parsed] = []
+        for record in records:
+            try:
+                event = CloudEvent.from_json(record.value)
+            except (ValidationError, ValueError, TypeError) as exc:
+                await self._dead_letter(record, f"malformed CloudEvent: {_short(exc)}")
+                continue
+            handler = self.handlers.get(event.type)
+            if handler is None:
+                self.stats.ignored += 1  # other services' event types this consumer does not need
+                continue
+            parsed.append(_Parsed(record, event, handler))
+        if not parsed:
+            return
+        try:
+            applied, duplicates = await self._apply(parsed)
+        except Exception as exc:  # noqa: BLE001 - isolate the failing event below
+            self.stats.fallbacks += 1
+            log.info("batch_fallback", group=self.group_id, size=len(parsed), error=_short(exc))
+            for item in parsed:
+                await self._apply_alone(item)
+            return
+        self.stats.batches += 1
+        self.stats.applied += applied
+        self.stats.duplicates += duplicates
 
     async def handle_record(self, record: ConsumerRecord[Any, Any]) -> None:
-        """Apply one record exactly once in effect, or dead-letter it with the reason."""
-        try:
-            event = CloudEvent.from_json(record.value)
-        except (ValidationError, ValueError, TypeError) as exc:
-            await self._dead_letter(record, f"malformed CloudEvent: {_short(exc)}")
-            return
-        handler = self.handlers.get(event.type)
-        if handler is None:
-            self.stats.ignored += 1  # other services' event types this consumer does not need
-            return
-        token = correlation_id.set(event.correlationid)
-        try:
-            for attempt in range(1, self.max_retries + 1):
-                try:
-                    applied = await self._apply(record, event, handler)
-                except PermanentEventError as exc:
-                    await self._dead_letter(record, f"rejected by handler: {exc}", event)
+        """Apply one record (a batch of one)."""
+        await self.handle_batch([record])
+
+    async def _apply(self, items: Sequence[_Parsed]) -> tuple[int, int]:
+        """One transaction: skip recorded events, run hooks and handlers, record the new ids."""
+        t = self.processed
+        async with self.maker() as session:
+            async with session.begin():
+                ids = list({item.event.id for item in items})
+                seen: set[tuple[str, str]] = set()
+                for start in range(0, len(ids), 500):
+                    rows = await session.execute(
+                        select(t.c.source, t.c.event_id).where(t.c.event_id.in_(ids[start:start + 500]))
+                    )
+                    seen.update((r.source, r.event_id) for r in rows)
+                todo: list[_Parsed] = []
+                for item in items:
+                    key = (item.event.source, item.event.id)
+                    if key not in seen:
+                        seen.add(key)
+                        todo.append(item)
+                if todo:
+                    events = [item.event for item in todo]
+                    for hook in self.hooks:
+                        await hook.before(session, events)
+                    for item in todo:
+                        token = correlation_id.set(item.event.correlationid)
+                        try:
+                            await item.handler(session, item.event)
+                        finally:
+                            correlation_id.reset(token)
+                    for hook in self.hooks:
+                        await hook.after(session)
+                    now = datetime.now(UTC)
+                    await session.execute(insert(t), [
+                        {"source": item.event.source, "event_id": item.event.id, "event_type": item.event.type,
+                         "topic": item.record.topic, "partition": item.record.partition,
+                         "offset": item.record.offset, "processed_at": now}
+                        for item in todo
+                    ])
+        if todo and self.after_commit is not None:
+            self.after_commit()
+        return len(todo), len(items) - len(todo)
+
+    async def _apply_alone(self, item: _Parsed) -> None:
+        """Apply one event exactly once in effect, or dead-letter it with the reason."""
+        record, event = item.record, item.event
+        for attempt in range(1, self.max_retries + 1):
+            try:
+                applied, _ = await self._apply([item])
+            except PermanentEventError as exc:
+                await self._dead_letter(record, f"rejected by handler: {exc}", event)
+                return
+            except IntegrityError:
+                # Another instance recorded the same event first: the effect is already there.
+                if await self._already_processed(event):
+                    self.stats.duplicates += 1
                     return
-                except Exception as exc:  # noqa: BLE001 - retried, then dead-lettered
-                    if attempt == self.max_retries:
-                        await self._dead_letter(
-                            record, f"handler failed {attempt} times: {_short(exc)}", event
-                        )
-                        return
-                    self.stats.retries += 1
-                    log.warning("event_retry", type=event.type, id=event.id, attempt=attempt, error=repr(exc))
-                    await asyncio.sleep(self.retry_delay * attempt)
-                    continue
+                error: Exception | None = None
+            except Exception as exc:  # noqa: BLE001 - retried, then dead-lettered
+                error = exc
+            else:
                 if applied:
                     self.stats.applied += 1
                 else:
                     self.stats.duplicates += 1
                 return
-        finally:
-            correlation_id.reset(token)
-
-    async def _apply(self, record: ConsumerRecord[Any, Any], event: CloudEvent, handler: Handler) -> bool:
-        t = self.processed
-        try:
-            async with self.maker() as session, session.begin():
-                seen = await session.execute(
-                    select(t.c.id).where(t.c.source == event.source, t.c.event_id == event.id)
+            if attempt == self.max_retries:
+                await self._dead_letter(
+                    record, f"handler failed {attempt} times: {_short(error) if error else 'integrity error'}", event
                 )
-                if seen.first() is not None:
-                    return False
-                await handler(session, event)
-                await session.execute(
-                    insert(t).values(
-                        source=event.source, event_id=event.id, event_type=event.type, topic=record.topic,
-                        partition=record.partition, offset=record.offset, processed_at=datetime.now(UTC),
-                    )
-                )
-        except IntegrityError:
-            # Another instance recorded the same event first: the effect is already there.
-            if await self._already_processed(event):
-                return False
-            raise
-        return True
+                return
+            self.stats.retries += 1
+            log.warning("event_retry", type=event.type, id=event.id, attempt=attempt, error=repr(error))
+            await asyncio.sleep(self.retry_delay * attempt)
 
     async def _already_processed(self, event: CloudEvent) -> bool:
         t = self.processed

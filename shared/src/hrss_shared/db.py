@@ -33,11 +33,15 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE transactions.
+READ_ONLY = "hrss_read_only"
 
-    BEGIN IMMEDIATE makes every SQLite transaction take the write lock up front, so a
-    read-then-write transaction never fails with SQLITE_BUSY when another writer got in first.
+
+def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """Create the engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE for write transactions.
+
+    BEGIN IMMEDIATE makes a SQLite write transaction take the write lock up front, so a read-then-write
+    transaction never fails with SQLITE_BUSY when another writer got in first. Sessions from
+    :func:`make_reader` begin DEFERRED instead: in WAL mode they read a snapshot and never wait for writers.
     """
     if is_sqlite(url):
         db_path = url.split("///", 1)[-1]
@@ -57,7 +61,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)
@@ -67,7 +71,15 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:
+    """Sessions for transactions that write (on SQLite they take the write lock when they begin)."""
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def make_reader(engine: AsyncEngine) -> SessionMaker:
+    """Sessions for read-only work: no write lock on SQLite, plain reads on PostgreSQL."""
+    return async_sessionmaker(
+        engine.execution_options(**{READ_ONLY: True}), class_=AsyncSession, expire_on_commit=False, autoflush=False,
+    )
 
 
 async def ping(engine: AsyncEngine) -> None:
@@ -98,11 +110,11 @@ async def fetch_or_404(session: Any, model: type[T], key: Any, detail: str) -> T
 
 
 async def flush_or_conflict(session: Any, conflict: Exception) -> None:
-    """Flush pending rows; a unique-constraint violation rolls back and raises ``conflict`` (a 409)."""
+    """Flush pending rows in a savepoint; a unique-constraint violation undoes them and raises ``conflict`` (409)."""
     from sqlalchemy.exc import IntegrityError
 
     try:
-        await session.flush()
+        async with session.begin_nested():
+            await session.flush()
     except IntegrityError:
-        await session.rollback()
         raise conflict from None

@@ -1,17 +1,25 @@
-"""CloudEvents 1.0 envelope (structured JSON mode) used on every topic."""
+"""CloudEvents 1.0 envelope (structured JSON mode) used on every topic, and the event contract mechanism.
+
+A :class:`Contract` pairs a CloudEvent ``type`` with the pydantic model of its ``data``; the contracts
+themselves are declared once in the ``hrss_contracts`` package (a module per topic), which producers and
+consumers import instead of each other.
+"""
 
 from __future__ import annotations
 
+import builtins
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hrss_shared.logs import correlation_id
+from hrss_shared.registry import SERVICES, Service
 
-TYPE_PATTERN = re.compile(r"^hrss\.[a-z][a-z0-9_-]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.v[0-9]+$")
+TYPE_PATTERN = re.compile(r"^hrss\.([a-z][a-z0-9-]*)\.([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\.v([0-9]+)$")
 
 
 class CloudEvent(BaseModel):
@@ -44,8 +52,88 @@ class CloudEvent(BaseModel):
         return cls.model_validate_json(raw)
 
 
-def new_event(*, source: str, type: str, subject: str, data: BaseModel, time: datetime | None = None) -> CloudEvent:
-    """Build an event for ``data``; the current request's correlation id rides along."""
+class EventData(BaseModel):
+    """Base of every event's ``data``: consumers ignore fields they do not know (additive changes in a version)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+M = TypeVar("M", bound=EventData)
+
+
+class ContractViolation(Exception):
+    """An event's data does not validate against its contract."""
+
+
+@dataclass(frozen=True)
+class Contract(Generic[M]):
+    """An event type of one topic: its CloudEvent ``type``, data model, subject field and meaning."""
+
+    type: str
+    model: builtins.type[M]
+    subject: str
+    summary: str
+
+    def __post_init__(self) -> None:
+        match = TYPE_PATTERN.match(self.type)
+        if match is None:
+            raise ValueError(f"event type {self.type!r} does not follow hrss.<service>.<entity>.<verb>.v<N>")
+        if match.group(1) not in SERVICES or SERVICES[match.group(1)].topic is None:
+            raise ValueError(f"event type {self.type!r} names no publishing service of the registry")
+        if self.subject not in self.model.model_fields:
+            raise ValueError(f"{self.model.__name__} has no subject field {self.subject!r}")
+
+    @property
+    def service(self) -> Service:
+        return SERVICES[self._part(1)]
+
+    @property
+    def topic(self) -> str:
+        topic = self.service.topic
+        assert topic is not None  # checked in __post_init__
+        return topic
+
+    @property
+    def entity(self) -> str:
+        return self._part(2)
+
+    @property
+    def verb(self) -> str:
+        return self._part(3)
+
+    @property
+    def version(self) -> int:
+        return int(self._part(4))
+
+    def _part(self, group: int) -> str:
+        match = TYPE_PATTERN.match(self.type)
+        assert match is not None
+        return match.group(group)
+
+    def subject_of(self, data: M) -> str:
+        return str(getattr(data, self.subject))
+
+    def parse(self, data: dict[str, Any]) -> M:
+        """The event's data as the contract's model; :class:`ContractViolation` when it does not validate."""
+        try:
+            return self.model.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+            raise ContractViolation(f"{self.type} data does not match {self.model.__name__}: {problems}") from exc
+
+    def dump(self, data: M) -> dict[str, Any]:
+        """``data`` as JSON-ready dict, checked to validate against the contract (a producer's bug otherwise)."""
+        if not isinstance(data, self.model):
+            raise ContractViolation(f"{self.type} needs {self.model.__name__}, got {type(data).__name__}")
+        payload = data.model_dump(mode="json")
+        self.parse(payload)
+        return payload
+
+
+def new_event(
+    *, source: str, type: str, subject: str, data: dict[str, Any], time: datetime | None = None
+) -> CloudEvent:
+    """Build an event; the current request's correlation id rides along."""
     if not TYPE_PATTERN.match(type):
         raise ValueError(f"event type {type!r} does not follow hrss.<service>.<entity>.<verb>.v<N>")
     return CloudEvent(
@@ -54,6 +142,6 @@ def new_event(*, source: str, type: str, subject: str, data: BaseModel, time: da
         type=type,
         time=time or datetime.now(UTC),
         subject=subject,
-        data=data.model_dump(mode="json"),
+        data=data,
         correlationid=correlation_id.get(),
     )

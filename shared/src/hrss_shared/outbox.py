@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypeVar
 
-from pydantic import BaseModel
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hrss_shared.events import CloudEvent, new_event
+from hrss_shared.events import CloudEvent, Contract, EventData, new_event
 
 PENDING_FLAG = "hrss_outbox_pending"
+M = TypeVar("M", bound=EventData)
 
 
 class Outbox:
     """Writes a service's events to its outbox table; the relay publishes them after commit."""
 
-    def __init__(self, table: Table, *, topic: str, source: str) -> None:
+    def __init__(self, table: Table, *, topic: str, source: str, publishes: str | None = None) -> None:
         self.table = table
         self.topic = topic
         self.source = source
+        # The topic (without deployment prefix) whose contracts this outbox may publish.
+        self.publishes = publishes
 
-    async def add(self, session: AsyncSession, *, type: str, subject: str, data: BaseModel) -> CloudEvent:
-        """Stage an event in ``session``'s transaction; it is published only if that commits."""
-        event = new_event(source=self.source, type=type, subject=subject, data=data)
+    async def add(self, session: AsyncSession, contract: Contract[M], data: M) -> CloudEvent:
+        """Stage an event in ``session``'s transaction; it is published only if that commits.
+
+        ``data`` must validate against ``contract`` (a :class:`ContractViolation` otherwise), and the
+        contract must belong to this service's topic.
+        """
+        if self.publishes is not None and contract.topic != self.publishes:
+            raise ValueError(f"{contract.type} belongs to {contract.topic}; this service publishes {self.publishes}")
+        payload = contract.dump(data)
+        event = new_event(source=self.source, type=contract.type, subject=contract.subject_of(data), data=payload)
         await session.execute(
             insert(self.table).values(
                 event_id=event.id,

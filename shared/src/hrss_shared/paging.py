@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -10,6 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 MAX_OFFSET = 1_000_000_000  # far past any real list; keeps the value inside every database's integer range
 
 
@@ -33,6 +35,16 @@ def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def page_of(model: type[M], rows: Iterable[Any], count: int, params: PageParams) -> Page[M]:
+    """A typed page of ``model`` built from rows (ORM objects read by attribute)."""
+    page_type: Any = Page[model]  # type: ignore[valid-type]
+    result: Page[M] = page_type(
+        data=[model.model_validate(r, from_attributes=True) for r in rows], count=count, limit=params.limit,
+        offset=params.offset,
+    )
+    return result
 
 
 async def fetch_page(session: AsyncSession, query: Select[Any], page: PageParams) -> tuple[list[Any], int]:

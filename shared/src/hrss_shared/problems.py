@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,6 +35,8 @@ class ProblemError(Exception):
     title: str = "请求错误 Bad request"
     slug: str = "bad-request"
     extra: dict[str, Any] = field(default_factory=dict)
+    # True for a refusal the rules say must leave a trace: the request's writes commit, then the 4xx goes out.
+    keep_writes: bool = False
 
     def __post_init__(self) -> None:
         clash = RESERVED & self.extra.keys()
@@ -43,6 +45,15 @@ class ProblemError(Exception):
 
     def __str__(self) -> str:
         return self.detail
+
+
+P = TypeVar("P", bound="ProblemError")
+
+
+def recorded(problem: P) -> P:
+    """Mark a refusal whose record and event commit before the 4xx answer (e.g. a duplicate claim for 政策监管)."""
+    problem.keep_writes = True
+    return problem
 
 
 class NotFound(ProblemError):

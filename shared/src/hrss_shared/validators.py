@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator
 
+from hrss_shared import clock
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 # Province-level codes of GB/T 2260 (first two digits of an ID number's area code).
@@ -47,7 +49,7 @@ def validate_id_number(value: str) -> str:
         birth = date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
         raise ValueError(f"身份证号码出生日期无效 (birth date {v[6:14]} is not a real date)") from None
-    if birth.year < 1900 or birth > date.today():
+    if birth.year < 1900 or birth > clock.today():
         raise ValueError(f"身份证号码出生日期无效 (birth date {birth.isoformat()} out of range)")
     expected = id_check_char(v[:17])
     if v[17] != expected:

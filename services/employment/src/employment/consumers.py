@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.job_seekers.models import JobSeekerSkill
-from hrss_shared.consumer import Handler, PermanentEventError
+from hrss_contracts.training import CERTIFICATE_ISSUED, CertificateIssued
+from hrss_shared.consumer import Handlers, PermanentEventError
 from hrss_shared.events import CloudEvent
-from training.certificates.events import CERTIFICATE_ISSUED, CertificateIssued
+from hrss_shared.registry import TRAINING
 
-TOPICS = ["hrss.training"]
+TOPICS = [str(TRAINING.topic)]
+handlers = Handlers()
 
 
-async def certificate_issued(session: AsyncSession, event: CloudEvent) -> None:
+@handlers.on(CERTIFICATE_ISSUED)
+async def certificate_issued(session: AsyncSession, event: CloudEvent, certificate: CertificateIssued) -> None:
     """技能档案: one row per certificate number, whoever registers as a job seeker (now or later)."""
-    try:
-        certificate = CertificateIssued.model_validate(event.data)
-    except ValidationError as exc:
-        raise PermanentEventError(f"{CERTIFICATE_ISSUED} data does not validate: {exc}") from exc
     query = select(JobSeekerSkill).where(JobSeekerSkill.certificate_number == certificate.certificate_number)
-    skill = (await session.execute(query)).scalars().first()
+    skill = (await session.exec(query)).first()
     if skill is None:
         session.add(JobSeekerSkill(
             id_number=certificate.id_number, occupation=certificate.occupation, level=certificate.level,
@@ -44,4 +42,4 @@ async def certificate_issued(session: AsyncSession, event: CloudEvent) -> None:
         await session.flush()
 
 
-HANDLERS: dict[str, Handler] = {CERTIFICATE_ISSUED: certificate_issued}
+HANDLERS = handlers.by_type

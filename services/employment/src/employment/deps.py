@@ -6,9 +6,10 @@ from fastapi import Depends
 
 from hrss_shared.app import require
 from hrss_shared.auth import Principal
+from hrss_shared.registry import EMPLOYMENT
 
-Reader = Annotated[Principal, Depends(require("employment:read"))]
-Writer = Annotated[Principal, Depends(require("employment:write"))]
+Reader = Annotated[Principal, Depends(require(f"{EMPLOYMENT.scope_domain}:read"), scope="function")]
+Writer = Annotated[Principal, Depends(require(f"{EMPLOYMENT.scope_domain}:write"), scope="function")]
 
 
 def county_filter(principal: Principal, requested: str | None) -> str | None:

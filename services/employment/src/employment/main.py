@@ -5,7 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from employment import consumers
-from employment.config import TOPIC, EmploymentSettings
+from employment.config import EmploymentSettings
 from employment.db import infra
 from employment.employers.router import router as employers_router
 from employment.imports.router import router as imports_router
@@ -17,7 +17,9 @@ from employment.registrations.router import employment_router, unemployment_rout
 from employment.service_records.router import router as service_records_router
 from employment.startup.router import router as startup_router
 from employment.statistics.router import router as statistics_router
+from hrss_contracts.asyncapi import document
 from hrss_shared.app import ConsumerSpec, create_service_app
+from hrss_shared.registry import EMPLOYMENT
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -33,7 +35,7 @@ def create_app(settings: EmploymentSettings | None = None) -> FastAPI:
         ),
         infra=infra,
         migrations_dir=MIGRATIONS,
-        topic=TOPIC,
+        asyncapi=lambda: document([str(EMPLOYMENT.topic)]),
         consumers=[ConsumerSpec(group="employment", topics=consumers.TOPICS, handlers=consumers.HANDLERS)],
         routers=[
             employers_router, job_seekers_router, person_router, group_router, employment_router,

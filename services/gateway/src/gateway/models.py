@@ -2,6 +2,6 @@
 
 from gateway.clients.models import ApiClient
 from gateway.db import metadata
-from gateway.readmodel.models import EmployerView, EmploymentView, PersonView, UnemploymentView
+from gateway.readmodel.models import EmployerSection, PersonSection
 
-__all__ = ["metadata", "ApiClient", "EmployerView", "EmploymentView", "PersonView", "UnemploymentView"]
+__all__ = ["metadata", "ApiClient", "EmployerSection", "PersonSection"]

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from hrss_contracts.asyncapi import document
 from hrss_shared.app import create_service_app
-from labour_relations.config import TOPIC, LabourRelationsSettings
+from hrss_shared.registry import LABOUR_RELATIONS
+from labour_relations.config import LabourRelationsSettings
 from labour_relations.db import infra
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,5 +26,5 @@ def create_app(settings: LabourRelationsSettings | None = None) -> FastAPI:
         ),
         infra=infra,
         migrations_dir=MIGRATIONS,
-        topic=TOPIC,
+        asyncapi=lambda: document([str(LABOUR_RELATIONS.topic)]),
     )

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from hrss_contracts.asyncapi import document
 from hrss_shared.app import create_service_app
-from social_insurance.config import TOPIC, SocialInsuranceSettings
+from hrss_shared.registry import SOCIAL_INSURANCE
+from social_insurance.config import SocialInsuranceSettings
 from social_insurance.db import infra
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,5 +26,5 @@ def create_app(settings: SocialInsuranceSettings | None = None) -> FastAPI:
         ),
         infra=infra,
         migrations_dir=MIGRATIONS,
-        topic=TOPIC,
+        asyncapi=lambda: document([str(SOCIAL_INSURANCE.topic)]),
     )

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from hrss_contracts.asyncapi import document
 from hrss_shared.app import create_service_app
-from training.config import TOPIC, TrainingSettings
+from hrss_shared.registry import TRAINING
+from training.config import TrainingSettings
 from training.db import infra
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,5 +26,5 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         ),
         infra=infra,
         migrations_dir=MIGRATIONS,
-        topic=TOPIC,
+        asyncapi=lambda: document([str(TRAINING.topic)]),
     )

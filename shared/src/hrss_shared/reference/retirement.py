@@ -147,6 +147,10 @@ def has_reached_retirement_age(birth_date: date, category: RetirementCategory, o
 
 
 def age_on(birth_date: date, on: date) -> int:
-    """Age in full years on ``on``; someone born on Feb 29 turns a year older on Mar 1 in non-leap years."""
-    # Unlike add_months (Feb 29 + whole years -> Feb 28), so the two can differ by that one day.
-    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    """Age in full years on ``on``; born on Feb 29, a year older on Feb 28 of a common year.
+
+    The same month-end rule as :func:`add_months` (民法典 art. 202: 没有对应日的，月末日为期间的最后一日), so
+    ``age_on`` and ``retirement_date`` agree on every birthday.
+    """
+    years = on.year - birth_date.year
+    return years if add_months(birth_date, 12 * years) <= on else years - 1

@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.validators import CountyCode, CreditCode
 
@@ -72,12 +73,14 @@ class Deactivation(BaseModel):
     @field_validator("deactivated_date")
     @classmethod
     def _not_future(cls, value: date) -> date:
-        if value > date.today():
+        if value > clock.today():
             raise ValueError(f"注销日期不能晚于今天 (date {value} is in the future)")
         return value
 
 
 class EmployerPublic(EmployerBase):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     status: EmployerStatus
     deactivated_date: date | None = None

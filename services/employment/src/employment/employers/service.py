@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from employment.employers.events import (
+from employment.employers.models import Deactivation, Employer, EmployerCreate, EmployerStatus, EmployerUpdate
+from employment.registrations.models import EmploymentRegistration, EmploymentStatus
+from hrss_contracts.employment import (
     EMPLOYER_DEACTIVATED,
     EMPLOYER_REGISTERED,
     EMPLOYER_UPDATED,
@@ -16,8 +16,7 @@ from employment.employers.events import (
     EmployerRegistered,
     EmployerUpdated,
 )
-from employment.employers.models import Deactivation, Employer, EmployerCreate, EmployerStatus, EmployerUpdate
-from employment.registrations.models import EmploymentRegistration, EmploymentStatus
+from hrss_shared import clock
 from hrss_shared.auth import Principal
 from hrss_shared.db import lock_key
 from hrss_shared.listing import DateRange, equals, order_by
@@ -47,11 +46,7 @@ async def create(*, session: AsyncSession, outbox: Outbox, data: EmployerCreate)
     employer = Employer(**data.model_dump())
     session.add(employer)
     await session.flush()
-    await outbox.add(
-        session, type=EMPLOYER_REGISTERED, subject=employer.credit_code,
-        data=EmployerRegistered(**data.model_dump(mode="json")),
-    )
-    await session.commit()
+    await outbox.add(session, EMPLOYER_REGISTERED, EmployerRegistered(**data.model_dump(mode="json")))
     return employer
 
 
@@ -75,19 +70,17 @@ async def update(
         return employer
     for name in changed:
         setattr(employer, name, values[name])
-    employer.updated_at = datetime.now(UTC)
+    employer.updated_at = clock.now()
     session.add(employer)
     await session.flush()
     await outbox.add(
-        session, type=EMPLOYER_UPDATED, subject=employer.credit_code,
-        data=EmployerUpdated(
+        session, EMPLOYER_UPDATED, EmployerUpdated(
             **employer.model_dump(include={"id", "credit_code", "name", "county_code", "industry", "size",
                                            "is_construction"}),
             changed=changed,
             previous_county_code=previous_county if "county_code" in changed else None,
         ),
     )
-    await session.commit()
     return employer
 
 
@@ -114,16 +107,15 @@ async def deactivate(
     employer.status = EmployerStatus.inactive
     employer.deactivated_date = data.deactivated_date
     employer.deactivation_reason = data.reason
-    employer.updated_at = datetime.now(UTC)
+    employer.updated_at = clock.now()
     session.add(employer)
     await session.flush()
     assert employer.id is not None
     await outbox.add(
-        session, type=EMPLOYER_DEACTIVATED, subject=employer.credit_code,
-        data=EmployerDeactivated(id=employer.id, credit_code=employer.credit_code, county_code=employer.county_code,
-                                 deactivated_date=data.deactivated_date, reason=data.reason),
+        session, EMPLOYER_DEACTIVATED,
+        EmployerDeactivated(id=employer.id, credit_code=employer.credit_code, county_code=employer.county_code,
+                            deactivated_date=data.deactivated_date, reason=data.reason),
     )
-    await session.commit()
     return employer
 
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Index
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared import clock
 from hrss_shared.paging import Page
+from hrss_shared.privacy import FreeText, PersonIdNumber
 
 
 class ImportKind(StrEnum):
@@ -43,12 +45,14 @@ class ImportPublic(BaseModel):
 
 
 class RejectionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     line: int = Field(description="文件行号 (1-based; a CSV file's header is line 1)")
     field: str | None = Field(description="出错字段; null when the row as a whole is malformed")
     reason: str = Field(description="拒绝原因, the same reason the single-record endpoint gives")
     status: int = Field(description="单条登记接口会返回的 HTTP 状态 (422 invalid, 409 conflict, 403 other county)")
-    id_number: str | None = Field(description="该行的公民身份号码 as written in the file")
-    raw: str = Field(description="原始行内容 (truncated)")
+    id_number: PersonIdNumber | None = Field(description="该行的公民身份号码 as written in the file")
+    raw: FreeText = Field(description="原始行内容 (truncated; ID numbers in it masked without pii:read)")
 
 
 class ImportReport(ImportPublic):
@@ -56,6 +60,8 @@ class ImportReport(ImportPublic):
 
 
 class AcceptancePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     line: int
     record_id: str = Field(description="新建登记的 id")
 
@@ -68,8 +74,8 @@ class Import(Base, table=True):
     submitted_by: str = DbField(max_length=100, index=True)
     county_code: str | None = DbField(default=None, max_length=6, index=True)
     content_type: str = DbField(max_length=40)
-    received_at: datetime = DbField(default_factory=lambda: datetime.now(UTC), index=True)
-    updated_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    received_at: datetime = DbField(default_factory=clock.now, index=True)
+    updated_at: datetime = DbField(default_factory=clock.now)
     finished_at: datetime | None = None
     status: str = DbField(default=ImportStatus.running, max_length=12, index=True)
     total: int = 0

@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 
 from employment.deps import Reader, Writer, county_filter
 from employment.imports import service
@@ -17,11 +17,10 @@ from employment.imports.models import (
     ImportStatus,
     RejectionPublic,
 )
-from hrss_shared.app import PresenterDep, RuntimeDep, ServiceRuntime, SessionDep
-from hrss_shared.auth import Principal
+from hrss_shared.app import RuntimeDep, ServiceRuntime, SessionDep
 from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.logs import get_logger
-from hrss_shared.paging import Page, PageDep
+from hrss_shared.paging import Page, PageDep, page_of
 from hrss_shared.validators import CountyCode
 
 router = APIRouter(prefix="/v1/imports", tags=["bulk imports 批量导入"])
@@ -66,13 +65,13 @@ _POST_DESCRIPTION = """批量导入就业登记或失业登记 (bulk registratio
 """
 
 
-def _public(job: Import) -> dict[str, Any]:
+def _public(job: Import) -> ImportPublic:
     return ImportPublic(
         id=job.id, kind=ImportKind(job.kind), status=ImportStatus(job.status), submitted_by=job.submitted_by,
         county_code=job.county_code, received_at=job.received_at, updated_at=job.updated_at,
         finished_at=job.finished_at, total=job.total, processed=job.accepted + job.rejected, accepted=job.accepted,
         rejected=job.rejected,
-    ).model_dump(mode="json")
+    )
 
 
 async def _read_body(request: Request) -> bytes:
@@ -87,8 +86,11 @@ async def _read_body(request: Request) -> bytes:
     return bytes(body)
 
 
-def _start(runtime: ServiceRuntime, coro: Coroutine[Any, Any, None], import_id: str) -> None:
-    """Run the import as a task the runtime holds (so it is neither collected nor left running at shutdown)."""
+async def _start(runtime: ServiceRuntime, coro: Coroutine[Any, Any, None], import_id: str) -> None:
+    """Run the import as a task the runtime holds (so it is neither collected nor left running at shutdown).
+
+    Called as a background task of the request, so it starts after the import's row has committed.
+    """
     task = asyncio.create_task(coro, name=f"import-{import_id}")
     runtime.tasks.append(task)
 
@@ -101,22 +103,23 @@ def _start(runtime: ServiceRuntime, coro: Coroutine[Any, Any, None], import_id: 
 
 
 @router.post(
-    "", status_code=202, response_model=ImportPublic, summary="批量导入就业/失业登记 Bulk import",
+    "", status_code=202, summary="批量导入就业/失业登记 Bulk import",
     description=_POST_DESCRIPTION, openapi_extra=_BODY_DOC,
 )
 async def submit_import(
     request: Request, response: Response, session: SessionDep, runtime: RuntimeDep, principal: Writer,
-    kind: Annotated[ImportKind, Query(description="登记类别 kind of every row")],
-) -> Any:
+    background: BackgroundTasks, kind: Annotated[ImportKind, Query(description="登记类别 kind of every row")],
+) -> ImportPublic:
     body = await _read_body(request)
     media, rows = service.read_rows(kind=kind, content_type=request.headers.get("content-type"), body=body)
     job = await service.create(session=session, principal=principal, kind=kind, content_type=media, total=len(rows))
-    _start(runtime, service.run(runtime=runtime, principal=principal, import_id=job.id, kind=kind, rows=rows), job.id)
+    work = service.run(runtime=runtime, principal=principal, import_id=job.id, kind=kind, rows=rows)
+    background.add_task(_start, runtime, work, job.id)
     response.headers["Location"] = f"/v1/imports/{job.id}"
     return _public(job)
 
 
-@router.get("", response_model=Page[ImportPublic], summary="导入批次列表 Imports")
+@router.get("", summary="导入批次列表 Imports")
 async def list_imports(
     session: SessionDep, principal: Reader, page: PageDep,
     county_code: Annotated[CountyCode | None, Query(description="提交客户端所属县（市、区）")] = None,
@@ -124,43 +127,31 @@ async def list_imports(
     status: Annotated[ImportStatus | None, Query()] = None,
     received: DateRange = date_range_param("接收日期 received day, UTC+8"),
     sort: str = sort_param("received_at", default="-received_at"),
-) -> Any:
+) -> Page[ImportPublic]:
     rows, count = await service.list_imports(
         session=session, page=page, county_code=county_filter(principal, county_code), kind=kind, status=status,
         received=received, sort=sort,
     )
-    return {"data": [_public(r) for r in rows], "count": count, "limit": page.limit, "offset": page.offset}
+    return Page[ImportPublic](data=[_public(r) for r in rows], count=count, limit=page.limit, offset=page.offset)
 
 
 @router.get(
-    "/{import_id}", response_model=ImportReport, summary="导入结果 Import report",
+    "/{import_id}", summary="导入结果 Import report",
     description="计数与被拒绝的行（行号、字段、原因），被拒绝的行按行号分页 (limit/offset page the rejections).",
 )
-async def get_import(
-    import_id: str, session: SessionDep, principal: Reader, page: PageDep, present: PresenterDep
-) -> Any:
+async def get_import(import_id: str, session: SessionDep, principal: Reader, page: PageDep) -> ImportReport:
     job = await service.get_or_404(session=session, principal=principal, import_id=import_id)
     rows, count = await service.list_rejections(session=session, page=page, import_id=import_id)
-    rejections = [_rejection(r, principal) for r in rows]
-    body = {**_public(job), "rejections": {"data": rejections, "count": count, "limit": page.limit,
-                                           "offset": page.offset}}
-    subjects = sorted({r.id_number for r in rows if r.id_number})
-    return await present(body, principal=principal, session=session, subjects=subjects)
-
-
-def _rejection(row: Any, principal: Principal) -> dict[str, Any]:
-    data = RejectionPublic.model_validate(row, from_attributes=True).model_dump(mode="json")
-    if not principal.sees_pii:
-        data["raw"] = service.mask_raw(data["raw"])
-    return data
+    return ImportReport(**_public(job).model_dump(), rejections=page_of(RejectionPublic, rows, count, page))
 
 
 @router.get(
-    "/{import_id}/accepted", response_model=Page[AcceptancePublic], summary="导入成功的行 Accepted rows",
+    "/{import_id}/accepted", summary="导入成功的行 Accepted rows",
     description="每个导入成功的行号及其新建登记的 id (line and the id of the registration it created).",
 )
-async def list_accepted(import_id: str, session: SessionDep, principal: Reader, page: PageDep) -> Any:
+async def list_accepted(
+    import_id: str, session: SessionDep, principal: Reader, page: PageDep
+) -> Page[AcceptancePublic]:
     await service.get_or_404(session=session, principal=principal, import_id=import_id)
     rows, count = await service.list_acceptances(session=session, page=page, import_id=import_id)
-    data = [AcceptancePublic.model_validate(r, from_attributes=True).model_dump(mode="json") for r in rows]
-    return {"data": data, "count": count, "limit": page.limit, "offset": page.offset}
+    return page_of(AcceptancePublic, rows, count, page)

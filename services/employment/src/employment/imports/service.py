@@ -4,7 +4,7 @@
 - Every row goes through the single-record path: the same pydantic model, then
   ``register_employment`` / ``register_unemployment`` (and, when the row carries an ``end_date``,
   ``terminate_employment`` / ``close_unemployment`` for a registration that has already ended).
-- Each row stands alone: a rejected row writes nothing but its rejection (see ``_Batch`` for how).
+- Each row stands alone: it runs in a savepoint, so a rejected row writes nothing but its rejection.
 - Rows apply in file order, so a later row sees an earlier one (a duplicate within the file is a 409).
 - Rows commit in batches together with their acceptances, rejections and the import's counts, so the
   report always matches what was written: an import interrupted by a restart stays ``running`` with
@@ -14,16 +14,13 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import event, insert, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,8 +39,9 @@ from employment.registrations.models import (
     Termination,
     UnemploymentRegistrationCreate,
 )
+from hrss_shared import clock
 from hrss_shared.app import ServiceRuntime
-from hrss_shared.auth import Principal, mask_id
+from hrss_shared.auth import Principal
 from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.logs import get_logger
 from hrss_shared.outbox import Outbox
@@ -55,11 +53,11 @@ log = get_logger(__name__)
 # A technical limit of the upload, not a bureau policy: 20 MB is about 200,000 registration rows.
 MAX_BODY_BYTES = 20 * 1024 * 1024
 # Rows per transaction: progress commits with each batch. On SQLite a batch holds the database's write
-# lock, so it also ends after BATCH_SECONDS, and the import pauses after it while another writer waits.
+# lock, so it also ends after BATCH_SECONDS, and the import pauses after it so other writers get their turn
+# (SQLite's busy handler polls, it does not queue).
 BATCH_ROWS = 200
 BATCH_SECONDS = 0.5
-SQLITE_YIELD_SECONDS = 0.12
-ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+SQLITE_YIELD_SECONDS = 0.1
 
 Apply = Callable[..., Awaitable[str]]
 
@@ -153,7 +151,7 @@ async def create(
         total=total,
     )
     session.add(job)
-    await session.commit()
+    await session.flush()
     return job
 
 
@@ -186,128 +184,55 @@ async def run(*, runtime: ServiceRuntime, principal: Principal, import_id: str, 
     """Apply every row in file order, a batch of rows per commit, then mark the import completed."""
     position = 0
     while position < len(rows):
-        batch = _Batch(runtime=runtime, principal=principal, import_id=import_id, kind=kind)
-        try:
-            position = await batch.apply(rows, start=position, careful=False)
-        except _Spoiled:
-            log.warning("import_batch_redone_carefully", import_id=import_id, line=rows[position].line)
-            batch = _Batch(runtime=runtime, principal=principal, import_id=import_id, kind=kind)
-            position = await batch.apply(rows, start=position, careful=True)
-        await _let_others_write(runtime)
-    async with runtime.maker() as session:
-        now = datetime.now(UTC)
+        position = await _apply_batch(runtime=runtime, principal=principal, import_id=import_id, kind=kind,
+                                      rows=rows, start=position)
+        await asyncio.sleep(SQLITE_YIELD_SECONDS if runtime.engine.dialect.name == "sqlite" else 0)
+    async with runtime.maker() as session, session.begin():
+        now = clock.now()
         await session.execute(update(Import).where(col(Import.id) == import_id).values(
             status=ImportStatus.completed, finished_at=now, updated_at=now))
-        await session.commit()
     log.info("import_completed", import_id=import_id, rows=len(rows))
 
 
-async def _let_others_write(runtime: ServiceRuntime) -> None:
-    """On SQLite, leave the write lock free long enough for a waiting writer of this process to take it.
-
-    SQLite's busy handler retries at most every 100 ms and is not fair, so without a pause a request
-    waiting for the lock could wait for the whole import. PostgreSQL needs no pause.
-    """
-    engine = runtime.engine
-    if engine.dialect.name == "sqlite" and engine.pool.checkedout() > 0:
-        await asyncio.sleep(SQLITE_YIELD_SECONDS)
-    else:
-        await asyncio.sleep(0)
-
-
-class _Spoiled(Exception):
-    """A refused row wrote before refusing, or rolled the batch back: only redoing the batch can undo it."""
-
-
-class _Writes:
-    """Counts the INSERT, UPDATE and DELETE statements run on one connection."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
-            self.count += 1
-
-
-@dataclass
-class _Batch:
-    """Rows applied in one transaction and committed with their acceptances, rejections and the import's counts.
-
-    The service functions commit and roll back the session they are given. Joined ``rollback_only``
-    (the fast way), their commit only flushes into the batch; a refused row must then have written
-    nothing, which is checked: otherwise (or if the function rolled the batch back) the batch is redone
-    ``careful``, joined ``create_savepoint``: each row in a savepoint that its commit releases and its
-    rollback undoes. A row that also ends its registration (two service calls) gets an enclosing
-    savepoint either way, so a refused end undoes the registration too.
-    """
-
-    runtime: ServiceRuntime
-    principal: Principal
-    import_id: str
-    kind: ImportKind
-    accepted: list[dict[str, Any]] = field(default_factory=list)
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-
-    async def apply(self, rows: list[Row], *, start: int, careful: bool) -> int:
-        """Apply rows from ``start`` for BATCH_ROWS rows or BATCH_SECONDS; returns where the next batch starts."""
-        deadline = time.monotonic() + BATCH_SECONDS
-        position = start
-        mode = "create_savepoint" if careful else "rollback_only"
-        async with self.runtime.engine.connect() as conn:
-            await conn.begin()
-            writes = _Writes()
-            event.listen(conn.sync_connection, "before_cursor_execute", writes)
-            async with self.runtime.maker(bind=conn, join_transaction_mode=mode) as session:
-                while position < len(rows) and position - start < BATCH_ROWS and time.monotonic() < deadline:
-                    await self._row(rows[position], conn=conn, session=session, writes=writes, careful=careful)
-                    position += 1
-                await self._record(session)
-            await conn.commit()
-        if self.runtime.relay is not None:
-            self.runtime.relay.wake()
-        return position
-
-    async def _row(self, row: Row, *, conn: AsyncConnection, session: AsyncSession, writes: _Writes,
-                   careful: bool) -> None:
-        checked = validate_row(self.kind, row)
-        if isinstance(checked, list):
-            self.rejected += _rejections(self.import_id, row, checked)
-            return
-        data, end = checked
-        enclosing = await conn.begin_nested() if end is not None else None
-        written = writes.count
-        try:
-            record_id = await KINDS[self.kind].apply(
-                session=session, outbox=self.runtime.outbox, principal=self.principal, data=data, end=end
-            )
-        except ProblemError as exc:
-            if careful:
-                await session.rollback()  # back to the row's savepoint
-            if not conn.in_transaction():
-                raise _Spoiled from exc
-            if enclosing is not None:
-                await enclosing.rollback()
-            elif writes.count != written and not careful:
-                raise _Spoiled from exc
-            session.expunge_all()  # anything it staged but did not write
-            await session.commit()  # ends the session's part, writing nothing
-            self.rejected += _rejections(self.import_id, row, _errors(self.kind, exc))
-            return
-        if enclosing is not None:
-            await enclosing.commit()
-        self.accepted.append({"import_id": self.import_id, "line": row.line, "record_id": record_id})
-
-    async def _record(self, session: AsyncSession) -> None:
-        for table, values in ((ImportAcceptance, self.accepted), (ImportRejection, self.rejected)):
-            if values:  # one executemany each (the ORM would insert them one by one to learn their ids)
-                await session.execute(insert(table), values)
-        await session.execute(update(Import).where(col(Import.id) == self.import_id).values(
-            accepted=col(Import.accepted) + len(self.accepted),
-            rejected=col(Import.rejected) + len({r["line"] for r in self.rejected}),
-            updated_at=datetime.now(UTC),
-        ))
-        await session.commit()
+async def _apply_batch(
+    *, runtime: ServiceRuntime, principal: Principal, import_id: str, kind: ImportKind, rows: list[Row], start: int,
+) -> int:
+    """Apply rows from ``start``, each in a savepoint, and commit them with the report; returns the next row."""
+    assert runtime.outbox is not None
+    deadline = time.monotonic() + BATCH_SECONDS
+    accepted: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
+    position = start
+    async with runtime.maker() as session:
+        async with session.begin():
+            while position < len(rows) and position - start < BATCH_ROWS and time.monotonic() < deadline:
+                row = rows[position]
+                position += 1
+                checked = validate_row(kind, row)
+                if isinstance(checked, list):
+                    rejected += _rejections(import_id, row, checked)
+                    continue
+                data, end = checked
+                try:
+                    async with session.begin_nested():
+                        record_id = await KINDS[kind].apply(
+                            session=session, outbox=runtime.outbox, principal=principal, data=data, end=end
+                        )
+                except ProblemError as exc:
+                    rejected += _rejections(import_id, row, _errors(kind, exc))
+                    continue
+                accepted.append({"import_id": import_id, "line": row.line, "record_id": record_id})
+            for table, values in ((ImportAcceptance, accepted), (ImportRejection, rejected)):
+                if values:  # one executemany each (the ORM would insert them one by one to learn their ids)
+                    await session.execute(insert(table), values)
+            await session.execute(update(Import).where(col(Import.id) == import_id).values(
+                accepted=col(Import.accepted) + len(accepted),
+                rejected=col(Import.rejected) + len({r["line"] for r in rejected}),
+                updated_at=clock.now(),
+            ))
+    if accepted and runtime.relay is not None:
+        runtime.relay.wake()
+    return position
 
 
 def _errors(kind: ImportKind, exc: ProblemError) -> list[RowError]:
@@ -363,8 +288,3 @@ async def list_acceptances(
     query = select(ImportAcceptance).where(ImportAcceptance.import_id == import_id)
     rows, count = await fetch_page(session, query.order_by(col(ImportAcceptance.line)), page)
     return rows, count
-
-
-def mask_raw(raw: str) -> str:
-    """Mask ID numbers inside a raw line for clients without ``pii:read``."""
-    return ID_LIKE.sub(lambda m: mask_id(m.group(0)), raw)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import Numeric
 from sqlmodel import Column
 from sqlmodel import Field as DbField
@@ -16,7 +16,9 @@ from sqlmodel import Field as DbField
 from employment.db import Base
 from employment.job_seekers.models import Education
 from employment.key_groups.models import KeyGroup
+from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
+from hrss_shared.privacy import PersonIdNumber
 from hrss_shared.validators import CountyCode, CreditCode
 
 CENT = Decimal("0.01")
@@ -83,6 +85,8 @@ class JobPostingClose(BaseModel):
 
 
 class JobPostingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     credit_code: str
     employer_name: str
@@ -123,7 +127,7 @@ class JobPosting(Base, table=True):
     published_date: date
     closed_date: date | None = None
     close_reason: str | None = DbField(default=None, max_length=200)
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = DbField(default_factory=clock.now)
 
 
 # ---- 人岗匹配 match results ------------------------------------------------------------------
@@ -146,7 +150,7 @@ class MatchReason(BaseModel):
 class SeekerMatch(BaseModel):
     """A job seeker ranked for a posting; id_number is masked without pii:read."""
 
-    id_number: str
+    id_number: PersonIdNumber
     name: str
     county_code: str
     score: int = Field(description="匹配得分 (sum of the reasons' points)")
@@ -182,7 +186,7 @@ class PostingMatch(BaseModel):
 
 
 class PostingMatches(BaseModel):
-    id_number: str
+    id_number: PersonIdNumber
     as_of: date
     policy_effective_from: date
     count: int = Field(description="候选岗位数 open postings scored (before the limit)")

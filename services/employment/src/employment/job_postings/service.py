@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import update
@@ -11,13 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.employers import service as employers
 from employment.employers.models import EmployerStatus
-from employment.job_postings.events import (
+from employment.job_postings.models import JobPosting, JobPostingClose, JobPostingCreate, PostingStatus
+from hrss_contracts.employment import (
     JOB_POSTING_CLOSED,
     JOB_POSTING_PUBLISHED,
     JobPostingClosed,
     JobPostingPublished,
 )
-from employment.job_postings.models import JobPosting, JobPostingClose, JobPostingCreate, PostingStatus
+from hrss_shared import clock
 from hrss_shared.auth import Principal
 from hrss_shared.db import fetch_or_404
 from hrss_shared.listing import DateRange, equals, order_by
@@ -34,11 +34,6 @@ SORT_KEYS: dict[str, Any] = {
 DEFAULT_SORT = "-published_date"
 
 
-def today() -> date:
-    """The service's calendar day (one place, so tests can move it)."""
-    return date.today()
-
-
 async def get_or_404(*, session: AsyncSession, posting_id: str) -> JobPosting:
     """The posting with this id, or 404."""
     return await fetch_or_404(session, JobPosting, posting_id, f"岗位 {posting_id} 不存在 (job posting not found)")
@@ -50,17 +45,13 @@ async def create(*, session: AsyncSession, outbox: Outbox, principal: Principal,
     employer = await employers.get_by_credit_code(session=session, credit_code=data.credit_code)
     if employer is None or employer.status != EmployerStatus.active:
         raise InvalidField("credit_code", "用人单位未登记或已注销 (employer not registered or inactive)")
-    day = today()
+    day = clock.today()
     if data.closing_date < day:
         raise InvalidField("closing_date", f"截止日期早于今天 {day} (closing date is in the past)")
     posting = JobPosting(**data.model_dump(), employer_name=employer.name, published_date=day)
     session.add(posting)
     await session.flush()
-    await outbox.add(
-        session, type=JOB_POSTING_PUBLISHED, subject=posting.credit_code,
-        data=JobPostingPublished.model_validate(posting, from_attributes=True),
-    )
-    await session.commit()
+    await outbox.add(session, JOB_POSTING_PUBLISHED, JobPostingPublished.model_validate(posting, from_attributes=True))
     return posting
 
 
@@ -75,7 +66,7 @@ async def close(
             f"岗位已于 {posting.closed_date} 关闭，状态 {posting.status} (posting already {posting.status})",
             field_name="status", posting_status=posting.status, closed_date=str(posting.closed_date),
         )
-    day = today()
+    day = clock.today()
     # Conditional update: of two concurrent closes exactly one changes the row and publishes.
     result = await session.execute(
         update(JobPosting)
@@ -83,16 +74,11 @@ async def close(
         .values(status=data.status.value, closed_date=day, close_reason=data.reason)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        await session.rollback()
         raise Conflict("岗位已被关闭 (posting was closed concurrently)", field_name="status")
-    await outbox.add(
-        session, type=JOB_POSTING_CLOSED, subject=posting.credit_code,
-        data=JobPostingClosed(
-            id=posting.id, credit_code=posting.credit_code, county_code=posting.county_code,
-            status=data.status.value, closed_date=day, reason=data.reason,
-        ),
-    )
-    await session.commit()
+    await outbox.add(session, JOB_POSTING_CLOSED, JobPostingClosed(
+        id=posting.id, credit_code=posting.credit_code, county_code=posting.county_code,
+        status=data.status.value, closed_date=day, reason=data.reason,
+    ))
     await session.refresh(posting)
     return posting
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, Column
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
+from hrss_shared.privacy import PersonIdNumber, Phone
 from hrss_shared.validators import CountyCode, IdNumber
 
 
@@ -68,6 +70,8 @@ class JobSeekerUpdate(BaseModel):
 
 
 class SkillPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     occupation: str
     level: int = Field(description="技能等级 1-5 (5 = 五级/初级工 … 1 = 一级/高级技师)")
     certificate_number: str
@@ -77,10 +81,12 @@ class SkillPublic(BaseModel):
 class JobSeekerPublic(BaseModel):
     """As returned: ID and phone numbers are masked for clients without pii:read."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
-    id_number: str
+    id_number: PersonIdNumber
     name: str
-    phone: str | None
+    phone: Phone | None
     county_code: str
     education: Education | None
     graduation_year: int | None
@@ -103,7 +109,7 @@ class JobSeeker(Base, table=True):
     graduation_year: int | None = None
     registered_date: date = DbField(index=True)
     occupation_wishes: list[str] = DbField(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = DbField(default_factory=clock.now)
     updated_at: datetime | None = None
 
 

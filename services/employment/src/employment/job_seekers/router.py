@@ -1,6 +1,6 @@
 """/v1/job-seekers"""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,7 +16,7 @@ from employment.job_seekers.models import (
     JobSeekerUpdate,
     SkillPublic,
 )
-from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
+from hrss_shared.app import OutboxDep, SessionDep
 from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep
 from hrss_shared.validators import CountyCode, IdNumber
@@ -24,31 +24,30 @@ from hrss_shared.validators import CountyCode, IdNumber
 router = APIRouter(prefix="/v1/job-seekers", tags=["job seekers 求职登记"])
 
 
-def _public(seeker: JobSeeker, skills: list[JobSeekerSkill]) -> dict[str, Any]:
-    public = JobSeekerPublic.model_validate(seeker, from_attributes=True)
-    public.skills = [SkillPublic.model_validate(s, from_attributes=True) for s in skills]
-    return public.model_dump(mode="json")
+def _public(seeker: JobSeeker, skills: list[JobSeekerSkill]) -> JobSeekerPublic:
+    public = JobSeekerPublic.model_validate(seeker)
+    public.skills = [SkillPublic.model_validate(s) for s in skills]
+    return public
 
 
-async def _one(session: AsyncSession, seeker: JobSeeker) -> dict[str, Any]:
+async def _one(session: AsyncSession, seeker: JobSeeker) -> JobSeekerPublic:
     skills = await service.skills_of(session=session, id_numbers=[seeker.id_number])
     return _public(seeker, skills.get(seeker.id_number, []))
 
 
-@router.post("", status_code=201, response_model=JobSeekerPublic, summary="求职登记 Register a job seeker")
+@router.post("", status_code=201, summary="求职登记 Register a job seeker")
 async def create_job_seeker(
-    body: JobSeekerCreate, session: SessionDep, outbox: OutboxDep, principal: Writer, present: PresenterDep
-) -> Any:
+    body: JobSeekerCreate, session: SessionDep, outbox: OutboxDep, principal: Writer
+) -> JobSeekerPublic:
     principal.check_county(body.county_code)
     seeker = await service.create(session=session, outbox=outbox, data=body)
-    return await present(await _one(session, seeker), principal=principal, session=session,
-                         subjects=[seeker.id_number])
+    return await _one(session, seeker)
 
 
-@router.get("", response_model=Page[JobSeekerPublic], summary="求职人员列表 List job seekers",
+@router.get("", summary="求职人员列表 List job seekers",
             description="按县（市、区）、学历、毕业年份、求职意向工种和求职登记日期筛选；每人附技能档案。")
 async def list_job_seekers(
-    session: SessionDep, principal: Reader, page: PageDep, present: PresenterDep,
+    session: SessionDep, principal: Reader, page: PageDep,
     county_code: Annotated[CountyCode | None, Query(description="县（市、区）代码")] = None,
     education: Annotated[Education | None, Query(description="学历")] = None,
     graduation_year: Annotated[int | None, Query(ge=1950, le=2100, description="毕业年份")] = None,
@@ -56,31 +55,29 @@ async def list_job_seekers(
         min_length=1, max_length=100, description="求职意向（工种/岗位）之一 one of the occupation wishes")] = None,
     registered: DateRange = date_range_param("registered_date 求职登记日期"),
     sort: str = sort_param("registered_date", "graduation_year", "created_at", default="-registered_date"),
-) -> Any:
+) -> Page[JobSeekerPublic]:
     rows, count = await service.list_job_seekers(
         session=session, page=page, county_code=county_filter(principal, county_code), education=education,
         graduation_year=graduation_year, occupation_wish=occupation_wish, registered=registered, sort=sort,
     )
     skills = await service.skills_of(session=session, id_numbers=[r.id_number for r in rows])
     data = [_public(r, skills.get(r.id_number, [])) for r in rows]
-    body = {"data": data, "count": count, "limit": page.limit, "offset": page.offset}
-    return await present(body, principal=principal, session=session, subjects=[r.id_number for r in rows])
+    return Page[JobSeekerPublic](data=data, count=count, limit=page.limit, offset=page.offset)
 
 
-@router.get("/{id_number}", response_model=JobSeekerPublic, summary="查询求职人员 Get a job seeker",
+@router.get("/{id_number}", summary="查询求职人员 Get a job seeker",
             description="含技能档案（由职业技能服务的技能等级证书事件生成）。")
-async def get_job_seeker(id_number: IdNumber, session: SessionDep, principal: Reader, present: PresenterDep) -> Any:
+async def get_job_seeker(id_number: IdNumber, session: SessionDep, principal: Reader) -> JobSeekerPublic:
     seeker = await service.get_or_404(session=session, id_number=id_number)
     principal.check_county(seeker.county_code)
-    return await present(await _one(session, seeker), principal=principal, session=session, subjects=[id_number])
+    return await _one(session, seeker)
 
 
-@router.patch("/{id_number}", response_model=JobSeekerPublic, summary="求职信息变更 Update a job seeker",
+@router.patch("/{id_number}", summary="求职信息变更 Update a job seeker",
               description="变更手机号码、所在县（市、区）、学历、毕业年份、求职意向；县域客户端不能把人员移出本县。")
 async def update_job_seeker(
     id_number: IdNumber, body: JobSeekerUpdate, session: SessionDep, outbox: OutboxDep, principal: Writer,
-    present: PresenterDep,
-) -> Any:
+) -> JobSeekerPublic:
     seeker = await service.update(session=session, outbox=outbox, principal=principal, id_number=id_number,
                                   data=body)
-    return await present(await _one(session, seeker), principal=principal, session=session, subjects=[id_number])
+    return await _one(session, seeker)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import exists, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from employment.job_seekers.events import (
+from employment.job_seekers.models import Education, JobSeeker, JobSeekerCreate, JobSeekerSkill, JobSeekerUpdate
+from hrss_contracts.employment import (
     JOB_SEEKER_REGISTERED,
     JOB_SEEKER_UPDATED,
     JobSeekerRegistered,
     JobSeekerUpdated,
 )
-from employment.job_seekers.models import Education, JobSeeker, JobSeekerCreate, JobSeekerSkill, JobSeekerUpdate
+from hrss_shared import clock
 from hrss_shared.auth import Principal
 from hrss_shared.db import lock_key
 from hrss_shared.listing import DateRange, equals, order_by
@@ -48,15 +48,11 @@ async def create(*, session: AsyncSession, outbox: Outbox, data: JobSeekerCreate
     if await get_by_id_number(session=session, id_number=data.id_number):
         raise Conflict("该人员已办理求职登记 (job seeker already registered)", field_name="id_number")
     values = data.model_dump()
-    values["registered_date"] = data.registered_date or date.today()
+    values["registered_date"] = data.registered_date or clock.today()
     seeker = JobSeeker(**values)
     session.add(seeker)
     await session.flush()
-    await outbox.add(
-        session, type=JOB_SEEKER_REGISTERED, subject=seeker.id_number,
-        data=JobSeekerRegistered.model_validate(values),
-    )
-    await session.commit()
+    await outbox.add(session, JOB_SEEKER_REGISTERED, JobSeekerRegistered.model_validate(values))
     return seeker
 
 
@@ -76,20 +72,18 @@ async def update(
     previous_county = seeker.county_code
     for name in changed:
         setattr(seeker, name, values[name])
-    seeker.updated_at = datetime.now(UTC)
+    seeker.updated_at = clock.now()
     session.add(seeker)
     await session.flush()
     assert seeker.id is not None
     await outbox.add(
-        session, type=JOB_SEEKER_UPDATED, subject=seeker.id_number,
-        data=JobSeekerUpdated(
+        session, JOB_SEEKER_UPDATED, JobSeekerUpdated(
             id=seeker.id, id_number=seeker.id_number, phone=seeker.phone, county_code=seeker.county_code,
             education=seeker.education, graduation_year=seeker.graduation_year,
             occupation_wishes=list(seeker.occupation_wishes), changed=changed,
             previous_county_code=previous_county if "county_code" in changed else None,
         ),
     )
-    await session.commit()
     return seeker
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field, model_validator
@@ -11,7 +11,9 @@ from sqlalchemy import Index, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
+from hrss_shared.privacy import PersonIdNumber
 
 
 class KeyGroup(StrEnum):
@@ -52,7 +54,7 @@ class MembershipEnd(BaseModel):
 
 class MembershipPublic(BaseModel):
     id: str
-    id_number: str
+    id_number: PersonIdNumber
     group: KeyGroup
     group_name: str
     source: str
@@ -76,4 +78,4 @@ class KeyGroupMembership(Base, table=True):
     start_date: date
     end_date: date | None = None
     county_code: str = DbField(max_length=6, index=True)
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = DbField(default_factory=clock.now)

@@ -1,7 +1,7 @@
 """/v1/job-seekers/{id_number}/key-groups and /v1/key-groups/{group} — 重点群体实名制."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -20,49 +20,50 @@ from employment.key_groups.models import (
     MembershipPublic,
 )
 from employment.registrations.models import EmploymentRegistration, EmploymentStatus
-from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
+from hrss_shared import clock
+from hrss_shared.app import OutboxDep, SessionDep
 from hrss_shared.paging import Page, PageDep
+from hrss_shared.privacy import PersonIdNumber
 from hrss_shared.validators import CountyCode, IdNumber
 
 person_router = APIRouter(prefix="/v1/job-seekers/{id_number}/key-groups", tags=["key groups 重点群体实名制"])
 group_router = APIRouter(prefix="/v1/key-groups", tags=["key groups 重点群体实名制"])
 
 
-def _public(row: KeyGroupMembership) -> dict[str, Any]:
+def _public(row: KeyGroupMembership) -> MembershipPublic:
     return MembershipPublic(
         **row.model_dump(exclude={"county_code"}), group_name=KEY_GROUP_NAMES[KeyGroup(row.group)]
-    ).model_dump(mode="json")
+    )
 
 
-@person_router.post("", status_code=201, response_model=MembershipPublic, summary="重点群体认定 Add a membership")
+@person_router.post("", status_code=201, summary="重点群体认定 Add a membership")
 async def add_membership(
     id_number: IdNumber, body: MembershipCreate, session: SessionDep, outbox: OutboxDep, principal: Writer,
-    present: PresenterDep,
-) -> Any:
+) -> MembershipPublic:
     row = await service.add(session=session, outbox=outbox, principal=principal, id_number=id_number, data=body)
-    return await present(_public(row), principal=principal, session=session, subjects=[id_number])
+    return _public(row)
 
 
-@person_router.get("", response_model=list[MembershipPublic], summary="个人重点群体认定 A person's memberships")
-async def list_memberships(id_number: IdNumber, session: SessionDep, principal: Reader, present: PresenterDep) -> Any:
+@person_router.get("", summary="个人重点群体认定 A person's memberships")
+async def list_memberships(id_number: IdNumber, session: SessionDep, principal: Reader) -> list[MembershipPublic]:
     rows = await service.list_for_person(session=session, id_number=id_number)
     for row in rows:
         principal.check_county(row.county_code)
-    return await present([_public(r) for r in rows], principal=principal, session=session, subjects=[id_number])
+    return [_public(r) for r in rows]
 
 
-@person_router.post("/{membership_id}/end", response_model=MembershipPublic, summary="终止认定 End a membership")
+@person_router.post("/{membership_id}/end", summary="终止认定 End a membership")
 async def end_membership(
     id_number: IdNumber, membership_id: str, body: MembershipEnd, session: SessionDep, outbox: OutboxDep,
-    principal: Writer, present: PresenterDep,
-) -> Any:
+    principal: Writer,
+) -> MembershipPublic:
     row = await service.end(session=session, outbox=outbox, principal=principal, id_number=id_number,
                             membership_id=membership_id, data=body)
-    return await present(_public(row), principal=principal, session=session, subjects=[id_number])
+    return _public(row)
 
 
 class GroupMember(BaseModel):
-    id_number: str
+    id_number: PersonIdNumber
     name: str | None
     county_code: str
     group: KeyGroup
@@ -71,18 +72,17 @@ class GroupMember(BaseModel):
     employment_status: str
 
 
-@group_router.get("/{group}", response_model=Page[GroupMember],
-                  summary="重点群体名单及就业状态 Members of a key group with their employment status")
+@group_router.get("/{group}", summary="重点群体名单及就业状态 Members of a key group with their employment status")
 async def list_group(
-    group: KeyGroup, session: SessionDep, principal: Reader, page: PageDep, present: PresenterDep,
+    group: KeyGroup, session: SessionDep, principal: Reader, page: PageDep,
     county_code: Annotated[CountyCode | None, Query(description="县（市、区）代码")] = None,
     on: Annotated[date | None, Query(description="认定有效日期 (default today)")] = None,
     employment_status: Annotated[str | None, Query(pattern="^(employed|not_employed)$")] = None,
-) -> Any:
-    day = on or date.today()
+) -> Page[GroupMember]:
+    day = on or clock.today()
     employed = exists().where(
-        EmploymentRegistration.id_number == KeyGroupMembership.id_number,
-        EmploymentRegistration.status == EmploymentStatus.active,
+        col(EmploymentRegistration.id_number) == col(KeyGroupMembership.id_number),
+        col(EmploymentRegistration.status) == EmploymentStatus.active,
     )
     query = (
         select(KeyGroupMembership, JobSeeker.name, employed.label("employed"))
@@ -104,8 +104,7 @@ async def list_group(
     data = [
         GroupMember(id_number=m.id_number, name=name, county_code=m.county_code, group=KeyGroup(m.group),
                     start_date=m.start_date, end_date=m.end_date,
-                    employment_status="employed" if is_employed else "not_employed").model_dump(mode="json")
+                    employment_status="employed" if is_employed else "not_employed")
         for m, name, is_employed in rows
     ]
-    body = {"data": data, "count": count, "limit": page.limit, "offset": page.offset}
-    return await present(body, principal=principal, session=session, subjects=[d["id_number"] for d in data])
+    return Page[GroupMember](data=data, count=count, limit=page.limit, offset=page.offset)

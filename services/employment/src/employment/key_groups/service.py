@@ -9,8 +9,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.job_seekers import service as job_seekers
-from employment.key_groups.events import KEY_GROUP_ADDED, KEY_GROUP_ENDED, KeyGroupAdded, KeyGroupEnded
 from employment.key_groups.models import KeyGroup, KeyGroupMembership, MembershipCreate, MembershipEnd
+from hrss_contracts.employment import KEY_GROUP_ADDED, KEY_GROUP_ENDED, KeyGroupAdded, KeyGroupEnded
 from hrss_shared.auth import Principal
 from hrss_shared.db import flush_or_conflict
 from hrss_shared.outbox import Outbox
@@ -50,9 +50,7 @@ async def add(
     membership = KeyGroupMembership(id_number=id_number, county_code=seeker.county_code, **data.model_dump())
     session.add(membership)
     await flush_or_conflict(session, Conflict("该人员已有有效的认定 (an open membership exists)", field_name="group"))
-    await outbox.add(session, type=KEY_GROUP_ADDED, subject=id_number,
-                     data=KeyGroupAdded.model_validate(membership, from_attributes=True))
-    await session.commit()
+    await outbox.add(session, KEY_GROUP_ADDED, KeyGroupAdded.model_validate(membership, from_attributes=True))
     return membership
 
 
@@ -70,7 +68,6 @@ async def end(
         raise InvalidField("end_date", f"终止日期早于认定起始日期 {membership.start_date} (before the start date)")
     membership.end_date = data.end_date
     session.add(membership)
-    await outbox.add(session, type=KEY_GROUP_ENDED, subject=id_number, data=KeyGroupEnded(
+    await outbox.add(session, KEY_GROUP_ENDED, KeyGroupEnded(
         id=membership.id, id_number=id_number, group=membership.group, end_date=data.end_date))
-    await session.commit()
     return membership

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import JSON, Column, ForeignKey, Index, Numeric, String, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
 from employment.key_groups.models import KeyGroup
 from employment.startup.common import not_before_start
+from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.money import Money, PositiveMoney
 from hrss_shared.policy import PolicyVersion
+from hrss_shared.privacy import PersonIdNumber
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
 
@@ -78,7 +80,7 @@ class PublicWelfarePost(Base, table=True):
     positions: int
     start_date: date = DbField(index=True)
     end_date: date
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = DbField(default_factory=clock.now)
 
 
 # ---- placements -----------------------------------------------------------------------------
@@ -98,9 +100,11 @@ class PlacementEnd(BaseModel):
 
 
 class PlacementPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     post_id: str
-    id_number: str
+    id_number: PersonIdNumber
     name: str
     credit_code: str
     county_code: str
@@ -134,4 +138,4 @@ class PublicWelfarePlacement(Base, table=True):
     status: str = DbField(default=PlacementStatus.active, max_length=10, index=True)
     ended_date: date | None = None
     end_reason: str | None = DbField(default=None, max_length=200)
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = DbField(default_factory=clock.now)

@@ -1,7 +1,7 @@
 """/v1/public-welfare-posts — public-welfare posts 公益性岗位 and their placements 安置."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -16,31 +16,27 @@ from employment.public_welfare.models import (
     PostPublic,
     PublicWelfarePost,
 )
-from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
+from hrss_shared.app import OutboxDep, SessionDep
 from hrss_shared.listing import DateRange, date_range_param, sort_param
-from hrss_shared.paging import Page, PageDep
+from hrss_shared.paging import Page, PageDep, page_of
 from hrss_shared.validators import CountyCode, CreditCode
 
 router = APIRouter(prefix="/v1/public-welfare-posts", tags=["public-welfare posts 公益性岗位"])
 
 
-def _post(post: PublicWelfarePost, occupied: int) -> dict[str, Any]:
-    return PostPublic(**post.model_dump(), occupied_positions=occupied).model_dump(mode="json")
+def _post(post: PublicWelfarePost, occupied: int) -> PostPublic:
+    return PostPublic(**post.model_dump(), occupied_positions=occupied)
 
 
-def _placement(row: Any) -> dict[str, Any]:
-    return PlacementPublic.model_validate(row, from_attributes=True).model_dump(mode="json")
-
-
-@router.post("", status_code=201, response_model=PostPublic, summary="公益性岗位开发 Create a public-welfare post",
+@router.post("", status_code=201, summary="公益性岗位开发 Create a public-welfare post",
              description="由已登记的用人单位（开发单位）申报公益性岗位：岗位名称、所在县（市、区）、岗位补贴（元/月）、"
                          "岗位数量和开发期。发布 hrss.employment.public_welfare_post.created.v1。")
-async def create_post(body: PostCreate, session: SessionDep, outbox: OutboxDep, principal: Writer) -> Any:
+async def create_post(body: PostCreate, session: SessionDep, outbox: OutboxDep, principal: Writer) -> PostPublic:
     post = await service.create_post(session=session, outbox=outbox, principal=principal, data=body)
     return _post(post, 0)
 
 
-@router.get("", response_model=Page[PostPublic], summary="公益性岗位列表 List public-welfare posts",
+@router.get("", summary="公益性岗位列表 List public-welfare posts",
             description="按县（市、区）、开发单位、开发起始日期区间和在开发期内的日期筛选，可排序。")
 async def list_posts(
     session: SessionDep, principal: Reader, page: PageDep,
@@ -49,59 +45,53 @@ async def list_posts(
     active_on: Annotated[date | None, Query(description="在开发期内的日期 programme covers this day")] = None,
     dates: DateRange = date_range_param("start_date 开发起始日期"),
     sort: str = sort_param(*service.POST_SORTS, default="-start_date"),
-) -> Any:
+) -> Page[PostPublic]:
     rows, count = await service.list_posts(
         session=session, page=page, county_code=county_filter(principal, county_code), credit_code=credit_code,
         dates=dates, active_on=active_on, sort=sort,
     )
     taken = await service.occupied(session=session, post_ids=[r.id for r in rows])
     data = [_post(r, taken.get(r.id, 0)) for r in rows]
-    return {"data": data, "count": count, "limit": page.limit, "offset": page.offset}
+    return Page[PostPublic](data=data, count=count, limit=page.limit, offset=page.offset)
 
 
-@router.get("/{post_id}", response_model=PostPublic, summary="查询公益性岗位 Get a public-welfare post")
-async def get_post(post_id: str, session: SessionDep, principal: Reader) -> Any:
+@router.get("/{post_id}", summary="查询公益性岗位 Get a public-welfare post")
+async def get_post(post_id: str, session: SessionDep, principal: Reader) -> PostPublic:
     post = await service.get_post_or_404(session=session, post_id=post_id)
     principal.check_county(post.county_code)
     taken = await service.occupied(session=session, post_ids=[post.id])
     return _post(post, taken.get(post.id, 0))
 
 
-@router.post("/{post_id}/placements", status_code=201, response_model=PlacementPublic,
-             summary="公益性岗位安置 Place a key-group member on the post",
+@router.post("/{post_id}/placements", status_code=201, summary="公益性岗位安置 Place a key-group member on the post",
              description="仅安置在上岗日期处于有效认定的就业困难人员及其他重点群体人员；安置期限不超过政策规定的最长期限"
                          "（policy/public_welfare.toml）；每人同一时间只能在一个公益性岗位；在岗人数不超过岗位数量。")
 async def place(
     post_id: str, body: PlacementCreate, session: SessionDep, outbox: OutboxDep, principal: Writer,
-    present: PresenterDep,
-) -> Any:
+) -> PlacementPublic:
     row = await service.place(session=session, outbox=outbox, principal=principal, post_id=post_id, data=body)
-    return await present(_placement(row), principal=principal, session=session, subjects=[row.id_number])
+    return PlacementPublic.model_validate(row)
 
 
-@router.get("/{post_id}/placements", response_model=Page[PlacementPublic],
-            summary="岗位安置人员名单 Placements on the post")
+@router.get("/{post_id}/placements", summary="岗位安置人员名单 Placements on the post")
 async def list_placements(
-    post_id: str, session: SessionDep, principal: Reader, page: PageDep, present: PresenterDep,
+    post_id: str, session: SessionDep, principal: Reader, page: PageDep,
     status: Annotated[PlacementStatus | None, Query(description="active 在岗 / ended 已退出")] = None,
     dates: DateRange = date_range_param("start_date 安置日期"),
     sort: str = sort_param(*service.PLACEMENT_SORTS, default="-start_date"),
-) -> Any:
+) -> Page[PlacementPublic]:
     post = await service.get_post_or_404(session=session, post_id=post_id)
     principal.check_county(post.county_code)
     rows, count = await service.list_placements(
         session=session, page=page, post_id=post_id, status=status, dates=dates, sort=sort,
     )
-    body = {"data": [_placement(r) for r in rows], "count": count, "limit": page.limit, "offset": page.offset}
-    return await present(body, principal=principal, session=session, subjects=[r.id_number for r in rows])
+    return page_of(PlacementPublic, rows, count, page)
 
 
-@router.post("/{post_id}/placements/{placement_id}/end", response_model=PlacementPublic,
-             summary="公益性岗位退出 End a placement")
+@router.post("/{post_id}/placements/{placement_id}/end", summary="公益性岗位退出 End a placement")
 async def end_placement(
-    post_id: str, placement_id: str, body: PlacementEnd, session: SessionDep, outbox: OutboxDep,
-    principal: Writer, present: PresenterDep,
-) -> Any:
+    post_id: str, placement_id: str, body: PlacementEnd, session: SessionDep, outbox: OutboxDep, principal: Writer,
+) -> PlacementPublic:
     row = await service.end_placement(session=session, outbox=outbox, principal=principal, post_id=post_id,
                                       placement_id=placement_id, data=body)
-    return await present(_placement(row), principal=principal, session=session, subjects=[row.id_number])
+    return PlacementPublic.model_validate(row)

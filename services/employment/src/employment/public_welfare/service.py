@@ -20,14 +20,6 @@ from employment.employers.models import EmployerStatus
 from employment.job_seekers import service as job_seekers
 from employment.key_groups import service as key_groups
 from employment.key_groups.models import KEY_GROUP_NAMES, KeyGroup
-from employment.public_welfare.events import (
-    PUBLIC_WELFARE_PLACEMENT_ENDED,
-    PUBLIC_WELFARE_PLACEMENT_STARTED,
-    PUBLIC_WELFARE_POST_CREATED,
-    PublicWelfarePlacementEnded,
-    PublicWelfarePlacementStarted,
-    PublicWelfarePostCreated,
-)
 from employment.public_welfare.models import (
     PlacementCreate,
     PlacementEnd,
@@ -38,6 +30,14 @@ from employment.public_welfare.models import (
     PublicWelfarePost,
 )
 from employment.startup.common import POLICY_DIR, last_day_of_term
+from hrss_contracts.employment import (
+    PUBLIC_WELFARE_PLACEMENT_ENDED,
+    PUBLIC_WELFARE_PLACEMENT_STARTED,
+    PUBLIC_WELFARE_POST_CREATED,
+    PublicWelfarePlacementEnded,
+    PublicWelfarePlacementStarted,
+    PublicWelfarePostCreated,
+)
 from hrss_shared.auth import Principal
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, equals, order_by
@@ -73,9 +73,9 @@ async def create_post(
     post = PublicWelfarePost(**data.model_dump(), employer_name=employer.name)
     session.add(post)
     await session.flush()
-    await outbox.add(session, type=PUBLIC_WELFARE_POST_CREATED, subject=post.credit_code,
-                     data=PublicWelfarePostCreated.model_validate(post, from_attributes=True))
-    await session.commit()
+    await outbox.add(
+        session, PUBLIC_WELFARE_POST_CREATED, PublicWelfarePostCreated.model_validate(post, from_attributes=True)
+    )
     return post
 
 
@@ -188,11 +188,9 @@ async def place(
     await flush_or_conflict(
         session, Conflict("该人员已在公益性岗位在岗 (already placed on a post)", field_name="id_number")
     )
-    await outbox.add(session, type=PUBLIC_WELFARE_PLACEMENT_STARTED, subject=placement.id_number,
-                     data=PublicWelfarePlacementStarted(
-                         **placement.model_dump(exclude={"status", "ended_date", "end_reason", "created_at"}),
-                         monthly_subsidy=post.monthly_subsidy, policy_source=rules.source))
-    await session.commit()
+    await outbox.add(session, PUBLIC_WELFARE_PLACEMENT_STARTED, PublicWelfarePlacementStarted(
+        **placement.model_dump(exclude={"status", "ended_date", "end_reason", "created_at"}),
+        monthly_subsidy=post.monthly_subsidy, policy_source=rules.source))
     return placement
 
 
@@ -221,12 +219,10 @@ async def end_placement(
     placement.ended_date = data.ended_date
     placement.end_reason = data.reason
     session.add(placement)
-    await outbox.add(session, type=PUBLIC_WELFARE_PLACEMENT_ENDED, subject=placement.id_number,
-                     data=PublicWelfarePlacementEnded(
-                         id=placement.id, post_id=placement.post_id, id_number=placement.id_number,
-                         credit_code=placement.credit_code, county_code=placement.county_code,
-                         ended_date=data.ended_date, reason=data.reason))
-    await session.commit()
+    await outbox.add(session, PUBLIC_WELFARE_PLACEMENT_ENDED, PublicWelfarePlacementEnded(
+        id=placement.id, post_id=placement.post_id, id_number=placement.id_number,
+        credit_code=placement.credit_code, county_code=placement.county_code,
+        ended_date=data.ended_date, reason=data.reason))
     return placement
 
 

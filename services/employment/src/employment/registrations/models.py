@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Index, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
+from hrss_shared.privacy import PersonIdNumber
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
 
@@ -43,8 +45,10 @@ class Termination(BaseModel):
 
 
 class EmploymentRegistrationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
-    id_number: str
+    id_number: PersonIdNumber
     name: str
     credit_code: str
     employer_name: str
@@ -78,7 +82,7 @@ class EmploymentRegistration(Base, table=True):
     occupation: str | None = DbField(default=None, max_length=100)
     status: str = DbField(default=EmploymentStatus.active, max_length=12, index=True)
     termination_reason: str | None = DbField(default=None, max_length=200)
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = DbField(default_factory=clock.now)
 
 
 class UnemploymentRegistrationCreate(BaseModel):
@@ -91,7 +95,7 @@ class UnemploymentRegistrationCreate(BaseModel):
     @field_validator("registered_date")
     @classmethod
     def _not_future(cls, value: date) -> date:
-        if value > date.today():
+        if value > clock.today():
             raise ValueError(f"失业登记日期不能晚于今天 (registration date {value} is in the future)")
         return value
 
@@ -102,8 +106,10 @@ class Closure(BaseModel):
 
 
 class UnemploymentRegistrationPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
-    id_number: str
+    id_number: PersonIdNumber
     name: str
     county_code: str
     registered_date: date
@@ -132,4 +138,4 @@ class UnemploymentRegistration(Base, table=True):
     reason: str | None = DbField(default=None, max_length=200)
     status: str = DbField(default=UnemploymentStatus.open, max_length=12, index=True)
     close_reason: str | None = DbField(default=None, max_length=200)
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = DbField(default_factory=clock.now)

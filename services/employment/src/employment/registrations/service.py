@@ -14,16 +14,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.employers import service as employers
 from employment.employers.models import EmployerStatus
-from employment.registrations.events import (
-    EMPLOYMENT_REGISTERED,
-    EMPLOYMENT_TERMINATED,
-    UNEMPLOYMENT_CLOSED,
-    UNEMPLOYMENT_REGISTERED,
-    EmploymentRegistered,
-    EmploymentTerminated,
-    UnemploymentClosed,
-    UnemploymentRegistered,
-)
 from employment.registrations.models import (
     Closure,
     EmploymentRegistration,
@@ -33,6 +23,16 @@ from employment.registrations.models import (
     UnemploymentRegistration,
     UnemploymentRegistrationCreate,
     UnemploymentStatus,
+)
+from hrss_contracts.employment import (
+    EMPLOYMENT_REGISTERED,
+    EMPLOYMENT_TERMINATED,
+    UNEMPLOYMENT_CLOSED,
+    UNEMPLOYMENT_REGISTERED,
+    EmploymentRegistered,
+    EmploymentTerminated,
+    UnemploymentClosed,
+    UnemploymentRegistered,
 )
 from hrss_shared.auth import Principal
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
@@ -87,10 +87,8 @@ async def register_employment(
             end_date=max(data.start_date, unemployment.registered_date), reason=REEMPLOYED_REASON,
         )
     await outbox.add(
-        session, type=EMPLOYMENT_REGISTERED, subject=registration.id_number,
-        data=EmploymentRegistered.model_validate(registration, from_attributes=True),
+        session, EMPLOYMENT_REGISTERED, EmploymentRegistered.model_validate(registration, from_attributes=True)
     )
-    await session.commit()
     return registration
 
 
@@ -115,14 +113,10 @@ async def terminate_employment(
     registration.end_date = data.end_date
     registration.termination_reason = data.reason
     session.add(registration)
-    await outbox.add(
-        session, type=EMPLOYMENT_TERMINATED, subject=registration.id_number,
-        data=EmploymentTerminated(
-            id=registration.id, id_number=registration.id_number, credit_code=registration.credit_code,
-            end_date=data.end_date, reason=data.reason,
-        ),
-    )
-    await session.commit()
+    await outbox.add(session, EMPLOYMENT_TERMINATED, EmploymentTerminated(
+        id=registration.id, id_number=registration.id_number, credit_code=registration.credit_code,
+        end_date=data.end_date, reason=data.reason,
+    ))
     return registration
 
 
@@ -151,10 +145,8 @@ async def register_unemployment(
     await flush_or_conflict(session, Conflict(
         "该人员已有未注销的失业登记 (an open unemployment registration exists)", field_name="id_number"))
     await outbox.add(
-        session, type=UNEMPLOYMENT_REGISTERED, subject=registration.id_number,
-        data=UnemploymentRegistered.model_validate(registration, from_attributes=True),
+        session, UNEMPLOYMENT_REGISTERED, UnemploymentRegistered.model_validate(registration, from_attributes=True)
     )
-    await session.commit()
     return registration
 
 
@@ -178,7 +170,6 @@ async def close_unemployment(
     await _close_unemployment(
         session=session, outbox=outbox, registration=registration, end_date=data.end_date, reason=data.reason
     )
-    await session.commit()
     return registration
 
 
@@ -189,10 +180,9 @@ async def _close_unemployment(
     registration.end_date = end_date
     registration.close_reason = reason
     session.add(registration)
-    await outbox.add(
-        session, type=UNEMPLOYMENT_CLOSED, subject=registration.id_number,
-        data=UnemploymentClosed(id=registration.id, id_number=registration.id_number, end_date=end_date, reason=reason),
-    )
+    await outbox.add(session, UNEMPLOYMENT_CLOSED, UnemploymentClosed(
+        id=registration.id, id_number=registration.id_number, end_date=end_date, reason=reason,
+    ))
 
 
 EMPLOYMENT_SORTS = {"start_date": col(EmploymentRegistration.start_date),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
@@ -11,7 +11,9 @@ from sqlalchemy import Index, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
+from hrss_shared.privacy import PersonIdNumber
 from hrss_shared.validators import IdNumber
 
 
@@ -42,7 +44,7 @@ class ServiceRecordCreate(BaseModel):
     @field_validator("service_date")
     @classmethod
     def _not_future(cls, value: date) -> date:
-        if value > date.today():
+        if value > clock.today():
             raise ValueError(f"服务日期不能晚于今天 (service_date {value} is in the future)")
         return value
 
@@ -56,7 +58,7 @@ class ServiceRecordCreate(BaseModel):
 
 class ServiceRecordPublic(BaseModel):
     id: str
-    id_number: str
+    id_number: PersonIdNumber
     name: str
     county_code: str
     unemployment_registration_id: str
@@ -91,7 +93,7 @@ class ServiceRecord(Base, table=True):
     agency: str | None = DbField(default=None, max_length=100)
     notes: str | None = DbField(default=None, max_length=500)
     job_posting_id: str | None = DbField(default=None, max_length=64)
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = DbField(default_factory=clock.now)
 
 
 class PackageItem(BaseModel):
@@ -105,7 +107,7 @@ class PackageItem(BaseModel):
 class PackageSummary(BaseModel):
     """A person's 131 package progress for one unemployment registration."""
 
-    id_number: str
+    id_number: PersonIdNumber
     name: str
     county_code: str
     unemployment_registration_id: str
@@ -125,7 +127,7 @@ class PackageSummary(BaseModel):
 class OverdueRow(BaseModel):
     """One line of the 131 report: a registered unemployed person whose package is overdue."""
 
-    id_number: str
+    id_number: PersonIdNumber
     name: str
     county_code: str
     unemployment_registration_id: str

@@ -20,7 +20,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.registrations.models import UnemploymentRegistration, UnemploymentStatus
-from employment.service_records.events import SERVICE_RECORD_RECORDED, ServiceRecordRecorded
 from employment.service_records.models import (
     SERVICE_KIND_NAMES,
     OverdueRow,
@@ -31,6 +30,7 @@ from employment.service_records.models import (
     ServiceRecordCreate,
 )
 from employment.service_records.policy import SERVICE_131, Service131Policy, policy_on
+from hrss_contracts.employment import SERVICE_RECORD_RECORDED, ServiceRecordRecorded
 from hrss_shared.auth import Principal
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, equals, order_by
@@ -132,9 +132,7 @@ async def record(
     session.add(row)
     await flush_or_conflict(session, Conflict("该岗位已推荐给该人员 (this job posting was already recommended)",
                        field_name="job_posting_id"))
-    await outbox.add(session, type=SERVICE_RECORD_RECORDED, subject=row.id_number,
-                     data=ServiceRecordRecorded.model_validate(row, from_attributes=True))
-    await session.commit()
+    await outbox.add(session, SERVICE_RECORD_RECORDED, ServiceRecordRecorded.model_validate(row, from_attributes=True))
     return row
 
 

@@ -2,6 +2,6 @@
 
 from employment.startup.bases.models import StartupBase
 from employment.startup.loans.models import StartupLoan
-from employment.startup.subsidies.models import StartupSubsidy
+from employment.startup.subsidies.models import StartupSubsidy, StartupSubsidyRefusal
 
-__all__ = ["StartupBase", "StartupLoan", "StartupSubsidy"]
+__all__ = ["StartupBase", "StartupLoan", "StartupSubsidy", "StartupSubsidyRefusal"]

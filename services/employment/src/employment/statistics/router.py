@@ -1,6 +1,6 @@
 """/v1/statistics — statistics 就业统计."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -14,7 +14,7 @@ router = APIRouter(prefix="/v1/statistics", tags=["statistics 就业统计"])
 
 
 @router.get(
-    "", response_model=Statistics,
+    "",
     summary="年度就业统计（城镇新增就业、登记失业、重点群体就业、公益性岗位安置、创业担保贷款与创业补贴）",
     description=(service.__doc__ or "") + "\nA county bureau's client sees its own county only (no city total).",
 )
@@ -24,6 +24,5 @@ async def get_statistics(
     county_code: Annotated[
         CountyCode | None, Query(description="县（市、区）代码; omitted: every county and the city total")
     ] = None,
-) -> Any:
-    result = await service.yearly(session=session, year=year, county=county_filter(principal, county_code))
-    return result.model_dump(mode="json")
+) -> Statistics:
+    return await service.yearly(session=session, year=year, county=county_filter(principal, county_code))

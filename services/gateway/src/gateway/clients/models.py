@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import JSON, Column
 from sqlmodel import Field as DbField
 
 from gateway.db import Base
+from hrss_shared import clock
 from hrss_shared.auth import validate_scopes
 from hrss_shared.validators import CountyCode
 
@@ -20,7 +21,7 @@ class ApiClient(Base, table=True):
     name: str = DbField(max_length=200)
     scopes: list[str] = DbField(sa_column=Column(JSON, nullable=False))
     county_code: str | None = DbField(default=None, max_length=6)
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = DbField(default_factory=clock.now)
     revoked_at: datetime | None = None
 
 
@@ -37,6 +38,8 @@ class ClientCreate(BaseModel):
 
 
 class ClientPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     name: str
     scopes: list[str]

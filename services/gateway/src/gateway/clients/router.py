@@ -1,6 +1,6 @@
 """/v1/clients — API client management (admin)."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
@@ -10,24 +10,24 @@ from hrss_shared.app import RuntimeDep, SessionDep, require
 from hrss_shared.auth import ADMIN, Principal
 
 router = APIRouter(prefix="/v1/clients", tags=["clients 接入系统管理"])
-Admin = Annotated[Principal, Depends(require(ADMIN))]
+Admin = Annotated[Principal, Depends(require(ADMIN), scope="function")]
 
 
-@router.post("", status_code=201, response_model=ClientCreated, summary="新增接入系统 Create a client")
-async def create_client(body: ClientCreate, session: SessionDep, runtime: RuntimeDep, _: Admin) -> Any:
+@router.post("", status_code=201, summary="新增接入系统 Create a client")
+async def create_client(body: ClientCreate, session: SessionDep, runtime: RuntimeDep, _: Admin) -> ClientCreated:
     client, token = await service.create(
         session=session, secret=runtime.settings.auth_secret.get_secret_value(), data=body
     )
-    return {**ClientPublic.model_validate(client, from_attributes=True).model_dump(), "token": token}
+    return ClientCreated(**ClientPublic.model_validate(client).model_dump(), token=token)
 
 
-@router.get("", response_model=list[ClientPublic], summary="接入系统列表 List clients")
-async def list_clients(session: SessionDep, _: Admin) -> Any:
-    return await service.list_clients(session=session)
+@router.get("", summary="接入系统列表 List clients")
+async def list_clients(session: SessionDep, _: Admin) -> list[ClientPublic]:
+    return [ClientPublic.model_validate(c) for c in await service.list_clients(session=session)]
 
 
-@router.post("/{client_id}/revoke", response_model=ClientPublic, summary="吊销接入系统 Revoke a client")
-async def revoke_client(client_id: str, session: SessionDep, runtime: RuntimeDep, _: Admin) -> Any:
+@router.post("/{client_id}/revoke", summary="吊销接入系统 Revoke a client")
+async def revoke_client(client_id: str, session: SessionDep, runtime: RuntimeDep, _: Admin) -> ClientPublic:
     client = await service.revoke(session=session, client_id=client_id)
     runtime.auth.revoked.add(client.id)
-    return client
+    return ClientPublic.model_validate(client)

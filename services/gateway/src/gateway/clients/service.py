@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.clients.models import ApiClient, ClientCreate
+from hrss_shared import clock
 from hrss_shared.auth import issue_token
 from hrss_shared.problems import Conflict, NotFound
 
@@ -19,7 +20,7 @@ async def create(*, session: AsyncSession, secret: str, data: ClientCreate) -> t
         id=f"c-{secrets.token_hex(6)}", name=data.name, scopes=list(data.scopes), county_code=data.county_code
     )
     session.add(client)
-    await session.commit()
+    await session.flush()
     token = issue_token(
         secret=secret, client_id=client.id, name=client.name, scopes=client.scopes, county=client.county_code,
         ttl=timedelta(days=data.ttl_days) if data.ttl_days else None,
@@ -37,9 +38,9 @@ async def revoke(*, session: AsyncSession, client_id: str) -> ApiClient:
         raise NotFound(f"接入系统 {client_id} 不存在 (client not found)")
     if client.revoked_at is not None:
         raise Conflict(f"接入系统 {client_id} 已吊销 (already revoked)")
-    client.revoked_at = datetime.now(UTC)
+    client.revoked_at = clock.now()
     session.add(client)
-    await session.commit()
+    await session.flush()
     return client
 
 

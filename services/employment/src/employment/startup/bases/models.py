@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -11,6 +11,7 @@ from sqlalchemy import Index, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.validators import CountyCode, CreditCode
 
@@ -87,4 +88,4 @@ class StartupBase(Base, table=True):
     status: str = DbField(default=BaseStatus.recognised, max_length=12, index=True)
     revoked_date: date | None = None
     revoke_reason: str | None = DbField(default=None, max_length=200)
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = DbField(default_factory=clock.now)

@@ -5,12 +5,6 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from employment.startup.bases.events import (
-    STARTUP_BASE_RECOGNISED,
-    STARTUP_BASE_REVOKED,
-    StartupBaseRecognised,
-    StartupBaseRevoked,
-)
 from employment.startup.bases.models import (
     BASE_KIND_NAMES,
     BaseKind,
@@ -19,6 +13,12 @@ from employment.startup.bases.models import (
     StartupBase,
     StartupBaseCreate,
     StartupBaseRevoke,
+)
+from hrss_contracts.employment import (
+    STARTUP_BASE_RECOGNISED,
+    STARTUP_BASE_REVOKED,
+    StartupBaseRecognised,
+    StartupBaseRevoked,
 )
 from hrss_shared.auth import Principal
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
@@ -48,9 +48,7 @@ async def recognise(
     await flush_or_conflict(
         session, Conflict("同名基地已认定 (a recognised base of this kind and name exists)", field_name="name")
     )
-    await outbox.add(session, type=STARTUP_BASE_RECOGNISED, subject=base.credit_code,
-                     data=StartupBaseRecognised.model_validate(base, from_attributes=True))
-    await session.commit()
+    await outbox.add(session, STARTUP_BASE_RECOGNISED, StartupBaseRecognised.model_validate(base, from_attributes=True))
     return base
 
 
@@ -71,10 +69,9 @@ async def revoke(
         raise InvalidField("revoked_date", f"撤销日期早于认定日期 {base.recognised_date} (before recognition)")
     base.status, base.revoked_date, base.revoke_reason = BaseStatus.revoked, data.revoked_date, data.reason
     session.add(base)
-    await outbox.add(session, type=STARTUP_BASE_REVOKED, subject=base.credit_code, data=StartupBaseRevoked(
+    await outbox.add(session, STARTUP_BASE_REVOKED, StartupBaseRevoked(
         id=base.id, credit_code=base.credit_code, kind=base.kind, county_code=base.county_code,
         revoked_date=data.revoked_date, reason=data.reason))
-    await session.commit()
     return base
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import Column, Index, Numeric, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.money import Money, PositiveMoney
 from hrss_shared.policy import PolicyVersion
+from hrss_shared.privacy import PersonIdNumber
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
 
@@ -106,8 +108,10 @@ class LoanDefault(BaseModel):
 
 
 class LoanPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
-    id_number: str
+    id_number: PersonIdNumber
     applicant_kind: ApplicantKind
     credit_code: str | None
     county_code: str
@@ -161,7 +165,7 @@ class StartupLoan(Base, table=True):
     defaulted_date: date | None = None
     status_reason: str | None = DbField(default=None, max_length=200)
     policy_source: str = DbField(max_length=300)
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = DbField(default_factory=clock.now)
     updated_at: datetime | None = None
 
     @property

@@ -1,6 +1,6 @@
 """/v1/startup-loans — 创业担保贷款."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -18,7 +18,7 @@ from employment.startup.loans.models import (
     LoanStatus,
     StartupLoan,
 )
-from hrss_shared.app import OutboxDep, PresenterDep, SessionDep
+from hrss_shared.app import OutboxDep, SessionDep
 from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
@@ -29,33 +29,28 @@ STATES = ("状态流转 transitions: applied 已申请 → approved 审核通过
           "disbursed → repaid 已结清（还清本金）| defaulted 逾期代偿。其他操作返回 409，并列出当前可办理的操作。")
 
 
-def _public(loan: StartupLoan) -> dict[str, Any]:
-    values = LoanPublic.model_validate(
+def _public(loan: StartupLoan) -> LoanPublic:
+    return LoanPublic.model_validate(
         {**loan.model_dump(), "outstanding_amount": loan.outstanding_amount,
          "allowed_actions": service.allowed_actions(loan.status)}
     )
-    return values.model_dump(mode="json")
 
 
-async def _answer(loan: StartupLoan, principal: Any, session: Any, present: Any) -> Any:
-    return await present(_public(loan), principal=principal, session=session, subjects=[loan.id_number])
-
-
-@router.post("", status_code=201, response_model=LoanPublic, summary="创业担保贷款申请 Apply for a start-up loan",
+@router.post("", status_code=201, summary="创业担保贷款申请 Apply for a start-up loan",
              description="个人（individual）或小微企业（small_business，须为已登记用人单位）申请创业担保贷款。"
                          "申请金额不超过申请日施行的最高额度、期限不超过最长期限（policy/startup_loans.toml），"
                          "否则 422；每人（每家企业）同时只能有一笔未结清贷款（已申请、已审核、已放款），"
                          "否则 409。" + STATES)
 async def apply(
-    body: LoanApply, session: SessionDep, outbox: OutboxDep, principal: Writer, present: PresenterDep
-) -> Any:
+    body: LoanApply, session: SessionDep, outbox: OutboxDep, principal: Writer
+) -> LoanPublic:
     loan = await service.apply(session=session, outbox=outbox, principal=principal, data=body)
-    return await _answer(loan, principal, session, present)
+    return _public(loan)
 
 
-@router.get("", response_model=Page[LoanPublic], summary="创业担保贷款列表 List start-up loans")
+@router.get("", summary="创业担保贷款列表 List start-up loans")
 async def list_loans(
-    session: SessionDep, principal: Reader, page: PageDep, present: PresenterDep,
+    session: SessionDep, principal: Reader, page: PageDep,
     county_code: Annotated[CountyCode | None, Query(description="县（市、区）代码")] = None,
     id_number: Annotated[IdNumber | None, Query(description="借款人公民身份号码")] = None,
     credit_code: Annotated[CreditCode | None, Query(description="统一社会信用代码")] = None,
@@ -63,63 +58,61 @@ async def list_loans(
     status: Annotated[LoanStatus | None, Query(description="贷款状态")] = None,
     dates: DateRange = date_range_param("applied_date 申请日期"),
     sort: str = sort_param(*service.SORTS, default="-applied_date"),
-) -> Any:
+) -> Page[LoanPublic]:
     rows, count = await service.list_loans(
         session=session, page=page, county_code=county_filter(principal, county_code), id_number=id_number,
         credit_code=credit_code, applicant_kind=applicant_kind, status=status, dates=dates, sort=sort,
     )
-    body = {"data": [_public(r) for r in rows], "count": count, "limit": page.limit, "offset": page.offset}
-    return await present(body, principal=principal, session=session, subjects=[r.id_number for r in rows])
+    return Page[LoanPublic](data=[_public(r) for r in rows], count=count, limit=page.limit, offset=page.offset)
 
 
-@router.get("/{loan_id}", response_model=LoanPublic, summary="查询创业担保贷款 Get a start-up loan")
-async def get_loan(loan_id: str, session: SessionDep, principal: Reader, present: PresenterDep) -> Any:
+@router.get("/{loan_id}", summary="查询创业担保贷款 Get a start-up loan")
+async def get_loan(loan_id: str, session: SessionDep, principal: Reader) -> LoanPublic:
     loan = await service.get_or_404(session=session, loan_id=loan_id)
     principal.check_county(loan.county_code)
-    return await _answer(loan, principal, session, present)
+    return _public(loan)
 
 
-@router.post("/{loan_id}/approve", response_model=LoanPublic, summary="审核通过 Approve",
+@router.post("/{loan_id}/approve", summary="审核通过 Approve",
              description="核定金额不超过申请金额和审核通过日施行的最高额度。" + STATES)
 async def approve(
-    loan_id: str, body: LoanApprove, session: SessionDep, outbox: OutboxDep, principal: Writer, present: PresenterDep
-) -> Any:
+    loan_id: str, body: LoanApprove, session: SessionDep, outbox: OutboxDep, principal: Writer
+) -> LoanPublic:
     loan = await service.approve(session=session, outbox=outbox, principal=principal, loan_id=loan_id, data=body)
-    return await _answer(loan, principal, session, present)
+    return _public(loan)
 
 
-@router.post("/{loan_id}/reject", response_model=LoanPublic, summary="审核不通过 Reject (reason required)",
+@router.post("/{loan_id}/reject", summary="审核不通过 Reject (reason required)",
              description=STATES)
 async def reject(
-    loan_id: str, body: LoanReject, session: SessionDep, outbox: OutboxDep, principal: Writer, present: PresenterDep
-) -> Any:
+    loan_id: str, body: LoanReject, session: SessionDep, outbox: OutboxDep, principal: Writer
+) -> LoanPublic:
     loan = await service.reject(session=session, outbox=outbox, principal=principal, loan_id=loan_id, data=body)
-    return await _answer(loan, principal, session, present)
+    return _public(loan)
 
 
-@router.post("/{loan_id}/disburse", response_model=LoanPublic, summary="放款 Disburse", description=STATES)
+@router.post("/{loan_id}/disburse", summary="放款 Disburse", description=STATES)
 async def disburse(
     loan_id: str, body: LoanDisburse, session: SessionDep, outbox: OutboxDep, principal: Writer,
-    present: PresenterDep,
-) -> Any:
+) -> LoanPublic:
     loan = await service.disburse(session=session, outbox=outbox, principal=principal, loan_id=loan_id, data=body)
-    return await _answer(loan, principal, session, present)
+    return _public(loan)
 
 
-@router.post("/{loan_id}/repay", response_model=LoanPublic, summary="还款 Record a repayment",
+@router.post("/{loan_id}/repay", summary="还款 Record a repayment",
              description="部分还款记为 repayment_recorded；还清本金后状态为 repaid（已结清）。"
                          "还款金额不得超过未还本金。" + STATES)
 async def repay(
-    loan_id: str, body: LoanRepay, session: SessionDep, outbox: OutboxDep, principal: Writer, present: PresenterDep
-) -> Any:
+    loan_id: str, body: LoanRepay, session: SessionDep, outbox: OutboxDep, principal: Writer
+) -> LoanPublic:
     loan = await service.repay(session=session, outbox=outbox, principal=principal, loan_id=loan_id, data=body)
-    return await _answer(loan, principal, session, present)
+    return _public(loan)
 
 
-@router.post("/{loan_id}/default", response_model=LoanPublic, summary="逾期代偿 Record a default (reason required)",
+@router.post("/{loan_id}/default", summary="逾期代偿 Record a default (reason required)",
              description=STATES)
 async def default(
-    loan_id: str, body: LoanDefault, session: SessionDep, outbox: OutboxDep, principal: Writer, present: PresenterDep
-) -> Any:
+    loan_id: str, body: LoanDefault, session: SessionDep, outbox: OutboxDep, principal: Writer
+) -> LoanPublic:
     loan = await service.default(session=session, outbox=outbox, principal=principal, loan_id=loan_id, data=body)
-    return await _answer(loan, principal, session, present)
+    return _public(loan)

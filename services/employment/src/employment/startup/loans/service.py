@@ -10,31 +10,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
-from pydantic import BaseModel
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.employers import service as employers
 from employment.employers.models import EmployerStatus
 from employment.startup.common import POLICY_DIR
-from employment.startup.loans.events import (
-    STARTUP_LOAN_APPLIED,
-    STARTUP_LOAN_APPROVED,
-    STARTUP_LOAN_DEFAULTED,
-    STARTUP_LOAN_DISBURSED,
-    STARTUP_LOAN_REJECTED,
-    STARTUP_LOAN_REPAID,
-    STARTUP_LOAN_REPAYMENT_RECORDED,
-    StartupLoanApplied,
-    StartupLoanApproved,
-    StartupLoanDefaulted,
-    StartupLoanDisbursed,
-    StartupLoanRejected,
-    StartupLoanRepayment,
-)
 from employment.startup.loans.models import (
     ACTIVE_STATUSES,
     APPLICANT_NAMES,
@@ -49,14 +34,33 @@ from employment.startup.loans.models import (
     LoanStatus,
     StartupLoan,
 )
+from hrss_contracts.employment import (
+    STARTUP_LOAN_APPLIED,
+    STARTUP_LOAN_APPROVED,
+    STARTUP_LOAN_DEFAULTED,
+    STARTUP_LOAN_DISBURSED,
+    STARTUP_LOAN_REJECTED,
+    STARTUP_LOAN_REPAID,
+    STARTUP_LOAN_REPAYMENT_RECORDED,
+    StartupLoanApplied,
+    StartupLoanApproved,
+    StartupLoanDefaulted,
+    StartupLoanDisbursed,
+    StartupLoanRejected,
+    StartupLoanRepayment,
+)
+from hrss_shared import clock
 from hrss_shared.auth import Principal
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
+from hrss_shared.events import Contract, EventData
 from hrss_shared.listing import DateRange, order_by
 from hrss_shared.money import yuan
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyError, PolicyTable
 from hrss_shared.problems import Conflict, InvalidField
+
+M = TypeVar("M", bound=EventData)
 
 POLICY = PolicyTable.load(POLICY_DIR / "startup_loans.toml", LoanPolicy)
 SORTS = ("applied_date", "amount")
@@ -161,9 +165,7 @@ async def apply(*, session: AsyncSession, outbox: Outbox, principal: Principal, 
     session.add(loan)
     await flush_or_conflict(session, Conflict("该人员已有未结清的创业担保贷款 (an active start-up loan exists)",
                        field_name="id_number"))
-    await outbox.add(session, type=STARTUP_LOAN_APPLIED, subject=loan.id_number,
-                     data=StartupLoanApplied.model_validate(loan, from_attributes=True))
-    await session.commit()
+    await outbox.add(session, STARTUP_LOAN_APPLIED, StartupLoanApplied.model_validate(loan, from_attributes=True))
     return loan
 
 
@@ -179,11 +181,12 @@ async def _load(*, session: AsyncSession, principal: Principal, loan_id: str, ac
     return loan
 
 
-async def _save(*, session: AsyncSession, outbox: Outbox, loan: StartupLoan, type: str, data: BaseModel) -> StartupLoan:
-    loan.updated_at = datetime.now(UTC)
+async def _save(
+    *, session: AsyncSession, outbox: Outbox, loan: StartupLoan, contract: Contract[M], data: M
+) -> StartupLoan:
+    loan.updated_at = clock.now()
     session.add(loan)
-    await outbox.add(session, type=type, subject=loan.id_number, data=data)
-    await session.commit()
+    await outbox.add(session, contract, data)
     return loan
 
 
@@ -204,9 +207,11 @@ async def approve(
     loan.status, loan.approved_date = LoanStatus.approved, data.approved_date
     loan.approved_amount = data.approved_amount
     loan.policy_source = rules.source
-    return await _save(session=session, outbox=outbox, loan=loan, type=STARTUP_LOAN_APPROVED, data=StartupLoanApproved(
-        id=loan.id, id_number=loan.id_number, credit_code=loan.credit_code, county_code=loan.county_code,
-        approved_amount=data.approved_amount, approved_date=data.approved_date, cap=cap, policy_source=rules.source))
+    return await _save(
+        session=session, outbox=outbox, loan=loan, contract=STARTUP_LOAN_APPROVED, data=StartupLoanApproved(
+            id=loan.id, id_number=loan.id_number, credit_code=loan.credit_code, county_code=loan.county_code,
+            approved_amount=data.approved_amount, approved_date=data.approved_date, cap=cap,
+            policy_source=rules.source))
 
 
 async def reject(
@@ -216,9 +221,10 @@ async def reject(
     loan = await _load(session=session, principal=principal, loan_id=loan_id, action="reject")
     _not_before("rejected_date", data.rejected_date, loan.applied_date, "申请日期 application")
     loan.status, loan.rejected_date, loan.status_reason = LoanStatus.rejected, data.rejected_date, data.reason
-    return await _save(session=session, outbox=outbox, loan=loan, type=STARTUP_LOAN_REJECTED, data=StartupLoanRejected(
-        id=loan.id, id_number=loan.id_number, county_code=loan.county_code, rejected_date=data.rejected_date,
-        reason=data.reason))
+    return await _save(
+        session=session, outbox=outbox, loan=loan, contract=STARTUP_LOAN_REJECTED, data=StartupLoanRejected(
+            id=loan.id, id_number=loan.id_number, county_code=loan.county_code, rejected_date=data.rejected_date,
+            reason=data.reason))
 
 
 async def disburse(
@@ -228,7 +234,7 @@ async def disburse(
     loan = await _load(session=session, principal=principal, loan_id=loan_id, action="disburse")
     _not_before("disbursed_date", data.disbursed_date, loan.approved_date, "审核通过日期 approval")
     loan.status, loan.disbursed_date = LoanStatus.disbursed, data.disbursed_date
-    return await _save(session=session, outbox=outbox, loan=loan, type=STARTUP_LOAN_DISBURSED,
+    return await _save(session=session, outbox=outbox, loan=loan, contract=STARTUP_LOAN_DISBURSED,
                        data=StartupLoanDisbursed(
                            id=loan.id, id_number=loan.id_number, credit_code=loan.credit_code,
                            county_code=loan.county_code, amount=loan.approved_amount or Decimal(0),
@@ -254,7 +260,7 @@ async def repay(
         id=loan.id, id_number=loan.id_number, county_code=loan.county_code, amount=data.amount,
         repaid_date=data.repaid_date, repaid_amount=loan.repaid_amount, outstanding_amount=outstanding - data.amount)
     return await _save(session=session, outbox=outbox, loan=loan, data=event,
-                       type=STARTUP_LOAN_REPAID if settled else STARTUP_LOAN_REPAYMENT_RECORDED)
+                       contract=STARTUP_LOAN_REPAID if settled else STARTUP_LOAN_REPAYMENT_RECORDED)
 
 
 async def default(
@@ -268,7 +274,7 @@ async def default(
     event = StartupLoanDefaulted(
         id=loan.id, id_number=loan.id_number, county_code=loan.county_code, defaulted_date=data.defaulted_date,
         reason=data.reason, outstanding_amount=outstanding)
-    return await _save(session=session, outbox=outbox, loan=loan, type=STARTUP_LOAN_DEFAULTED, data=event)
+    return await _save(session=session, outbox=outbox, loan=loan, contract=STARTUP_LOAN_DEFAULTED, data=event)
 
 
 async def list_loans(

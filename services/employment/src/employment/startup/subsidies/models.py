@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import JSON, Column, Numeric
 from sqlmodel import Field as DbField
 
 from employment.db import Base
 from employment.key_groups.models import KeyGroup
+from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.money import Money
 from hrss_shared.policy import PolicyVersion
+from hrss_shared.privacy import PersonIdNumber
 from hrss_shared.validators import CreditCode, IdNumber
 
 
@@ -39,8 +41,10 @@ class SubsidyApply(BaseModel):
 
 
 class SubsidyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
-    id_number: str
+    id_number: PersonIdNumber
     name: str
     credit_code: str
     business_name: str
@@ -70,4 +74,20 @@ class StartupSubsidy(Base, table=True):
     amount: Decimal = DbField(sa_column=Column(Numeric(14, 2), nullable=False))
     status: str = DbField(default=SubsidyStatus.granted, max_length=10)
     policy_source: str = DbField(max_length=300)
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = DbField(default_factory=clock.now)
+
+
+class StartupSubsidyRefusal(Base, table=True):
+    """重复申领记录: a refused second claim, kept (and published) for 政策监管 policy supervision."""
+
+    __tablename__ = "startup_subsidy_refusals"
+
+    id: str = DbField(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
+    id_number: str = DbField(max_length=18, index=True)
+    credit_code: str = DbField(max_length=18, index=True)
+    county_code: str = DbField(max_length=6, index=True)
+    applied_date: date
+    reason: str = DbField(max_length=300)
+    earlier_grant_id: str = DbField(max_length=36)
+    submitted_by: str = DbField(max_length=64)
+    created_at: datetime = DbField(default_factory=clock.now)

@@ -1,7 +1,7 @@
 """Rules of 重点人群乡村创业一次性补贴.
 
 - Only members of an eligible key group (policy/startup_subsidies.toml) active on the application date.
-- Once per person, ever.
+- Once per person, ever; a second claim is refused, and the refusal is recorded and published for 政策监管.
 - For a business registered (and active) in a Quzhou county, started on or before the application date.
 - The amount is the policy's, in force on the application date; granted on application when eligible.
 """
@@ -19,15 +19,20 @@ from employment.job_seekers import service as job_seekers
 from employment.key_groups import service as key_groups
 from employment.key_groups.models import KEY_GROUP_NAMES
 from employment.startup.common import POLICY_DIR
-from employment.startup.subsidies.events import STARTUP_SUBSIDY_GRANTED, StartupSubsidyGranted
-from employment.startup.subsidies.models import StartupSubsidy, SubsidyApply, SubsidyPolicy
+from employment.startup.subsidies.models import StartupSubsidy, StartupSubsidyRefusal, SubsidyApply, SubsidyPolicy
+from hrss_contracts.employment import (
+    STARTUP_SUBSIDY_GRANTED,
+    STARTUP_SUBSIDY_REFUSED,
+    StartupSubsidyGranted,
+    StartupSubsidyRefused,
+)
 from hrss_shared.auth import Principal
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyError, PolicyTable
-from hrss_shared.problems import Conflict, InvalidField
+from hrss_shared.problems import Conflict, InvalidField, recorded
 from hrss_shared.validators import QUZHOU_COUNTIES
 
 POLICY = PolicyTable.load(POLICY_DIR / "startup_subsidies.toml", SubsidyPolicy)
@@ -66,9 +71,12 @@ async def apply(
     await lock_key(session, data.id_number)
     earlier = await earlier_grant(session=session, id_number=data.id_number)
     if earlier is not None:
-        raise Conflict(f"该人员已于 {earlier.applied_date} 享受乡村创业一次性补贴 {earlier.id}（{earlier.amount} 元），"
-                       "每人限享受一次 (granted once already)",
-                       field_name="id_number", existing_id=earlier.id, applied_date=earlier.applied_date.isoformat())
+        await _record_refusal(session=session, outbox=outbox, principal=principal, data=data, earlier=earlier,
+                              county_code=business.county_code)
+        raise recorded(Conflict(
+            f"该人员已于 {earlier.applied_date} 享受乡村创业一次性补贴 {earlier.id}（{earlier.amount} 元），"
+            "每人限享受一次 (granted once already)",
+            field_name="id_number", existing_id=earlier.id, applied_date=earlier.applied_date.isoformat()))
     groups = await key_groups.groups_on(session=session, id_number=data.id_number, on=data.applied_date)
     eligible = [g for g in rules.eligible_groups if g in groups]
     if not eligible:
@@ -83,10 +91,28 @@ async def apply(
     await flush_or_conflict(
         session, Conflict("该人员已享受乡村创业一次性补贴 (granted once already)", field_name="id_number")
     )
-    await outbox.add(session, type=STARTUP_SUBSIDY_GRANTED, subject=grant.id_number,
-                     data=StartupSubsidyGranted.model_validate(grant, from_attributes=True))
-    await session.commit()
+    await outbox.add(
+        session, STARTUP_SUBSIDY_GRANTED, StartupSubsidyGranted.model_validate(grant, from_attributes=True)
+    )
     return grant
+
+
+async def _record_refusal(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, data: SubsidyApply, earlier: StartupSubsidy,
+    county_code: str,
+) -> None:
+    """重复申领: keep the refused claim and publish it, so 政策监管 sees every attempt."""
+    refusal = StartupSubsidyRefusal(
+        id_number=data.id_number, credit_code=data.credit_code, county_code=county_code,
+        applied_date=data.applied_date, reason="duplicate_claim 重复申领", earlier_grant_id=earlier.id,
+        submitted_by=principal.client_id,
+    )
+    session.add(refusal)
+    await session.flush()
+    await outbox.add(session, STARTUP_SUBSIDY_REFUSED, StartupSubsidyRefused(
+        id=refusal.id, id_number=refusal.id_number, credit_code=refusal.credit_code, county_code=county_code,
+        applied_date=refusal.applied_date, reason=refusal.reason, earlier_grant_id=earlier.id,
+    ))
 
 
 async def get_or_404(*, session: AsyncSession, subsidy_id: str) -> StartupSubsidy:

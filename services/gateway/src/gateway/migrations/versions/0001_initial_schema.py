@@ -8,7 +8,7 @@ Create Date: 2026-11-27 00:24:37.840726
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 from hrss_shared.migrations import create_mechanism_tables, drop_mechanism_tables

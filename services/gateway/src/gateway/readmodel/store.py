@@ -1,0 +1,143 @@
+"""Read-model documents, loaded once per consumed batch and written back in one statement.
+
+A :class:`Documents` store is a batch hook of the gateway's consumer: before the batch's handlers run it
+loads every section of every subject the batch names (one query); handlers then change the documents in
+memory; after them it upserts the changed ones (one statement). A subject the prefetch did not cover is
+loaded on first use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from gateway.readmodel.models import EmployerSection, PersonSection
+from hrss_shared.events import CloudEvent
+
+Doc = dict[str, Any]
+CHUNK = 500
+
+
+def stamp(instant: datetime) -> str:
+    """An instant as the documents store it: UTC ISO 8601 with microseconds, so strings compare in time order."""
+    return instant.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def later(current: str | None, new: str) -> str:
+    return new if current is None or new > current else current
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.docs: dict[tuple[str, str], Doc] = {}
+        self.loaded: set[str] = set()
+        self.dirty: set[tuple[str, str]] = set()
+
+
+class Documents:
+    """Sections of one kind of subject (persons or employers) as JSON documents."""
+
+    def __init__(self, table: Table, key: str, empty: dict[str, Callable[[str], Doc]]) -> None:
+        self.table = table
+        self.key = key
+        self.empty = empty  # a new, empty document of each section, made from the subject's key
+        self._info_key = f"hrss_documents_{table.name}"
+
+    def _batch(self, session: AsyncSession) -> _Batch:
+        batch: _Batch | None = session.info.get(self._info_key)
+        if batch is None:
+            batch = session.info[self._info_key] = _Batch()
+        return batch
+
+    async def before(self, session: AsyncSession, events: Sequence[CloudEvent]) -> None:
+        await self._load(session, self._batch(session), {e.subject for e in events})
+
+    async def _load(self, session: AsyncSession, batch: _Batch, keys: set[str]) -> None:
+        wanted = sorted(keys - batch.loaded)
+        key_column = self.table.c[self.key]
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start:start + CHUNK]
+            rows = await session.execute(
+                select(key_column, self.table.c.section, self.table.c.doc).where(key_column.in_(chunk))
+            )
+            for key, section, doc in rows:
+                batch.docs[(key, section)] = json.loads(doc)
+        batch.loaded.update(wanted)
+
+    async def section(self, session: AsyncSession, key: str, section: str) -> Doc:
+        """The document of ``key``'s ``section`` (a new empty one if there is none), marked as changed."""
+        batch = self._batch(session)
+        if key not in batch.loaded:
+            await self._load(session, batch, {key})
+        doc = batch.docs.get((key, section))
+        if doc is None:
+            doc = batch.docs[(key, section)] = self.empty[section](key)
+        batch.dirty.add((key, section))
+        return doc
+
+    async def after(self, session: AsyncSession) -> None:
+        batch = self._batch(session)
+        if not batch.dirty:
+            return
+        rows = [
+            {self.key: key, "section": section, "doc": json.dumps(batch.docs[(key, section)], ensure_ascii=False,
+                                                                   separators=(",", ":")),
+             "as_of": _as_of(batch.docs[(key, section)])}
+            for key, section in sorted(batch.dirty)
+        ]
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(self.table)
+        statement = statement.on_conflict_do_update(
+            index_elements=[self.key, "section"],
+            set_={"doc": statement.excluded.doc, "as_of": statement.excluded.as_of},
+        )
+        for start in range(0, len(rows), CHUNK):
+            await session.execute(statement, rows[start:start + CHUNK])
+        batch.dirty.clear()
+        session.info.pop(self._info_key, None)
+
+
+def _as_of(doc: Doc) -> datetime | None:
+    value = doc.get("as_of")
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def records_section() -> Doc:
+    return {"records": {}, "as_of": None}
+
+
+PERSONS = Documents(
+    PersonSection.__table__,  # type: ignore[attr-defined]
+    "id_number",
+    {
+        "identity": lambda key: {"name": None, "county_code": None, "phone": None, "as_of": None},
+        "employment": lambda key: {
+            "status": "not_employed", "job_seeker_registered_date": None, "employments": [],
+            "unemployment_registrations": [], "records": {}, "as_of": None,
+        },
+        "training": lambda key: {"certificates": [], "high_skill": False, "records": {}, "as_of": None},
+        "insurance": lambda key: records_section(),
+        "labour": lambda key: records_section(),
+    },
+)
+EMPLOYERS = Documents(
+    EmployerSection.__table__,  # type: ignore[attr-defined]
+    "credit_code",
+    {
+        "profile": lambda key: {"credit_code": key, "name": None, "county_code": None, "industry": None,
+                                "size": None, "is_construction": False, "status": "active",
+                                "deactivated_date": None, "as_of": None},
+        "employment": lambda key: records_section(),
+        "training": lambda key: records_section(),
+        "insurance": lambda key: records_section(),
+        "labour": lambda key: records_section(),
+    },
+)

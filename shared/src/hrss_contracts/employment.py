@@ -1,0 +1,501 @@
+"""Contracts of ``hrss.employment``: the events the employment service publishes.
+
+Subjects: a person's events carry the ID number, an employer's (and its postings', posts' and bases') the
+credit code. Within a ``.v1`` type only additive changes; a breaking change is a new ``.v2`` type.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from hrss_shared.events import Contract, EventData
+from hrss_shared.money import Money
+from hrss_shared.validators import CountyCode, CreditCode, IdNumber
+
+# ---- employers ----------------------------------------------------------------------------------
+
+
+class EmployerRegistered(EventData):
+    """用人单位登记 an employer was registered."""
+
+    credit_code: CreditCode
+    name: str
+    county_code: CountyCode
+    industry: str | None = None
+    size: str | None = None
+    is_construction: bool = False
+
+
+class EmployerUpdated(EventData):
+    """用人单位信息变更: the employer's details after the change, and which fields changed."""
+
+    id: int
+    credit_code: CreditCode
+    name: str
+    county_code: CountyCode
+    industry: str | None = None
+    size: str | None = None
+    is_construction: bool = False
+    changed: list[str]
+    previous_county_code: str | None = None
+
+
+class EmployerDeactivated(EventData):
+    """用人单位注销 an employer was deactivated; it can take no new employment registrations."""
+
+    id: int
+    credit_code: CreditCode
+    county_code: CountyCode
+    deactivated_date: date
+    reason: str
+
+
+EMPLOYER_REGISTERED = Contract(
+    "hrss.employment.employer.registered.v1", EmployerRegistered, subject="credit_code",
+    summary="用人单位登记 An employer was registered",
+)
+EMPLOYER_UPDATED = Contract(
+    "hrss.employment.employer.updated.v1", EmployerUpdated, subject="credit_code",
+    summary="用人单位信息变更 An employer's details changed",
+)
+EMPLOYER_DEACTIVATED = Contract(
+    "hrss.employment.employer.deactivated.v1", EmployerDeactivated, subject="credit_code",
+    summary="用人单位注销 An employer was deactivated",
+)
+
+# ---- job seekers --------------------------------------------------------------------------------
+
+
+class JobSeekerRegistered(EventData):
+    """求职登记 a person registered as a job seeker."""
+
+    id_number: IdNumber
+    name: str
+    phone: str | None = None
+    county_code: CountyCode
+    education: str | None = None
+    graduation_year: int | None = None
+    registered_date: date
+    occupation_wishes: list[str] = []
+
+
+class JobSeekerUpdated(EventData):
+    """求职信息变更: the job seeker's details after the change, and which fields changed."""
+
+    id: int
+    id_number: IdNumber
+    phone: str | None = None
+    county_code: CountyCode
+    education: str | None = None
+    graduation_year: int | None = None
+    occupation_wishes: list[str] = []
+    changed: list[str]
+    previous_county_code: str | None = None
+
+
+JOB_SEEKER_REGISTERED = Contract(
+    "hrss.employment.job_seeker.registered.v1", JobSeekerRegistered, subject="id_number",
+    summary="求职登记 A person registered as a job seeker",
+)
+JOB_SEEKER_UPDATED = Contract(
+    "hrss.employment.job_seeker.updated.v1", JobSeekerUpdated, subject="id_number",
+    summary="求职信息变更 A job seeker's details changed",
+)
+
+# ---- key groups ---------------------------------------------------------------------------------
+
+
+class KeyGroupAdded(EventData):
+    """实名制 a person was recognised as a member of a key group."""
+
+    id: str
+    id_number: IdNumber
+    group: str
+    source: str
+    start_date: date
+    end_date: date | None = None
+    county_code: CountyCode
+
+
+class KeyGroupEnded(EventData):
+    """A key-group membership ended."""
+
+    id: str
+    id_number: IdNumber
+    group: str
+    end_date: date
+
+
+KEY_GROUP_ADDED = Contract(
+    "hrss.employment.key_group.added.v1", KeyGroupAdded, subject="id_number",
+    summary="重点群体实名制认定 A person joined a key group",
+)
+KEY_GROUP_ENDED = Contract(
+    "hrss.employment.key_group.ended.v1", KeyGroupEnded, subject="id_number",
+    summary="重点群体认定结束 A key-group membership ended",
+)
+
+# ---- employment and unemployment registrations ------------------------------------------------
+
+
+class EmploymentRegistered(EventData):
+    """就业登记 a person started work with an employer."""
+
+    id: str
+    id_number: IdNumber
+    name: str
+    credit_code: CreditCode
+    employer_name: str
+    county_code: CountyCode
+    start_date: date
+    occupation: str | None = None
+
+
+class EmploymentTerminated(EventData):
+    """解除/终止劳动关系登记 an employment registration ended."""
+
+    id: str
+    id_number: IdNumber
+    credit_code: CreditCode
+    end_date: date
+    reason: str
+
+
+class UnemploymentRegistered(EventData):
+    """失业登记 a person registered as unemployed."""
+
+    id: str
+    id_number: IdNumber
+    name: str
+    county_code: CountyCode
+    registered_date: date
+    reason: str | None = None
+
+
+class UnemploymentClosed(EventData):
+    """失业登记注销 an unemployment registration was closed (e.g. on re-employment)."""
+
+    id: str
+    id_number: IdNumber
+    end_date: date
+    reason: str
+
+
+EMPLOYMENT_REGISTERED = Contract(
+    "hrss.employment.employment.registered.v1", EmploymentRegistered, subject="id_number",
+    summary="就业登记 A person started work with an employer",
+)
+EMPLOYMENT_TERMINATED = Contract(
+    "hrss.employment.employment.terminated.v1", EmploymentTerminated, subject="id_number",
+    summary="终止就业登记 An employment registration ended",
+)
+UNEMPLOYMENT_REGISTERED = Contract(
+    "hrss.employment.unemployment.registered.v1", UnemploymentRegistered, subject="id_number",
+    summary="失业登记 A person registered as unemployed",
+)
+UNEMPLOYMENT_CLOSED = Contract(
+    "hrss.employment.unemployment.closed.v1", UnemploymentClosed, subject="id_number",
+    summary="失业登记注销 An unemployment registration was closed",
+)
+
+# ---- 131 service --------------------------------------------------------------------------------
+
+
+class ServiceRecordRecorded(EventData):
+    """失业人员“131”服务 one service (职业指导 / 岗位推荐 / 培训推荐) was given to a registered unemployed person."""
+
+    id: str
+    id_number: IdNumber
+    county_code: CountyCode
+    unemployment_registration_id: str
+    kind: str
+    service_date: date
+    staff: str
+    agency: str | None = None
+    job_posting_id: str | None = None
+
+
+SERVICE_RECORD_RECORDED = Contract(
+    "hrss.employment.service_record.recorded.v1", ServiceRecordRecorded, subject="id_number",
+    summary="失业人员131服务记录 A 131 service was given",
+)
+
+# ---- job postings (subject: the employer) -----------------------------------------------------
+
+
+class JobPostingPublished(EventData):
+    """岗位发布 an employer published a job posting."""
+
+    id: str
+    credit_code: CreditCode
+    employer_name: str
+    occupation: str
+    title: str
+    count: int
+    min_monthly_wage: Decimal
+    max_monthly_wage: Decimal
+    required_level: int | None = None
+    county_code: CountyCode
+    closing_date: date
+    education: str | None = None
+    published_date: date
+
+
+class JobPostingClosed(EventData):
+    """岗位关闭 a posting was closed (status ``closed``) or filled (status ``filled``)."""
+
+    id: str
+    credit_code: CreditCode
+    county_code: CountyCode
+    status: str
+    closed_date: date
+    reason: str | None = None
+
+
+JOB_POSTING_PUBLISHED = Contract(
+    "hrss.employment.job_posting.published.v1", JobPostingPublished, subject="credit_code",
+    summary="岗位发布 An employer published a job posting",
+)
+JOB_POSTING_CLOSED = Contract(
+    "hrss.employment.job_posting.closed.v1", JobPostingClosed, subject="credit_code",
+    summary="岗位关闭 A job posting was closed or filled",
+)
+
+# ---- public-welfare posts (subject: the employer) and placements (subject: the person) ---------
+
+
+class PublicWelfarePostCreated(EventData):
+    """公益性岗位开发 a post was created by an employer or agency."""
+
+    id: str
+    credit_code: CreditCode
+    employer_name: str
+    title: str
+    county_code: CountyCode
+    monthly_subsidy: Money
+    positions: int
+    start_date: date
+    end_date: date
+
+
+class PublicWelfarePlacementStarted(EventData):
+    """公益性岗位安置 a key-group member was placed on a post."""
+
+    id: str
+    post_id: str
+    id_number: IdNumber
+    name: str
+    credit_code: CreditCode
+    county_code: CountyCode
+    groups: list[str]
+    start_date: date
+    end_date: date
+    monthly_subsidy: Money
+    policy_source: str
+
+
+class PublicWelfarePlacementEnded(EventData):
+    """公益性岗位退出 a placement ended."""
+
+    id: str
+    post_id: str
+    id_number: IdNumber
+    credit_code: CreditCode
+    county_code: CountyCode
+    ended_date: date
+    reason: str
+
+
+PUBLIC_WELFARE_POST_CREATED = Contract(
+    "hrss.employment.public_welfare_post.created.v1", PublicWelfarePostCreated, subject="credit_code",
+    summary="公益性岗位开发 A public-welfare post was created",
+)
+PUBLIC_WELFARE_PLACEMENT_STARTED = Contract(
+    "hrss.employment.public_welfare_placement.started.v1", PublicWelfarePlacementStarted, subject="id_number",
+    summary="公益性岗位安置 A person was placed on a public-welfare post",
+)
+PUBLIC_WELFARE_PLACEMENT_ENDED = Contract(
+    "hrss.employment.public_welfare_placement.ended.v1", PublicWelfarePlacementEnded, subject="id_number",
+    summary="公益性岗位退出 A public-welfare placement ended",
+)
+
+# ---- start-up loans (subject: the borrower) ----------------------------------------------------
+
+
+class StartupLoanApplied(EventData):
+    """创业担保贷款申请."""
+
+    id: str
+    id_number: IdNumber
+    applicant_kind: str
+    credit_code: CreditCode | None = None
+    county_code: CountyCode
+    amount: Money
+    term_months: int
+    bank: str
+    purpose: str
+    applied_date: date
+
+
+class StartupLoanApproved(EventData):
+    """审核通过: the approved amount, within the cap in force on the approval date."""
+
+    id: str
+    id_number: IdNumber
+    credit_code: CreditCode | None = None
+    county_code: CountyCode
+    approved_amount: Money
+    approved_date: date
+    cap: Money
+    policy_source: str
+
+
+class StartupLoanRejected(EventData):
+    """审核不通过."""
+
+    id: str
+    id_number: IdNumber
+    county_code: CountyCode
+    rejected_date: date
+    reason: str
+
+
+class StartupLoanDisbursed(EventData):
+    """经办银行放款."""
+
+    id: str
+    id_number: IdNumber
+    credit_code: CreditCode | None = None
+    county_code: CountyCode
+    amount: Money
+    disbursed_date: date
+    bank: str
+    term_months: int
+
+
+class StartupLoanRepayment(EventData):
+    """还款: ``repayment_recorded`` for part of the principal, ``repaid`` when the loan is settled."""
+
+    id: str
+    id_number: IdNumber
+    county_code: CountyCode
+    amount: Money
+    repaid_date: date
+    repaid_amount: Money
+    outstanding_amount: Money
+
+
+class StartupLoanDefaulted(EventData):
+    """逾期代偿."""
+
+    id: str
+    id_number: IdNumber
+    county_code: CountyCode
+    defaulted_date: date
+    reason: str
+    outstanding_amount: Money
+
+
+STARTUP_LOAN_APPLIED = Contract(
+    "hrss.employment.startup_loan.applied.v1", StartupLoanApplied, subject="id_number",
+    summary="创业担保贷款申请 A start-up loan was applied for",
+)
+STARTUP_LOAN_APPROVED = Contract(
+    "hrss.employment.startup_loan.approved.v1", StartupLoanApproved, subject="id_number",
+    summary="创业担保贷款审核通过 A start-up loan was approved",
+)
+STARTUP_LOAN_REJECTED = Contract(
+    "hrss.employment.startup_loan.rejected.v1", StartupLoanRejected, subject="id_number",
+    summary="创业担保贷款审核不通过 A start-up loan was rejected",
+)
+STARTUP_LOAN_DISBURSED = Contract(
+    "hrss.employment.startup_loan.disbursed.v1", StartupLoanDisbursed, subject="id_number",
+    summary="创业担保贷款放款 A start-up loan was disbursed",
+)
+STARTUP_LOAN_REPAYMENT_RECORDED = Contract(
+    "hrss.employment.startup_loan.repayment_recorded.v1", StartupLoanRepayment, subject="id_number",
+    summary="创业担保贷款部分还款 Part of a start-up loan was repaid",
+)
+STARTUP_LOAN_REPAID = Contract(
+    "hrss.employment.startup_loan.repaid.v1", StartupLoanRepayment, subject="id_number",
+    summary="创业担保贷款结清 A start-up loan was settled",
+)
+STARTUP_LOAN_DEFAULTED = Contract(
+    "hrss.employment.startup_loan.defaulted.v1", StartupLoanDefaulted, subject="id_number",
+    summary="创业担保贷款逾期代偿 A start-up loan defaulted",
+)
+
+# ---- rural start-up subsidies (subject: the applicant) ------------------------------------------
+
+
+class StartupSubsidyGranted(EventData):
+    """重点人群乡村创业一次性补贴 granted on application."""
+
+    id: str
+    id_number: IdNumber
+    credit_code: CreditCode
+    county_code: CountyCode
+    business_start_date: date
+    applied_date: date
+    groups: list[str]
+    amount: Money
+    policy_source: str
+
+
+class StartupSubsidyRefused(EventData):
+    """重复申领被拒: a second claim of the once-per-person subsidy was refused; published for 政策监管."""
+
+    id: str
+    id_number: IdNumber
+    credit_code: CreditCode
+    county_code: CountyCode
+    applied_date: date
+    reason: str
+    earlier_grant_id: str
+
+
+STARTUP_SUBSIDY_GRANTED = Contract(
+    "hrss.employment.startup_subsidy.granted.v1", StartupSubsidyGranted, subject="id_number",
+    summary="乡村创业一次性补贴发放 A rural start-up subsidy was granted",
+)
+STARTUP_SUBSIDY_REFUSED = Contract(
+    "hrss.employment.startup_subsidy.refused.v1", StartupSubsidyRefused, subject="id_number",
+    summary="乡村创业一次性补贴重复申领被拒 A duplicate subsidy claim was refused",
+)
+
+# ---- start-up bases (subject: the operator) -----------------------------------------------------
+
+
+class StartupBaseRecognised(EventData):
+    """创业孵化基地 / 返乡入乡创业基地认定."""
+
+    id: str
+    credit_code: CreditCode
+    kind: str
+    name: str
+    county_code: CountyCode
+    level: str | None = None
+    recognised_date: date
+    capacity: int
+
+
+class StartupBaseRevoked(EventData):
+    """撤销基地认定."""
+
+    id: str
+    credit_code: CreditCode
+    kind: str
+    county_code: CountyCode
+    revoked_date: date
+    reason: str
+
+
+STARTUP_BASE_RECOGNISED = Contract(
+    "hrss.employment.startup_base.recognised.v1", StartupBaseRecognised, subject="credit_code",
+    summary="创业基地认定 A start-up base was recognised",
+)
+STARTUP_BASE_REVOKED = Contract(
+    "hrss.employment.startup_base.revoked.v1", StartupBaseRevoked, subject="credit_code",
+    summary="撤销创业基地认定 A start-up base's recognition was revoked",
+)

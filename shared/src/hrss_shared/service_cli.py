@@ -1,0 +1,69 @@
+"""``python -m <service>``: the commands every service answers for itself (migrations, its event catalogue).
+
+The ``hrss`` command runs these as subprocesses by module path, so it never imports a service. A service
+adds its own commands (the gateway's ``clients``) through ``extend``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from hrss_shared import db, migrations
+from hrss_shared.registry import service as registered
+from hrss_shared.settings import ServiceSettings
+
+Extend = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+def main(
+    *, service: str, migrations_dir: Path, settings: Callable[[], ServiceSettings],
+    asyncapi: Callable[[], dict[str, Any]], extend: Extend | None = None, argv: Sequence[str] | None = None,
+) -> int:
+    """Parse and run one command of ``service``."""
+    entry = registered(service)
+    parser = argparse.ArgumentParser(prog=f"python -m {entry.package}", description=f"{entry.title} commands")
+    sub = parser.add_subparsers(dest="command", required=True)
+    dbp = sub.add_parser("db", help="this service's database migrations")
+    dsub = dbp.add_subparsers(dest="db_command", required=True)
+    rev = dsub.add_parser("revision", help="autogenerate a migration from the models")
+    rev.add_argument("-m", "--message", required=True)
+    rev.set_defaults(func=lambda a: _revision(migrations_dir, a.message))
+    up = dsub.add_parser("upgrade", help="apply pending migrations to the configured database")
+    up.set_defaults(func=lambda a: asyncio.run(_upgrade(settings(), migrations_dir)))
+    api = sub.add_parser("asyncapi", help="print the AsyncAPI 3 document this service serves at /asyncapi.json")
+    api.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    api.set_defaults(func=lambda a: _write_json(asyncapi(), a.output))
+    if extend is not None:
+        extend(sub)
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+def _revision(migrations_dir: Path, message: str) -> int:
+    migrations.autogenerate(migrations_dir, message)
+    return 0
+
+
+async def _upgrade(settings: ServiceSettings, migrations_dir: Path) -> int:
+    engine = db.make_engine(settings.resolved_database_url)
+    try:
+        await migrations.upgrade(engine, migrations_dir)
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def _write_json(document: dict[str, Any], output: Path | None) -> int:
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    if output is None:
+        sys.stdout.write(text + "\n")
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+    return 0
