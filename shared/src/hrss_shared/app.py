@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from hrss_shared import auth as authn
-from hrss_shared import db, migrations, privacy
+from hrss_shared import clock, db, migrations, privacy
 from hrss_shared.consumer import DLQ_SUFFIX, BatchHook, ConsumerRunner, Handler
 from hrss_shared.infra import InfraTables
 from hrss_shared.kafka import BrokerProbe, ProducerFactory, ensure_topics
@@ -29,6 +31,7 @@ from hrss_shared.paging import MAX_OFFSET, Page, PageParams, page_of
 from hrss_shared.problems import ProblemError, install_problem_handlers
 from hrss_shared.registry import service as registered
 from hrss_shared.relay import Backoff, FileLock, OutboxRelay
+from hrss_shared.scheduler import Daily, Job, JobContext, Scheduler
 from hrss_shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -55,6 +58,7 @@ class ServiceRuntime:
     probe: BrokerProbe
     outbox: Outbox | None = None
     relay: OutboxRelay | None = None
+    scheduler: Scheduler | None = None
     consumers: list[ConsumerRunner] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -75,6 +79,7 @@ def create_service_app(
     on_startup: Sequence[StartupHook] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
     asyncapi: Callable[[], dict[str, Any]] | None = None,
+    jobs: Sequence[Job] = (),
 ) -> FastAPI:
     """Build a service's FastAPI app; it publishes to its registry topic (if any) through its outbox."""
     configure_logging(service=settings.service_name, level=settings.log_level, json=settings.log_json)
@@ -105,7 +110,7 @@ def create_service_app(
                 if engine.dialect.name != "postgresql":
                     lock = FileLock(Path(f"{engine.url.database}.relay.lock"))
                 runtime.relay = OutboxRelay(
-                    maker=maker, table=infra.outbox, dialect=engine.dialect.name, lock=lock,
+                    maker=maker, reader=runtime.reader, table=infra.outbox, dialect=engine.dialect.name, lock=lock,
                     producers=ProducerFactory(settings.bootstrap_servers, client_id=f"{settings.service_name}-relay"),
                 )
         if settings.consumers_enabled:
@@ -120,6 +125,13 @@ def create_service_app(
                         after_commit=runtime.relay.wake if runtime.relay is not None else None,
                     )
                 )
+        scheduled = list(jobs) + ([outbox_purge_job(runtime)] if runtime.outbox is not None else [])
+        if settings.scheduler_enabled and scheduled:
+            runtime.scheduler = Scheduler(
+                maker=maker, reader=runtime.reader, table=infra.scheduled_jobs, jobs=scheduled, clock=clock.now,
+                owner=f"{settings.service_name}@{socket.gethostname()}:{os.getpid()}",
+            )
+            runtime.tasks.append(asyncio.create_task(runtime.scheduler.run(), name="scheduler"))
         app.state.runtime = runtime
         for hook in on_startup:
             await hook(runtime)
@@ -150,6 +162,22 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+def outbox_purge_job(runtime: ServiceRuntime) -> Job:
+    """Daily: delete outbox rows published more than ``outbox_retention_days`` ago (the topic keeps the event)."""
+    table = runtime.infra.outbox
+    keep = timedelta(days=runtime.settings.outbox_retention_days)
+
+    async def purge(context: JobContext) -> str:
+        async with context.maker() as session, session.begin():
+            cutoff = context.scheduled_for - keep
+            result = await session.execute(
+                table.delete().where(table.c.published_at.is_not(None), table.c.published_at < cutoff)
+            )
+        return f"purged {result.rowcount} published outbox rows"  # type: ignore[attr-defined]
+
+    return Job(name="outbox-purge", schedule=Daily(time(3, 0)), run=purge)
 
 
 async def _start_messaging(runtime: ServiceRuntime, topics: list[str]) -> None:
@@ -299,7 +327,8 @@ def health_router() -> APIRouter:
         except Exception as exc:  # noqa: BLE001
             checks["broker"] = f"failed: {type(exc).__name__}"
         ready = all(v == "ok" for v in checks.values())
-        body = {"status": "ready" if ready else "not_ready", "service": runtime.settings.service_name, "checks": checks}
+        body = {"status": "ready" if ready else "not_ready", "service": runtime.settings.service_name, "checks": checks,
+                "details": await _details(runtime)}
         return JSONResponse(body, status_code=200 if ready else 503)
 
     return router
@@ -319,6 +348,21 @@ class AuditEntry(BaseModel):
     purpose: str | None
     correlation_id: str | None
     fields: list[str] | None
+
+
+async def _details(runtime: ServiceRuntime) -> dict[str, Any]:
+    """What the mechanisms are doing: consumers' counters, the relay, scheduled jobs' last runs."""
+    details: dict[str, Any] = {
+        "consumers": {c.group_id: {"healthy": c.healthy, **vars(c.stats)} for c in runtime.consumers},
+    }
+    if runtime.relay is not None:
+        details["relay"] = {"healthy": runtime.relay.healthy, "published": runtime.relay.published_total}
+    if runtime.scheduler is not None:
+        try:
+            details["jobs"] = await asyncio.wait_for(runtime.scheduler.status(), 3)
+        except Exception as exc:  # noqa: BLE001 - readiness reports, it does not fail on a detail
+            details["jobs"] = f"unavailable: {type(exc).__name__}"
+    return details
 
 
 def asyncapi_router(build: Callable[[], dict[str, Any]]) -> APIRouter:

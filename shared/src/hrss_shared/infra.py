@@ -1,4 +1,4 @@
-"""Tables every service carries for the mechanisms: outbox, processed events, audit log."""
+"""Tables every service carries for the mechanisms: outbox, processed events, audit log, scheduled jobs."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from sqlalchemy import (
 )
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from hrss_shared.scheduler import scheduler_table
+
 # BIGINT on PostgreSQL, INTEGER (the rowid alias, so it autoincrements) on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -26,6 +28,7 @@ class InfraTables:
     outbox: Table
     processed_events: Table
     audit_log: Table
+    scheduled_jobs: Table
 
 
 def infra_tables(metadata: MetaData) -> InfraTables:
@@ -70,4 +73,6 @@ def infra_tables(metadata: MetaData) -> InfraTables:
         Column("correlation_id", String(64), nullable=True),
         Column("fields", JSON, nullable=True),
     )
-    return InfraTables(outbox=outbox, processed_events=processed, audit_log=audit)
+    return InfraTables(
+        outbox=outbox, processed_events=processed, audit_log=audit, scheduled_jobs=scheduler_table(metadata)
+    )

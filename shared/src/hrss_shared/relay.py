@@ -82,8 +82,10 @@ class OutboxRelay:
         lock: FileLock | None = None,
         batch_size: int = 500,
         poll_interval: float = 0.5,
+        reader: SessionMaker | None = None,
     ) -> None:
         self.maker = maker
+        self.reader = reader or maker
         self.table = table
         self.producers = producers
         self.dialect = dialect
@@ -149,14 +151,14 @@ class OutboxRelay:
                 done, error = await self._send(producer, rows)
                 await self._mark(session, done)
         else:
-            async with self.maker() as session:
-                async with session.begin():
-                    rows = (await session.execute(self._pending())).all()
-                if not rows:
-                    return 0
-                done, error = await self._send(producer, rows)
-                async with session.begin():
-                    await self._mark(session, done)
+            # SQLite: the file lock makes this relay the only one; reading takes no write lock.
+            async with self.reader() as session, session.begin():
+                rows = (await session.execute(self._pending())).all()
+            if not rows:
+                return 0
+            done, error = await self._send(producer, rows)
+            async with self.maker() as session, session.begin():
+                await self._mark(session, done)
         self.published_total += len(done)
         if error is not None:
             raise error

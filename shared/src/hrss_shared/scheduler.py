@@ -199,6 +199,7 @@ class Scheduler:
         tick: float = 30.0,
         clock: Callable[[], datetime] = _utcnow,
         max_retry_delay: timedelta = timedelta(hours=1),
+        reader: SessionMaker | None = None,
     ) -> None:
         self.jobs = {job.name: job for job in jobs}
         if len(self.jobs) != len(jobs):
@@ -206,6 +207,7 @@ class Scheduler:
         self.maker, self.table, self.owner, self.lease = maker, table, owner, lease
         self.tick_interval, self.clock, self.max_retry_delay = tick, clock, max_retry_delay
         self.last_status: dict[str, RunRecord] = {}
+        self.reader = reader or maker  # reads need no write lock (see hrss_shared.db.make_reader)
 
     async def run(self) -> None:
         """Tick until cancelled; a failing tick (database down) is logged and retried on the next one."""
@@ -274,7 +276,7 @@ class Scheduler:
 
     async def _rows(self) -> dict[str, Row[Any]]:
         t = self.table
-        async with self.maker() as session:
+        async with self.reader() as session:
             result = await (await session.connection()).execute(select(t).where(t.c.name.in_(list(self.jobs))))
             return {row.name: row for row in result.all()}
 

@@ -49,6 +49,10 @@ class ServiceSettings(BaseSettings):
     consumer_max_retries: int = Field(
         3, validation_alias=AliasChoices("consumer_max_retries", "HRSS_CONSUMER_MAX_RETRIES")
     )
+    outbox_retention_days: int = Field(
+        7, ge=1, validation_alias=AliasChoices("outbox_retention_days", "HRSS_OUTBOX_RETENTION_DAYS")
+    )
+    scheduler_enabled: bool = True
     log_level: str = Field("INFO", validation_alias=AliasChoices("log_level", "HRSS_LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=AliasChoices("log_json", "HRSS_LOG_JSON"))
 

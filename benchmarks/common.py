@@ -1,0 +1,190 @@
+"""What the benchmarks share: the machine line, percentiles, a broker, service processes and synthetic events.
+
+Every benchmark prints the machine it ran on and compares with a baseline measured in the same run, since
+this machine is shared and noisy: a ratio is meaningful where an absolute figure is not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import platform
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer
+
+from hrss_cli.stack import ServiceProcess, free_ports, run_script
+from hrss_contracts import employment as emp
+from hrss_shared import embedded_broker
+from hrss_shared.events import Contract, EventData, new_event
+from hrss_shared.kafka import ensure_topics
+from hrss_shared.registry import EMPLOYMENT, SERVICES, TOPICS
+from hrss_shared.validators import QUZHOU_COUNTIES, make_credit_code, make_id_number
+
+
+def machine() -> str:
+    """One line about where the figures come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kib / 1024 / 1024:.0f} GiB"
+    return f"{os.cpu_count()} cores ({cpu}){mem}, Python {platform.python_version()}, {platform.system()}"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+@dataclass
+class Broker:
+    kind: str
+    data: Path
+    port: int = 0
+    controller_port: int = 0
+    proc: Any = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.port, self.controller_port = free_ports(2)
+        if self.kind == "embedded":
+            self.proc = embedded_broker.start(port=self.port, log_path=self.data / "broker.log")
+            asyncio.run(embedded_broker.wait_ready(self.bootstrap, proc=self.proc))
+        else:
+            run_script("kafka/fetch.sh", capture=False)
+            run_script("kafka/start.sh", "--data-dir", str(self.data / "kafka"), "--port", str(self.port),
+                       "--controller-port", str(self.controller_port), "--wait", capture=False)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            embedded_broker.stop(self.proc)
+        elif self.port:
+            run_script("kafka/stop.sh", "--data-dir", str(self.data / "kafka"), capture=False)
+
+
+@contextlib.contextmanager
+def broker(kind: str, data: Path) -> Iterator[Broker]:
+    node = Broker(kind, data)
+    node.start()
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@dataclass
+class Stack:
+    """Services run as uvicorn processes exactly as ``hrss up`` runs them, on one broker and data folder."""
+
+    data: Path
+    bootstrap: str
+    prefix: str = ""
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    processes: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({"HRSS_DATA_DIR": str(self.data), "HRSS_BOOTSTRAP_SERVERS": self.bootstrap,
+                    "HRSS_DEV_TOKEN": self.token, "HRSS_AUTH_SECRET": self.secret, "HRSS_LOG_LEVEL": "WARNING",
+                    "HRSS_TOPIC_PREFIX": self.prefix, **extra})
+        return env
+
+    def start(self, *names: str, **extra: str) -> None:
+        for name in names:
+            port = free_ports(1)[0]
+            proc = ServiceProcess(name=name, port=port, env=self.env(**extra), log_path=self.data / f"{name}.log")
+            proc.start()
+            self.processes[name] = proc
+        for name in names:
+            self.processes[name].wait_ready(180)
+
+    def url(self, name: str) -> str:
+        return self.processes[name].url
+
+    def stop(self) -> None:
+        for proc in self.processes.values():
+            proc.stop()
+
+
+async def consumer_stats(url: str) -> dict[str, Any]:
+    """The service's consumer counters, from its ``/readyz`` details."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        body: dict[str, Any] = (await client.get(f"{url}/readyz")).json()
+    consumers: dict[str, Any] = body.get("details", {}).get("consumers", {})
+    return consumers
+
+
+def person_history(i: int, credit_codes: list[str], at: datetime) -> list[tuple[Contract[Any], EventData]]:
+    """A person's events: job-seeker registration, employment, a key group; deterministic for ``i``."""
+    county = list(QUZHOU_COUNTIES)[i % len(QUZHOU_COUNTIES)]
+    id_number = make_id_number(county, date(1970, 1, 1) + timedelta(days=(i // 1000) % 12000), i % 1000)
+    credit_code = credit_codes[i % len(credit_codes)]
+    return [
+        (emp.JOB_SEEKER_REGISTERED, emp.JobSeekerRegistered(
+            id_number=id_number, name="王小明", phone=f"138{i % 10**8:08d}", county_code=county,
+            registered_date=date(2025, 1, 2))),
+        (emp.EMPLOYMENT_REGISTERED, emp.EmploymentRegistered(
+            id=str(uuid.UUID(int=i)), id_number=id_number, name="王小明", credit_code=credit_code,
+            employer_name="衢州基准测试有限公司", county_code=county, start_date=date(2025, 3, 1), occupation="车工")),
+        (emp.KEY_GROUP_ADDED, emp.KeyGroupAdded(
+            id=str(uuid.UUID(int=10**12 + i)), id_number=id_number, group="migrant_worker", source="乡镇街道",
+            start_date=date(2025, 1, 1), county_code=county)),
+    ]
+
+
+def id_number_of(i: int) -> str:
+    county = list(QUZHOU_COUNTIES)[i % len(QUZHOU_COUNTIES)]
+    return make_id_number(county, date(1970, 1, 1) + timedelta(days=(i // 1000) % 12000), i % 1000)
+
+
+def employers(n: int = 50) -> list[str]:
+    return [make_credit_code("330802", 900000 + k) for k in range(n)]
+
+
+async def produce(bootstrap: str, topic: str, events: list[tuple[Contract[Any], EventData]]) -> None:
+    """Publish events as the outbox relay would (CloudEvents keyed by subject), as fast as the broker takes them."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20,
+                                max_batch_size=512 * 1024)
+    await producer.start()
+    try:
+        source = EMPLOYMENT.source
+        pending = []
+        for contract, data in events:
+            event = new_event(source=source, type=contract.type, subject=contract.subject_of(data),
+                              data=contract.dump(data), time=datetime.now(UTC))
+            pending.append(await producer.send(topic, value=event.to_json(), key=event.subject.encode(),
+                                               headers=[("content-type", b"application/cloudevents+json")]))
+            if len(pending) >= 5000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+
+
+async def create_topics(bootstrap: str, prefix: str) -> None:
+    await ensure_topics(bootstrap, [prefix + t for t in TOPICS] + [prefix + t + ".dlq" for t in TOPICS])
+
+
+__all__ = ["SERVICES", "Broker", "Stack", "broker", "consumer_stats", "create_topics", "employers", "id_number_of",
+           "machine", "percentile", "person_history", "produce"]
