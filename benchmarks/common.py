@@ -134,10 +134,10 @@ async def consumer_stats(url: str) -> dict[str, Any]:
     return consumers
 
 
-def person_history(i: int, credit_codes: list[str], at: datetime) -> list[tuple[Contract[Any], EventData]]:
+def person_history(i: int, credit_codes: list[str]) -> list[tuple[Contract[Any], EventData]]:
     """A person's events: job-seeker registration, employment, a key group; deterministic for ``i``."""
     county = list(QUZHOU_COUNTIES)[i % len(QUZHOU_COUNTIES)]
-    id_number = make_id_number(county, date(1970, 1, 1) + timedelta(days=(i // 1000) % 12000), i % 1000)
+    id_number = id_number_of(i)
     credit_code = credit_codes[i % len(credit_codes)]
     return [
         (emp.JOB_SEEKER_REGISTERED, emp.JobSeekerRegistered(

@@ -50,7 +50,7 @@ def test_event_types_follow_the_naming_rule(bad_type: str) -> None:
 
 
 def test_time_without_offset_is_refused() -> None:
-    with pytest.raises(ValidationError, match="UTC offset"):
+    with pytest.raises(ValidationError, match="timezone"):
         CloudEvent(id="1", source="/hrss/x", type="hrss.x.y.z.v1", time=datetime(2026, 1, 1), subject="s", data={})
     assert CloudEvent(id="1", source="/hrss/x", type="hrss.x.y.z.v1", time=datetime(2026, 1, 1, tzinfo=UTC),
                       subject="s", data={}).time.tzinfo is not None

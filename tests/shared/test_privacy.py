@@ -104,7 +104,7 @@ async def employment(tmp_path: Path) -> AsyncIterator[InProcessService]:
     @router.get("/v1/test/people")
     async def people(
         session: SessionDep,
-        principal: Annotated[Principal, Depends(require("employment:read"), scope="function")],
+        principal: Annotated[Principal, Depends(require("employment:read"))],
     ) -> list[Answer]:
         return [Answer(id_number=ID, name="甲"), Answer(id_number=OTHER_ID, name="乙"), Answer(id_number=ID, name="丙")]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -15,9 +16,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from hrss_shared import auth as authn
@@ -25,7 +27,14 @@ from hrss_shared import clock, db, migrations, privacy
 from hrss_shared.consumer import DLQ_SUFFIX, BatchHook, ConsumerRunner, Handler
 from hrss_shared.infra import InfraTables
 from hrss_shared.kafka import BrokerProbe, ProducerFactory, ensure_topics
-from hrss_shared.logs import CorrelationMiddleware, configure_logging, get_logger
+from hrss_shared.logs import (
+    CORRELATION_KEY,
+    SCOPE_KEY,
+    configure_logging,
+    correlation_id,
+    get_logger,
+    new_correlation_id,
+)
 from hrss_shared.outbox import PENDING_FLAG, Outbox
 from hrss_shared.paging import MAX_OFFSET, Page, PageParams, page_of
 from hrss_shared.problems import ProblemError, install_problem_handlers
@@ -53,9 +62,11 @@ class ServiceRuntime:
     engine: AsyncEngine
     maker: db.SessionMaker
     reader: db.SessionMaker
+    lookups: db.KeyLookups
     infra: InfraTables
     auth: authn.Authenticator
     probe: BrokerProbe
+    audit: privacy.AuditWriter
     outbox: Outbox | None = None
     relay: OutboxRelay | None = None
     scheduler: Scheduler | None = None
@@ -100,6 +111,7 @@ def create_service_app(
         dev_token = settings.dev_token.get_secret_value() if settings.dev_token else None
         runtime = ServiceRuntime(
             settings=settings, engine=engine, maker=maker, reader=db.make_reader(engine), infra=infra,
+            lookups=db.KeyLookups(url), audit=privacy.AuditWriter(maker, infra.audit_log),
             auth=authn.Authenticator(secret=settings.auth_secret.get_secret_value(), dev_token=dev_token),
             probe=BrokerProbe(settings.bootstrap_servers, settings.service_name),
         )
@@ -132,6 +144,7 @@ def create_service_app(
                 owner=f"{settings.service_name}@{socket.gethostname()}:{os.getpid()}",
             )
             runtime.tasks.append(asyncio.create_task(runtime.scheduler.run(), name="scheduler"))
+        runtime.tasks.append(asyncio.create_task(runtime.audit.run(), name="audit"))
         app.state.runtime = runtime
         for hook in on_startup:
             await hook(runtime)
@@ -139,6 +152,8 @@ def create_service_app(
         for spec in consumers:
             wanted += [settings.topic(t) for t in spec.topics] + [settings.topic(t) + DLQ_SUFFIX for t in spec.topics]
         runtime.tasks.append(asyncio.create_task(_start_messaging(runtime, wanted), name="messaging"))
+        # Objects made at start-up live as long as the process: keep the cyclic GC from re-scanning them.
+        gc.freeze()
         log.info("service_started", port=settings.port, database=engine.url.render_as_string(hide_password=True))
         try:
             yield
@@ -147,20 +162,27 @@ def create_service_app(
                 task.cancel()
             await asyncio.gather(*runtime.tasks, return_exceptions=True)
             await runtime.probe.close()
+            await runtime.lookups.close()
             await engine.dispose()
             log.info("service_stopped")
 
     app = FastAPI(
         title=title, description=description, version="1.0.0", lifespan=lifespan, openapi_tags=openapi_tags,
+        # No OpenTelemetry is configured; FastAPI's native hook would still probe for it on every request.
+        telemetry={"tracing": False, "metrics": False},
     )
-    app.add_middleware(CorrelationMiddleware)
+    app.add_middleware(RequestMiddleware)
     install_problem_handlers(app)
+    # The domain's routes first: every request matches routes in order, and they carry the traffic.
+    for router in routers:
+        app.include_router(router)
     app.include_router(health_router())
     if asyncapi is not None:
         app.include_router(asyncapi_router(asyncapi))
     app.include_router(audit_router(settings.service_name))
-    for router in routers:
-        app.include_router(router)
+    # FastAPI adds its docs routes first; match them last, after the routes that carry the traffic.
+    docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    app.router.routes.sort(key=lambda route: getattr(route, "path", None) in docs)
     return app
 
 
@@ -200,13 +222,26 @@ async def _start_messaging(runtime: ServiceRuntime, topics: list[str]) -> None:
 
 
 # ---- dependencies ---------------------------------------------------------------------------
+# Dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread, a hand-off that
+# costs more than most of them do.
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# OpenAPI answers of a route that checks its credential itself (see :func:`authorize`).
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    status: {"description": title, "content": {"application/problem+json": {}}}
+    for status, title in ((401, "未认证 Unauthorized"), (403, "无权限 Forbidden"), (404, "未找到 Not found"),
+                          (422, "数据校验失败 Validation failed"))
+}
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
+def runtime_of(request: Request) -> ServiceRuntime:
+    """The service's runtime, for code that has the request (dependencies use :data:`RuntimeDep`)."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
+
+
+async def get_runtime(request: Request) -> ServiceRuntime:
+    return runtime_of(request)
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
@@ -215,13 +250,13 @@ RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 async def unit_of_work(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     """The request's session: one transaction, committed once after the handler and its answer succeed.
 
-    Reads (GET, HEAD) get a read-only session that takes no write lock. A write commits after the
-    response model is serialised (with the audit of any unmasked personal data in the same transaction),
-    so a client never gets an error for a saved write; any error rolls everything back, except a
-    refusal marked :func:`hrss_shared.problems.recorded`, whose record and event commit first.
+    Reads (GET, HEAD) get a read-only session that takes no write lock (their audit rows are written by
+    :class:`RequestMiddleware`). A write commits after the response model is serialised, with the audit of any
+    unmasked personal data in the same transaction, so a client never gets an error for a saved write; any
+    error rolls everything back, except a refusal marked :func:`hrss_shared.problems.recorded`, whose
+    record and event commit first.
     """
     writes = request.method not in SAFE_METHODS
-    request.state.unit_of_work = True
     async with (runtime.maker if writes else runtime.reader)() as session:
         try:
             yield session
@@ -241,7 +276,6 @@ async def unit_of_work(request: Request, runtime: RuntimeDep) -> AsyncIterator[A
             _wake_relay(session, runtime)
         else:
             await session.rollback()
-            await _audit_alone(request, runtime)
 
 
 def _wake_relay(session: AsyncSession, runtime: ServiceRuntime) -> None:
@@ -249,32 +283,65 @@ def _wake_relay(session: AsyncSession, runtime: ServiceRuntime) -> None:
         runtime.relay.wake()
 
 
-async def _audit(request: Request, runtime: ServiceRuntime, session: AsyncSession) -> None:
-    """Record what this request showed unmasked (see :mod:`hrss_shared.privacy`) in ``session``."""
+def _audit_rows(request: Request) -> list[dict[str, Any]]:
+    """The audit rows of what this request showed unmasked (see :mod:`hrss_shared.privacy`), once."""
     disclosure: privacy.Disclosure | None = getattr(request.state, "disclosure", None)
     principal: authn.Principal | None = getattr(request.state, "principal", None)
-    if disclosure is None or principal is None or not disclosure.disclosed or disclosure.audited:
-        return
-    await privacy.write_audit(
-        session, runtime.infra.audit_log, disclosure, client_id=principal.client_id, client_name=principal.name,
-        action=f"{request.method} {request.url.path}", purpose_text=privacy.purpose(
-            request.headers.get(privacy.PURPOSE_HEADER)),
+    if disclosure is None or principal is None:
+        return []
+    rows = privacy.audit_rows(
+        disclosure, client_id=principal.client_id, client_name=principal.name,
+        action=f"{request.method} {request.url.path}",
+        purpose_text=privacy.purpose(request.headers.get(privacy.PURPOSE_HEADER)),
     )
+    disclosure.audited = True
+    return rows
 
 
-async def _audit_alone(request: Request, runtime: ServiceRuntime) -> None:
-    """The audit of a read, in a short write transaction of its own (reads hold no write lock)."""
-    disclosure: privacy.Disclosure | None = getattr(request.state, "disclosure", None)
-    if disclosure is None or not disclosure.disclosed or disclosure.audited:
-        return
-    async with runtime.maker() as session, session.begin():
-        await _audit(request, runtime, session)
+async def _audit(request: Request, runtime: ServiceRuntime, session: AsyncSession) -> None:
+    """Record what this request showed unmasked in ``session`` (a write's own transaction)."""
+    rows = _audit_rows(request)
+    if rows:
+        await session.execute(insert(runtime.infra.audit_log), rows)
+
+
+class RequestMiddleware:
+    """Per request: the correlation id (``X-Correlation-ID``, or a new one) in logs, events and the answer; and
+    the audit of what the request showed unmasked, written before its answer starts (for reads, and any
+    request without a unit of work), so no unmasked answer leaves without its audit row."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cid = next((value.decode("latin-1")[:64] for name, value in scope["headers"] if name == CORRELATION_KEY),
+                   None) or new_correlation_id()
+        scope[SCOPE_KEY] = cid  # still readable by the outermost error handler after the reset below
+        token = correlation_id.set(cid)
+
+        async def send_audited(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state = scope.get("state")
+                disclosure: privacy.Disclosure | None = state.get("disclosure") if state else None
+                if disclosure is not None and disclosure.disclosed and not disclosure.audited:
+                    request = Request(scope)
+                    await runtime_of(request).audit.append(_audit_rows(request))
+                message["headers"] = [*message.get("headers", ()), (CORRELATION_KEY, cid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_audited)
+        finally:
+            correlation_id.reset(token)
 
 
 SessionDep = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
 
 
-def get_outbox(runtime: RuntimeDep) -> Outbox:
+async def get_outbox(runtime: RuntimeDep) -> Outbox:
     if runtime.outbox is None:
         raise RuntimeError("this service publishes no events")
     return runtime.outbox
@@ -283,22 +350,28 @@ def get_outbox(runtime: RuntimeDep) -> Outbox:
 OutboxDep = Annotated[Outbox, Depends(get_outbox)]
 
 
-def require(scope: str) -> Callable[[Request, ServiceRuntime], AsyncIterator[authn.Principal]]:
+
+
+
+def authorize(request: Request, scope: str) -> authn.Principal:
+    """The request's client, which must hold ``scope``; starts the request's disclosure (see :func:`require`)."""
+    principal = runtime_of(request).auth.authenticate(request.headers.get("authorization"))
+    principal.require(scope)
+    request.state.principal = principal
+    request.state.disclosure = privacy.begin(principal.sees_pii)
+    return principal
+
+
+def require(scope: str) -> Callable[[Request], Awaitable[authn.Principal]]:
     """Dependency factory: the caller must hold ``scope`` (401 without a credential, 403 without the scope).
 
     It also starts the request's :class:`hrss_shared.privacy.Disclosure`, so personal fields of the answer
-    are masked unless the client holds ``pii:read``, and audited when it does (for a request without a
-    unit of work, here, once the answer is serialised).
+    are masked unless the client holds ``pii:read``, and audited when it does (in the request's unit of
+    work for a write, by :class:`RequestMiddleware` otherwise).
     """
 
-    async def dependency(request: Request, runtime: RuntimeDep) -> AsyncIterator[authn.Principal]:
-        principal = runtime.auth.authenticate(request.headers.get("authorization"))
-        principal.require(scope)
-        request.state.principal = principal
-        request.state.disclosure = privacy.begin(principal.sees_pii)
-        yield principal
-        if not getattr(request.state, "unit_of_work", False):
-            await _audit_alone(request, runtime)
+    async def dependency(request: Request) -> authn.Principal:
+        return authorize(request, scope)
 
     return dependency
 
@@ -387,7 +460,7 @@ def audit_router(service: str) -> APIRouter:
     async def list_audit(
         runtime: RuntimeDep,
         session: SessionDep,
-        principal: Annotated[authn.Principal, Depends(require(authn.ADMIN), scope="function")],
+        principal: Annotated[authn.Principal, Depends(require(authn.ADMIN))],
         subject: str | None = None,
         client_id: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,

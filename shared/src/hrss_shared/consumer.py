@@ -210,13 +210,15 @@ class ConsumerRunner:
         t = self.processed
         async with self.maker() as session:
             async with session.begin():
-                ids = list({item.event.id for item in items})
+                by_source: dict[str, list[str]] = {}
+                for item in items:
+                    by_source.setdefault(item.event.source, []).append(item.event.id)
                 seen: set[tuple[str, str]] = set()
-                for start in range(0, len(ids), 500):
-                    rows = await session.execute(
-                        select(t.c.source, t.c.event_id).where(t.c.event_id.in_(ids[start:start + 500]))
-                    )
-                    seen.update((r.source, r.event_id) for r in rows)
+                for source, ids in by_source.items():  # (source, event_id) is the unique index's order
+                    for start in range(0, len(ids), 500):
+                        rows = await session.execute(select(t.c.event_id).where(
+                            t.c.source == source, t.c.event_id.in_(ids[start:start + 500])))
+                        seen.update((source, event_id) for event_id in rows.scalars())
                 todo: list[_Parsed] = []
                 for item in items:
                     key = (item.event.source, item.event.id)

@@ -118,3 +118,61 @@ async def flush_or_conflict(session: Any, conflict: Exception) -> None:
             await session.flush()
     except IntegrityError:
         raise conflict from None
+
+
+class KeyLookups:
+    """The hot read path: rows by key without ORM sessions, connection-pool round trips or thread hops.
+
+    A person view is one key look-up of its documents; through an async session on SQLite that costs
+    several hand-offs to aiosqlite's thread (begin, execute, fetch, rollback) for a read of microseconds.
+    Here SQLite reads run on a read-only connection of the calling thread (WAL: they never wait for a
+    writer; a short busy timeout bounds the rare wait for a checkpoint), and PostgreSQL reads go straight
+    to an asyncpg pool of their own. Each statement is a single SELECT, so it sees one consistent snapshot.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.dialect = "sqlite" if is_sqlite(url) else "postgresql"
+        self._sqlite: Any = None
+        self._pool: Any = None
+        self._statements: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+    def _statement(self, table: str, key: str, columns: tuple[str, ...]) -> str:
+        found = self._statements.get((table, key, columns))
+        if found is None:
+            placeholder = "?" if self.dialect == "sqlite" else "$1"
+            found = f'SELECT {", ".join(columns)} FROM {table} WHERE "{key}" = {placeholder}'
+            self._statements[(table, key, columns)] = found
+        return found
+
+    async def rows(self, table: str, key: str, value: str, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        """``SELECT columns FROM table WHERE key = value`` (names come from code, never from callers' input)."""
+        statement = self._statement(table, key, columns)
+        if self.dialect == "sqlite":
+            return self._sqlite_rows(statement, value)
+        if self._pool is None:
+            import asyncpg
+
+            dsn = self.url.replace("postgresql+asyncpg://", "postgresql://", 1)
+            self._pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
+        records = await self._pool.fetch(statement, value)
+        return [tuple(r) for r in records]
+
+    def _sqlite_rows(self, statement: str, value: str) -> list[tuple[Any, ...]]:
+        import sqlite3
+
+        if self._sqlite is None:
+            path = self.url.split("///", 1)[-1]
+            self._sqlite = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False,
+                                           isolation_level=None)
+            self._sqlite.execute("PRAGMA busy_timeout=200")
+        rows: list[tuple[Any, ...]] = self._sqlite.execute(statement, (value,)).fetchall()
+        return rows
+
+    async def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None

@@ -12,9 +12,10 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from hrss_shared.logs import correlation_id
 from hrss_shared.registry import SERVICES, Service
@@ -31,18 +32,11 @@ class CloudEvent(BaseModel):
     id: str = Field(min_length=1, max_length=64)
     source: str = Field(min_length=1, max_length=200)
     type: str = Field(min_length=1, max_length=200)
-    time: datetime
+    time: AwareDatetime = Field(description="when it happened, with a UTC offset")
     subject: str = Field(min_length=1, max_length=64)
     datacontenttype: Literal["application/json"] = "application/json"
     data: dict[str, Any]
     correlationid: str | None = None
-
-    @field_validator("time")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("time must carry a UTC offset")
-        return value
 
     def to_json(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode()
@@ -83,25 +77,25 @@ class Contract(Generic[M]):
         if self.subject not in self.model.model_fields:
             raise ValueError(f"{self.model.__name__} has no subject field {self.subject!r}")
 
-    @property
+    @cached_property
     def service(self) -> Service:
         return SERVICES[self._part(1)]
 
-    @property
+    @cached_property
     def topic(self) -> str:
         topic = self.service.topic
         assert topic is not None  # checked in __post_init__
         return topic
 
-    @property
+    @cached_property
     def entity(self) -> str:
         return self._part(2)
 
-    @property
+    @cached_property
     def verb(self) -> str:
         return self._part(3)
 
-    @property
+    @cached_property
     def version(self) -> int:
         return int(self._part(4))
 

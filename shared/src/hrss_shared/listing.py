@@ -40,7 +40,7 @@ def sort_param(*keys: str, default: str) -> Any:
         raise ValueError(f"default sort {default!r} is not one of {allowed}")
     description = f"排序 sort: {', '.join(allowed)}（'-' 为降序 descending; default {default}）"
 
-    def dependency(
+    async def dependency(
         sort: Annotated[str, Query(description=description, json_schema_extra={"enum": allowed})] = default,
     ) -> str:
         if sort not in allowed:
@@ -85,7 +85,7 @@ class DateRange:
 def date_range_param(on: str) -> Any:
     """Dependency for ``from_date``/``to_date`` (both inclusive) on the record's date ``on``; 422 if reversed."""
 
-    def dependency(
+    async def dependency(
         from_date: Annotated[SupportedDate | None, Query(description=f"起始日期（含）from {on}, inclusive")] = None,
         to_date: Annotated[SupportedDate | None, Query(description=f"截止日期（含）to {on}, inclusive")] = None,
     ) -> DateRange:

@@ -27,7 +27,7 @@ class PageParams(BaseModel):
     offset: int
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=500, description="每页条数 page size")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="偏移 offset")] = 0,
 ) -> PageParams:

@@ -10,6 +10,7 @@ neither masking nor audit: both follow from the response model's types.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
@@ -20,7 +21,6 @@ from urllib.parse import unquote
 
 from pydantic import PlainSerializer
 from sqlalchemy import Table, insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hrss_shared.logs import correlation_id
 
@@ -59,6 +59,7 @@ def kind_of_key(key: str) -> str | None:
     if key in MASKERS:
         return key
     return ID_NUMBER if key.endswith("_id_number") else None
+
 
 
 @dataclass
@@ -108,22 +109,20 @@ def _show(kind: str) -> Callable[[str], str]:
 def _show_mapping(value: Mapping[str, Any]) -> dict[str, Any]:
     disclosure = _current.get()
 
-    def walk(item: Any) -> Any:
-        if isinstance(item, Mapping):
-            out: dict[str, Any] = {}
-            for key, inner in item.items():
-                kind = kind_of_key(str(key))
-                if kind is not None and isinstance(inner, str):
+    def walk(item: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(item)
+        for key, inner in item.items():
+            if isinstance(inner, str):
+                kind = kind_of_key(key)
+                if kind is not None:
                     out[key] = MASKERS[kind](inner) if disclosure is None else disclosure.show(kind, inner)
-                else:
-                    out[key] = walk(inner)
-            return out
-        if isinstance(item, list):
-            return [walk(v) for v in item]
-        return item
+            elif isinstance(inner, Mapping):
+                out[key] = walk(inner)
+            elif isinstance(inner, list):
+                out[key] = [walk(v) if isinstance(v, Mapping) else v for v in inner]
+        return out
 
-    result: dict[str, Any] = walk(value)
-    return result
+    return walk(value)
 
 
 def _show_text(value: str) -> str:
@@ -149,22 +148,60 @@ def purpose(raw: str | None) -> str | None:
     return unquote(raw)[:500] if raw else None
 
 
-async def write_audit(
-    session: AsyncSession, table: Table, disclosure: Disclosure, *, client_id: str, client_name: str, action: str,
-    purpose_text: str | None,
-) -> None:
+def audit_rows(
+    disclosure: Disclosure, *, client_id: str, client_name: str, action: str, purpose_text: str | None,
+) -> list[dict[str, Any]]:
     """One audit row per person whose ID number was shown (one without subject if only other data was)."""
     if not disclosure.disclosed or disclosure.audited:
-        return
+        return []
     fields = sorted(disclosure.kinds)
     subjects: list[str | None] = [*sorted(disclosure.subjects)] or [None]
     now = datetime.now(UTC)
-    rows = [
+    return [
         {
             "at": now, "client_id": client_id, "client_name": client_name, "action": action[:300],
             "subject": subject, "purpose": purpose_text, "correlation_id": correlation_id.get(), "fields": fields,
         }
         for subject in subjects
     ]
-    await session.execute(insert(table), rows)
-    disclosure.audited = True
+
+
+class AuditWriter:
+    """Appends audit rows with group commit: a request waits until its rows are committed, and one short
+    transaction serves every request that arrived meanwhile, so many unmasked reads at once neither queue
+    one by one on SQLite's write lock nor make readers wait."""
+
+    def __init__(self, maker: Callable[[], Any], table: Table) -> None:
+        self.maker = maker
+        self.table = table
+        self._pending: list[tuple[list[dict[str, Any]], asyncio.Future[None]]] = []
+        self._wake = asyncio.Event()
+
+    async def append(self, rows: list[dict[str, Any]]) -> None:
+        """Return once ``rows`` are committed; raise what the write raised otherwise."""
+        if not rows:
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((rows, done))
+        self._wake.set()
+        await done
+
+    async def run(self) -> None:
+        """Write what is pending, one transaction at a time, until cancelled."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            batch, self._pending = self._pending, []
+            if not batch:
+                continue
+            try:
+                async with self.maker() as session, session.begin():
+                    await session.execute(insert(self.table), [row for rows, _ in batch for row in rows])
+            except Exception as exc:  # noqa: BLE001 - handed to every waiting request, which then fails
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for _, done in batch:
+                if not done.done():
+                    done.set_result(None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import date
 from typing import Annotated
 
@@ -31,9 +32,12 @@ QUZHOU_COUNTIES: dict[str, str] = {
 }
 
 
+_ID_DIGIT_OFFSET = ord("0") * sum(ID_WEIGHTS)
+
+
 def id_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK[total % 11]
+    """The check character of 17 digits (GB 11643-1999); on the hot path of every consumer, so kept cheap."""
+    return ID_CHECK[(sum(map(operator.mul, first17.encode("ascii"), ID_WEIGHTS)) - _ID_DIGIT_OFFSET) % 11]
 
 
 def validate_id_number(value: str) -> str:
@@ -62,7 +66,8 @@ def birth_date_of(id_number: str) -> date:
 
 
 def credit_check_char(first17: str) -> str:
-    total = sum(CREDIT_VALUES[c] * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
+    """The check character of a credit code's first 17 characters (GB 32100-2015)."""
+    total = sum(map(operator.mul, map(CREDIT_VALUES.__getitem__, first17), CREDIT_WEIGHTS))
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 

@@ -8,8 +8,8 @@ from hrss_shared.app import require
 from hrss_shared.auth import Principal
 from hrss_shared.registry import EMPLOYMENT
 
-Reader = Annotated[Principal, Depends(require(f"{EMPLOYMENT.scope_domain}:read"), scope="function")]
-Writer = Annotated[Principal, Depends(require(f"{EMPLOYMENT.scope_domain}:write"), scope="function")]
+Reader = Annotated[Principal, Depends(require(f"{EMPLOYMENT.scope_domain}:read"))]
+Writer = Annotated[Principal, Depends(require(f"{EMPLOYMENT.scope_domain}:write"))]
 
 
 def county_filter(principal: Principal, requested: str | None) -> str | None:

@@ -10,7 +10,7 @@ from hrss_shared.app import RuntimeDep, SessionDep, require
 from hrss_shared.auth import ADMIN, Principal
 
 router = APIRouter(prefix="/v1/clients", tags=["clients 接入系统管理"])
-Admin = Annotated[Principal, Depends(require(ADMIN), scope="function")]
+Admin = Annotated[Principal, Depends(require(ADMIN))]
 
 
 @router.post("", status_code=201, summary="新增接入系统 Create a client")

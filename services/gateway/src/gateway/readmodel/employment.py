@@ -76,10 +76,8 @@ async def on_employer_deactivated(session: AsyncSession, event: CloudEvent, data
 @handlers.on(c.JOB_SEEKER_REGISTERED)
 async def on_job_seeker_registered(session: AsyncSession, event: CloudEvent, data: c.JobSeekerRegistered) -> None:
     at = stamp(event.time)
-    person = await PERSONS.section(session, data.id_number, "identity")
-    person.update(name=data.name, county_code=data.county_code)
-    person["phone"] = data.phone or person["phone"]
-    person["as_of"] = later(person["as_of"], at)
+    person = await identity.section(session, data.id_number)
+    identity.change(person, at, name=data.name, county_code=data.county_code, phone=data.phone or person["phone"])
     doc = await PERSONS.section(session, data.id_number, SECTION)
     doc["job_seeker_registered_date"] = data.registered_date.isoformat()
     _settle(doc, at)
@@ -88,9 +86,9 @@ async def on_job_seeker_registered(session: AsyncSession, event: CloudEvent, dat
 @handlers.on(c.JOB_SEEKER_UPDATED)
 async def on_job_seeker_updated(session: AsyncSession, event: CloudEvent, data: c.JobSeekerUpdated) -> None:
     at = stamp(event.time)
-    person = await PERSONS.section(session, data.id_number, "identity")
+    person = await identity.section(session, data.id_number)
     if person["as_of"] is None or at >= person["as_of"]:
-        person.update(phone=data.phone, county_code=data.county_code)
+        identity.change(person, at, phone=data.phone, county_code=data.county_code)
     person["as_of"] = later(person["as_of"], at)
 
 

@@ -6,8 +6,6 @@ section, so the person view is a key look-up of a few rows, not a join per secti
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Column, Text
 from sqlmodel import Field
 
@@ -18,19 +16,20 @@ class PersonSection(Base, table=True):
     """One section (identity, employment, training, insurance, labour) of one person's 一卡通 view."""
 
     __tablename__ = "person_sections"
+    # Clustered by (id_number, section) on SQLite: a person's sections are one B-tree range, read in one seek.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     id_number: str = Field(primary_key=True, max_length=18)
     section: str = Field(primary_key=True, max_length=20)
     doc: str = Field(sa_column=Column(Text, nullable=False))
-    as_of: datetime | None = None
 
 
 class EmployerSection(Base, table=True):
     """One section (profile, employment …) of one employer's view."""
 
     __tablename__ = "employer_sections"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     credit_code: str = Field(primary_key=True, max_length=18)
     section: str = Field(primary_key=True, max_length=20)
     doc: str = Field(sa_column=Column(Text, nullable=False))
-    as_of: datetime | None = None

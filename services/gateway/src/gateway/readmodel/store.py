@@ -8,11 +8,11 @@ loaded on first use.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic_core import from_json, to_json
 from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -27,7 +27,9 @@ CHUNK = 500
 
 def stamp(instant: datetime) -> str:
     """An instant as the documents store it: UTC ISO 8601 with microseconds, so strings compare in time order."""
-    return instant.astimezone(UTC).isoformat(timespec="microseconds")
+    if instant.tzinfo is not UTC:
+        instant = instant.astimezone(UTC)
+    return instant.isoformat(timespec="microseconds")
 
 
 def later(current: str | None, new: str) -> str:
@@ -68,7 +70,7 @@ class Documents:
                 select(key_column, self.table.c.section, self.table.c.doc).where(key_column.in_(chunk))
             )
             for key, section, doc in rows:
-                batch.docs[(key, section)] = json.loads(doc)
+                batch.docs[(key, section)] = from_json(doc)
         batch.loaded.update(wanted)
 
     async def section(self, session: AsyncSession, key: str, section: str) -> Doc:
@@ -86,18 +88,14 @@ class Documents:
         batch = self._batch(session)
         if not batch.dirty:
             return
-        rows = [
-            {self.key: key, "section": section, "doc": json.dumps(batch.docs[(key, section)], ensure_ascii=False,
-                                                                   separators=(",", ":")),
-             "as_of": _as_of(batch.docs[(key, section)])}
-            for key, section in sorted(batch.dirty)
-        ]
+        rows = [{self.key: key, "section": section, "doc": to_json(batch.docs[(key, section)]).decode()}
+                for key, section in sorted(batch.dirty)]
         dialect = session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         statement = insert(self.table)
         statement = statement.on_conflict_do_update(
             index_elements=[self.key, "section"],
-            set_={"doc": statement.excluded.doc, "as_of": statement.excluded.as_of},
+            set_={"doc": statement.excluded.doc},
         )
         for start in range(0, len(rows), CHUNK):
             await session.execute(statement, rows[start:start + CHUNK])
@@ -105,9 +103,10 @@ class Documents:
         session.info.pop(self._info_key, None)
 
 
-def _as_of(doc: Doc) -> datetime | None:
-    value = doc.get("as_of")
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+def identity_empty(id_number: str) -> Doc:
+    from gateway.readmodel.identity import empty
+
+    return empty(id_number)
 
 
 def records_section() -> Doc:
@@ -118,7 +117,7 @@ PERSONS = Documents(
     PersonSection.__table__,  # type: ignore[attr-defined]
     "id_number",
     {
-        "identity": lambda key: {"name": None, "county_code": None, "phone": None, "as_of": None},
+        "identity": lambda key: identity_empty(key),
         "employment": lambda key: {
             "status": "not_employed", "job_seeker_registered_date": None, "employments": [],
             "unemployment_registrations": [], "records": {}, "as_of": None,

@@ -26,15 +26,15 @@ def upgrade() -> None:
     sa.Column('credit_code', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
     sa.Column('section', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('doc', sa.Text(), nullable=False),
-    sa.Column('as_of', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('credit_code', 'section', name=op.f('pk_employer_sections'))
+    sa.PrimaryKeyConstraint('credit_code', 'section', name=op.f('pk_employer_sections')),
+    sqlite_with_rowid=False,
     )
     op.create_table('person_sections',
     sa.Column('id_number', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
     sa.Column('section', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('doc', sa.Text(), nullable=False),
-    sa.Column('as_of', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.PrimaryKeyConstraint('id_number', 'section', name=op.f('pk_person_sections'))
+    sa.PrimaryKeyConstraint('id_number', 'section', name=op.f('pk_person_sections')),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('employment_view', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_employment_view_county_code'))
