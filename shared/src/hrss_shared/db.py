@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -11,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.orm import registry
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hrss_shared import sqlite_inline
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,7 +40,7 @@ READ_ONLY = "hrss_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE for write transactions.
+    """Create the engine; SQLite gets WAL, inline connections and BEGIN IMMEDIATE for write transactions.
 
     BEGIN IMMEDIATE makes a SQLite write transaction take the write lock up front, so a read-then-write
     transaction never fails with SQLITE_BUSY when another writer got in first. Sessions from
@@ -45,9 +48,11 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """
     if is_sqlite(url):
         db_path = url.split("///", 1)[-1]
-        if db_path and db_path != ":memory:":
-            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 60}, **kwargs)
+        if not db_path or db_path.startswith(":memory:") or "?" in db_path:
+            raise ValueError(f"SQLite needs a database file path, got {url!r}")
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+        # Connections run on the event loop's thread, not aiosqlite's (see hrss_shared.sqlite_inline).
+        engine = create_async_engine(url, async_creator=sqlite_inline.connector(db_path), **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -56,7 +61,6 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=60000")
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
@@ -70,8 +74,37 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+class _GatedSession(AsyncSession):
+    """A SQLite write session: holds its engine's write gate while open.
+
+    SQLite admits one writer; one that finds the lock taken polls with growing sleeps (1, 2, 5 … 100 ms), so
+    under a few concurrent writers a short write waited tens of milliseconds. Writers of this process queue
+    on the gate in order instead and meet SQLite's lock free (another process still meets the busy timeout).
+    """
+
+    gate: asyncio.Lock
+
+    async def __aenter__(self) -> _GatedSession:
+        await self.gate.acquire()
+        try:
+            await super().__aenter__()
+        except BaseException:
+            self.gate.release()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            await super().__aexit__(*exc)
+        finally:
+            self.gate.release()
+
+
 def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:
-    """Sessions for transactions that write (on SQLite they take the write lock when they begin)."""
+    """Sessions for transactions that write (on SQLite they queue for the write lock; use ``async with``)."""
+    if engine.dialect.name == "sqlite":
+        gated = type("GatedSession", (_GatedSession,), {"gate": asyncio.Lock()})
+        return async_sessionmaker(engine, class_=gated, expire_on_commit=False)
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 
@@ -110,12 +143,14 @@ async def fetch_or_404(session: Any, model: type[T], key: Any, detail: str) -> T
 
 
 async def flush_or_conflict(session: Any, conflict: Exception) -> None:
-    """Flush pending rows in a savepoint; a unique-constraint violation undoes them and raises ``conflict`` (409)."""
+    """Flush pending rows; a unique-constraint violation raises ``conflict`` (a 409).
+
+    The request's unit of work then rolls the whole transaction back (an import row, its own savepoint).
+    """
     from sqlalchemy.exc import IntegrityError
 
     try:
-        async with session.begin_nested():
-            await session.flush()
+        await session.flush()
     except IntegrityError:
         raise conflict from None
 

@@ -15,7 +15,9 @@ log = get_logger(__name__)
 
 PRODUCER_OPTIONS = {
     "acks": "all",
-    "linger_ms": 5,
+    # The relay sends a whole batch of rows before awaiting their acks, so batching needs no wait; a long
+    # linger would only add to every event's way to its consumers.
+    "linger_ms": 1,
     "request_timeout_ms": 15000,
     "max_batch_size": 256 * 1024,
 }
