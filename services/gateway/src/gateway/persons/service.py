@@ -23,7 +23,7 @@ async def get_person(*, lookups: KeyLookups, id_number: str) -> PersonView:
     rows = await lookups.rows(_table.name, "id_number", id_number, _COLUMNS)
     if not rows:
         raise NotFound("暂无该人员信息 (no record of this person in the 一卡通 view)")
-    docs: dict[str, str] = dict(rows)  # type: ignore[arg-type]
+    docs: dict[str, str] = dict(rows)
     identity = docs.get("identity") or json.dumps(empty(id_number))
     parts = [f'"id_number":"{id_number}"', f'"identity":{identity}']
     parts += [f'"{name}":{docs.get(name) or _EMPTY[name]}' for name in SECTIONS[1:]]
