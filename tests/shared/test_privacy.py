@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import pytest
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
@@ -145,3 +146,16 @@ async def test_a_refused_request_is_neither_answered_nor_audited(employment: InP
     r = await employment.client.get("/v1/test/people", headers=bearer(token("training:read", "pii:read")))
     assert r.status_code == 403
     assert await audit(employment) == []
+
+
+async def test_no_unmasked_answer_leaves_without_its_audit_row(employment: InProcessService) -> None:
+    async with employment.runtime.engine.begin() as conn:
+        await conn.exec_driver_sql("DROP TABLE audit_log")
+    # As a server answers: the error becomes a 500 (the test client would re-raise it otherwise).
+    transport = httpx.ASGITransport(app=employment.app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://employment") as client:
+        shown = await client.get("/v1/test/people", headers=bearer(token("employment:read", "pii:read")))
+        assert shown.status_code == 500
+        assert ID not in shown.text and OTHER_ID not in shown.text
+        masked = await client.get("/v1/test/people", headers=bearer(token("employment:read")))
+        assert masked.status_code == 200, "a masked answer needs no audit row"

@@ -1,0 +1,159 @@
+"""Database mechanisms: read sessions take no write lock, writers queue, busy SQLite never blocks the loop,
+key look-ups, and the group-committing audit writer."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
+
+from hrss_shared import db, sqlite_inline
+from hrss_shared.infra import infra_tables
+from hrss_shared.privacy import AuditWriter
+from tests.conftest import DbFactory
+
+metadata = MetaData()
+things = Table("things", metadata, Column("key", String(20), primary_key=True), Column("n", Integer))
+audit_metadata = MetaData()
+AUDIT = infra_tables(audit_metadata).audit_log
+
+
+async def engine_for(url: str, meta: MetaData = metadata) -> db.AsyncEngine:
+    engine = db.make_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(meta.create_all)
+    return engine
+
+
+async def test_a_read_session_does_not_wait_for_a_writer(make_db: DbFactory) -> None:
+    engine = await engine_for(await make_db("reads"))
+    maker, reader = db.make_sessionmaker(engine), db.make_reader(engine)
+    async with maker() as session, session.begin():
+        await session.execute(insert(things).values(key="a", n=1))
+    try:
+        async with maker() as writing, writing.begin():
+            await writing.execute(things.update().values(n=2))
+            started = time.perf_counter()
+            async with reader() as session:  # while the writer holds its lock, uncommitted
+                n = (await session.execute(select(things.c.n))).scalar_one()
+            assert n == 1, "a reader sees the last committed state"
+            assert time.perf_counter() - started < 1.0
+        async with reader() as session:
+            assert (await session.execute(select(things.c.n))).scalar_one() == 2
+    finally:
+        await engine.dispose()
+
+
+async def test_writers_of_one_process_queue_and_all_commit(tmp_path: Path) -> None:
+    engine = await engine_for(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
+    maker = db.make_sessionmaker(engine)
+    async with maker() as session, session.begin():
+        await session.execute(insert(things).values(key="counter", n=0))
+
+    async def bump() -> None:
+        async with maker() as session, session.begin():
+            n = (await session.execute(select(things.c.n).where(things.c.key == "counter"))).scalar_one()
+            await asyncio.sleep(0.001)  # a read-then-write transaction, interleaved with the others
+            await session.execute(things.update().where(things.c.key == "counter").values(n=n + 1))
+
+    try:
+        await asyncio.gather(*(bump() for _ in range(40)))
+        async with maker() as session:
+            assert (await session.execute(select(things.c.n))).scalar_one() == 40, "no lost update, no busy error"
+    finally:
+        await engine.dispose()
+
+
+async def test_busy_sqlite_is_retried_without_blocking_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "busy.db"
+    engine = await engine_for(f"sqlite+aiosqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)  # another process's connection, in effect
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    async def release_later() -> None:
+        await asyncio.sleep(0.3)
+        other.execute("COMMIT")
+
+    clock_task = asyncio.create_task(ticker())
+    try:
+        maker = db.make_sessionmaker(engine)
+        started = time.perf_counter()
+        releaser = asyncio.create_task(release_later())
+        async with maker() as session, session.begin():
+            await session.execute(insert(things).values(key="late", n=1))
+        waited = time.perf_counter() - started
+        await releaser
+        assert waited >= 0.25, "the write waited for the other writer"
+        assert ticks >= 15, "the loop kept running while the write waited"
+        monkeypatch.setattr(sqlite_inline, "BUSY_TIMEOUT", 0.2)
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(Exception, match="locked"):
+            async with maker() as session, session.begin():
+                await session.execute(insert(things).values(key="never", n=1))
+        other.execute("ROLLBACK")
+    finally:
+        clock_task.cancel()
+        other.close()
+        await engine.dispose()
+
+
+async def test_key_lookups_read_committed_rows_by_key(make_db: DbFactory) -> None:
+    url = await make_db("lookups")
+    engine = await engine_for(url)
+    lookups = db.KeyLookups(url)
+    try:
+        async with db.make_sessionmaker(engine)() as session, session.begin():
+            await session.execute(insert(things), [{"key": "a", "n": 1}, {"key": "b", "n": 2}])
+        assert await lookups.rows("things", "key", "a", ("key", "n")) == [("a", 1)]
+        assert await lookups.rows("things", "key", "zz", ("n",)) == []
+        async with db.make_sessionmaker(engine)() as session, session.begin():
+            await session.execute(things.update().where(things.c.key == "a").values(n=5))
+        assert await lookups.rows("things", "key", "a", ("n",)) == [(5,)], "sees the latest commit"
+        assert await lookups.rows("things", "key", "a'; DROP TABLE things; --", ("n",)) == []
+    finally:
+        await lookups.close()
+        await engine.dispose()
+
+
+async def test_the_audit_writer_commits_concurrent_appends_together_and_fails_them_together(
+    make_db: DbFactory,
+) -> None:
+    engine = await engine_for(await make_db("audit"), audit_metadata)
+    maker = db.make_sessionmaker(engine)
+    writer = AuditWriter(maker, AUDIT)
+    running = asyncio.create_task(writer.run())
+
+    def row(i: int) -> dict[str, object]:
+        return {"at": db_now(), "client_id": f"c{i}", "client_name": "n", "action": "GET /x", "subject": None,
+                "purpose": None, "correlation_id": None, "fields": ["phone"]}
+
+    try:
+        await asyncio.gather(*(writer.append([row(i)]) for i in range(25)))
+        async with maker() as session:
+            assert (await session.execute(select(func.count()).select_from(AUDIT))).scalar_one() == 25
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP TABLE audit_log"))
+        with pytest.raises(Exception, match="audit_log"):
+            await asyncio.gather(*(writer.append([row(i)]) for i in range(3)))
+    finally:
+        running.cancel()
+        await engine.dispose()
+
+
+def db_now() -> object:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)

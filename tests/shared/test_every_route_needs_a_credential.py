@@ -1,0 +1,68 @@
+"""Every route of every service, except health and documentation, answers 401 without a credential.
+
+The routes are enumerated from the apps themselves, so a new endpoint that forgets its credential check
+(``require`` or ``authorize``) fails here whatever its path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from employment.config import EmploymentSettings
+from employment.main import create_app as create_employment
+from gateway.config import GatewaySettings
+from gateway.main import create_app as create_gateway
+from labour_relations.config import LabourRelationsSettings
+from labour_relations.main import create_app as create_labour_relations
+from social_insurance.config import SocialInsuranceSettings
+from social_insurance.main import create_app as create_social_insurance
+from tests.support import InProcessService, service_settings
+from training.config import TrainingSettings
+from training.main import create_app as create_training
+
+PUBLIC = {"/healthz", "/readyz", "/asyncapi.json", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+SERVICES: dict[str, tuple[type[Any], Any]] = {
+    "employment": (EmploymentSettings, create_employment),
+    "gateway": (GatewaySettings, create_gateway),
+    "training": (TrainingSettings, create_training),
+    "social-insurance": (SocialInsuranceSettings, create_social_insurance),
+    "labour-relations": (LabourRelationsSettings, create_labour_relations),
+}
+SAMPLE = {"id_number": "11010519491231002X", "credit_code": "91350100M000100Y43", "group": "veteran"}
+
+
+def concrete(path: str) -> str:
+    """A path with its parameters filled with valid values (so only the credential can refuse it)."""
+    return re.sub(r"\{(\w+)\}", lambda m: SAMPLE.get(m.group(1), "x1"), path)
+
+
+@pytest.fixture(params=list(SERVICES))
+async def service(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[InProcessService]:
+    settings_cls, create_app = SERVICES[request.param]
+    settings = service_settings(
+        settings_cls, db_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}", bootstrap="127.0.0.1:1", prefix="",
+        data_dir=tmp_path, relay_enabled=False, consumers_enabled=False, scheduler_enabled=False,
+    )
+    async with InProcessService(create_app, settings) as svc:
+        yield svc
+
+
+async def test_every_route_but_health_and_docs_needs_a_credential(service: InProcessService) -> None:
+    routes = [r for r in service.app.routes if isinstance(r, APIRoute) and r.path not in PUBLIC]
+    for route in routes:
+        for method in sorted(route.methods or ()):
+            r = await service.client.request(method, concrete(route.path), headers={"Authorization": ""}, json={})
+            assert r.status_code == 401, f"{method} {route.path} answered {r.status_code} without a credential"
+            assert r.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_health_and_docs_are_public(service: InProcessService) -> None:
+    for path in ("/healthz", "/openapi.json", "/asyncapi.json"):
+        r = await service.client.get(path, headers={"Authorization": ""})
+        assert r.status_code == 200, path
