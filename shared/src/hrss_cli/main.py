@@ -21,6 +21,7 @@ from hrss_shared.kafka import ensure_topics
 from hrss_shared.registry import EMPLOYMENT, GATEWAY, SERVICES, TOPICS
 
 PG_PORT = 5433
+TEST_WORKERS = 2  # pytest-xdist workers of ``hrss test``
 # What ``hrss test`` type-checks (mypy strict): the shared packages, the CLI and every service.
 MYPY_TARGETS = ["shared/src/hrss_shared", "shared/src/hrss_contracts", "shared/src/hrss_cli",
                 *(f"services/{entry.name}/src/{entry.package}" for entry in SERVICES.values())]
@@ -213,6 +214,8 @@ def cmd_test(args: argparse.Namespace) -> int:
         if subprocess.run([sys.executable, "-m", *step], cwd=root).returncode != 0:
             return 1
     extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
+    if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra):
+        extra = ["-n", str(TEST_WORKERS), *extra]  # each worker starts its own Kafka and PostgreSQL
     print("$ pytest " + " ".join(extra), flush=True)
     return subprocess.run([sys.executable, "-m", "pytest", *extra], cwd=root).returncode
 
