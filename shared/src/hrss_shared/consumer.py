@@ -37,6 +37,7 @@ Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 M = TypeVar("M", bound=EventData)
 DLQ_SUFFIX = ".dlq"
 MAX_POLL_RECORDS = 1000
+YIELD_EVERY = 50  # events applied between two turns given to the rest of the event loop
 
 
 class PermanentEventError(Exception):
@@ -249,12 +250,14 @@ class ConsumerRunner:
                     events = [item.event for item in todo]
                     for hook in self.hooks:
                         await hook.before(session, events)
-                    for item in todo:
+                    for count, item in enumerate(todo, 1):
                         token = correlation_id.set(item.event.correlationid)
                         try:
                             await item.handler(session, item.event)
                         finally:
                             correlation_id.reset(token)
+                        if count % YIELD_EVERY == 0:
+                            await asyncio.sleep(0)  # database calls may not suspend: let requests in
                     for hook in self.hooks:
                         await hook.after(session)
                     now = datetime.now(UTC)

@@ -222,6 +222,7 @@ async def _apply_batch(
                     rejected += _rejections(import_id, row, _errors(kind, exc))
                     continue
                 accepted.append({"import_id": import_id, "line": row.line, "record_id": record_id})
+                await asyncio.sleep(0)  # SQLite calls run on the loop's thread: let requests in between rows
             for table, values in ((ImportAcceptance, accepted), (ImportRejection, rejected)):
                 if values:  # one executemany each (the ORM would insert them one by one to learn their ids)
                     await session.execute(insert(table), values)
