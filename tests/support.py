@@ -143,6 +143,24 @@ class InProcessService:
         await self._lifespan.__aexit__(None, None, None)
 
 
+def alone(cls: type[ServiceSettings], data_dir: Path, **extra: Any) -> Any:
+    """Settings of a service on a SQLite file of its own in ``data_dir``, with no broker (unit tests)."""
+    defaults: dict[str, Any] = {"relay_enabled": False, "consumers_enabled": False}
+    return service_settings(cls, db_url=f"sqlite+aiosqlite:///{data_dir / 'service.db'}", bootstrap="127.0.0.1:1",
+                            prefix="", data_dir=data_dir, **{**defaults, **extra})
+
+
+def with_router(create_app: Callable[[Any], FastAPI], router: Any) -> Callable[[Any], FastAPI]:
+    """``create_app`` with one more router (test-only endpoints beside the service's own)."""
+
+    def create(settings: Any) -> FastAPI:
+        app = create_app(settings)
+        app.include_router(router)
+        return app
+
+    return create
+
+
 def service_settings(cls: type[ServiceSettings], *, db_url: str, bootstrap: str, prefix: str, data_dir: Path,
                      **extra: Any) -> Any:
     return cls(

@@ -9,14 +9,10 @@ import pytest
 
 from employment.config import EmploymentSettings
 from employment.main import create_app
-from tests.support import InProcessService, service_settings
+from tests.support import InProcessService, alone
 
 
 @pytest.fixture
 async def employment(tmp_path: Path) -> AsyncIterator[InProcessService]:
-    settings = service_settings(
-        EmploymentSettings, db_url=f"sqlite+aiosqlite:///{tmp_path / 'employment.db'}", bootstrap="127.0.0.1:1",
-        prefix="", data_dir=tmp_path, relay_enabled=False, consumers_enabled=False,
-    )
-    async with InProcessService(create_app, settings) as svc:
+    async with InProcessService(create_app, alone(EmploymentSettings, tmp_path)) as svc:
         yield svc

@@ -9,14 +9,11 @@ import pytest
 
 from gateway.config import GatewaySettings
 from gateway.main import create_app
-from tests.support import InProcessService, service_settings
+from tests.support import InProcessService, alone
 
 
 def gateway_settings(tmp_path: Path, **extra: object) -> GatewaySettings:
-    settings: GatewaySettings = service_settings(
-        GatewaySettings, db_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}", bootstrap="127.0.0.1:1",
-        prefix="", data_dir=tmp_path, relay_enabled=False, consumers_enabled=False, **extra,
-    )
+    settings: GatewaySettings = alone(GatewaySettings, tmp_path, **extra)
     return settings
 
 

@@ -22,7 +22,7 @@ from labour_relations.config import LabourRelationsSettings
 from labour_relations.main import create_app as create_labour_relations
 from social_insurance.config import SocialInsuranceSettings
 from social_insurance.main import create_app as create_social_insurance
-from tests.support import InProcessService, service_settings
+from tests.support import InProcessService, alone
 from training.config import TrainingSettings
 from training.main import create_app as create_training
 
@@ -45,11 +45,7 @@ def concrete(path: str) -> str:
 @pytest.fixture(params=list(SERVICES))
 async def service(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[InProcessService]:
     settings_cls, create_app = SERVICES[request.param]
-    settings = service_settings(
-        settings_cls, db_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}", bootstrap="127.0.0.1:1", prefix="",
-        data_dir=tmp_path, relay_enabled=False, consumers_enabled=False, scheduler_enabled=False,
-    )
-    async with InProcessService(create_app, settings) as svc:
+    async with InProcessService(create_app, alone(settings_cls, tmp_path, scheduler_enabled=False)) as svc:
         yield svc
 
 

@@ -27,7 +27,7 @@ from employment.main import create_app as create_employment
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 from hrss_shared.problems import PROBLEM_JSON
-from tests.support import DEV_TOKEN, service_settings
+from tests.support import DEV_TOKEN, alone
 
 # Examples per operation: data that fits the schema, and data that does not (mostly answered 422 early).
 EXAMPLES = {GenerationMode.POSITIVE: 40, GenerationMode.NEGATIVE: 10}
@@ -49,10 +49,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     try:
         for name, (cls, create_app) in SERVICES.items():
             data_dir = tmp_path_factory.mktemp(f"fuzz-{name}")
-            settings_ = service_settings(
-                cls, db_url=f"sqlite+aiosqlite:///{data_dir / name}.db", bootstrap="127.0.0.1:1", prefix="",
-                data_dir=data_dir, relay_enabled=False, consumers_enabled=False,
-            )
+            settings_ = alone(cls, data_dir)
             schemas[name] = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings_))
         yield schemas
     finally:

@@ -28,7 +28,7 @@ from hrss_shared.privacy import (
     mask_id,
     mask_phone,
 )
-from tests.support import InProcessService, bearer, service_settings, token
+from tests.support import InProcessService, alone, bearer, token, with_router
 
 ID, OTHER_ID = "33080219900101123X", "11010519491231002X"
 
@@ -109,16 +109,7 @@ async def employment(tmp_path: Path) -> AsyncIterator[InProcessService]:
     ) -> list[Answer]:
         return [Answer(id_number=ID, name="甲"), Answer(id_number=OTHER_ID, name="乙"), Answer(id_number=ID, name="丙")]
 
-    def create(settings: Any) -> Any:
-        app = create_app(settings)
-        app.include_router(router)
-        return app
-
-    settings = service_settings(
-        EmploymentSettings, db_url=f"sqlite+aiosqlite:///{tmp_path / 'e.db'}", bootstrap="127.0.0.1:1", prefix="",
-        data_dir=tmp_path, relay_enabled=False, consumers_enabled=False,
-    )
-    async with InProcessService(create, settings) as svc:
+    async with InProcessService(with_router(create_app, router), alone(EmploymentSettings, tmp_path)) as svc:
         yield svc
 
 

@@ -16,7 +16,7 @@ from employment.main import MIGRATIONS
 from hrss_shared.app import create_service_app
 from hrss_shared.problems import PROBLEM_JSON, Conflict, InvalidField
 from hrss_shared.validators import IdNumber
-from tests.support import DEV_TOKEN, bearer, service_settings
+from tests.support import DEV_TOKEN, alone, bearer
 
 
 class Thing(BaseModel):
@@ -48,10 +48,7 @@ def probe_router() -> APIRouter:
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = service_settings(
-        EmploymentSettings, db_url=f"sqlite+aiosqlite:///{tmp_path / 'p.db'}", bootstrap="127.0.0.1:1", prefix="",
-        data_dir=tmp_path, relay_enabled=False, consumers_enabled=False,
-    )
+    settings = alone(EmploymentSettings, tmp_path)
     app: FastAPI = create_service_app(
         settings=settings, title="t", description="d", infra=infra, migrations_dir=MIGRATIONS,
         routers=[probe_router()],

@@ -18,7 +18,7 @@ from employment.main import create_app
 from hrss_shared.app import SessionDep, require
 from hrss_shared.auth import Principal
 from hrss_shared.problems import Conflict, recorded
-from tests.support import InProcessService, service_settings
+from tests.support import InProcessService, alone, with_router
 
 Writer = Annotated[Principal, Depends(require("employment:write"))]
 
@@ -67,17 +67,9 @@ async def service(tmp_path: Path) -> AsyncIterator[InProcessService]:
         await session.execute(insert(table(session)).values(**note(5)))
         return Written(n=5)
 
-    def create(settings: Any) -> Any:
-        app = create_app(settings)
-        app.include_router(router)
-        return app
-
-    settings = service_settings(
-        EmploymentSettings, db_url=f"sqlite+aiosqlite:///{tmp_path / 'e.db'}", bootstrap="127.0.0.1:1", prefix="",
-        data_dir=tmp_path, relay_enabled=False, consumers_enabled=False, scheduler_enabled=False,
-    )
     service_ref: list[InProcessService] = []
-    async with InProcessService(create, settings) as svc:
+    settings = alone(EmploymentSettings, tmp_path, scheduler_enabled=False)
+    async with InProcessService(with_router(create_app, router), settings) as svc:
         service_ref.append(svc)
         yield svc
 

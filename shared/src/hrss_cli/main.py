@@ -169,14 +169,7 @@ def cmd_clients(args: argparse.Namespace) -> int:
     data_dir = args.data_dir.resolve()
     env = {**os.environ, "HRSS_DATA_DIR": str(data_dir),
            "HRSS_AUTH_SECRET": stack_secret(data_dir, "auth-secret", "HRSS_AUTH_SECRET")}
-    command = ["clients", args.clients_cmd]
-    if args.clients_cmd == "create":
-        command += ["--name", args.name, "--scopes", args.scopes, "--ttl-days", str(args.ttl_days)]
-        if args.county:
-            command += ["--county", args.county]
-    elif args.clients_cmd == "revoke":
-        command.append(args.client_id)
-    return _service_command(GATEWAY.name, *command, env=env)
+    return _service_command(GATEWAY.name, "clients", *args.clients_args, env=env)
 
 
 def cmd_db_revision(args: argparse.Namespace) -> int:
@@ -249,17 +242,13 @@ def build_parser() -> argparse.ArgumentParser:
     dd.add_argument("--seed", type=int, default=2025)
     dd.set_defaults(func=cmd_demo_data)
 
-    clients = sub.add_parser("clients", help="manage API clients (stored in the gateway database)")
+    clients = sub.add_parser(
+        "clients", help="manage API clients (stored in the gateway database): create | list | revoke",
+        description="Runs the gateway's own command, python -m gateway clients …, on the data folder's database "
+                    "(hrss clients create --help for its options).",
+    )
     data_dir(clients)
-    csub = clients.add_subparsers(dest="clients_cmd", required=True)
-    create = csub.add_parser("create", help="create a client and print its bearer token")
-    create.add_argument("--name", required=True)
-    create.add_argument("--scopes", required=True, help="comma-separated, e.g. gateway:read,pii:read")
-    create.add_argument("--county", help="limit the client to one county code")
-    create.add_argument("--ttl-days", type=int, default=365)
-    csub.add_parser("list", help="list clients")
-    revoke = csub.add_parser("revoke", help="revoke a client")
-    revoke.add_argument("client_id")
+    clients.add_argument("clients_args", nargs=argparse.REMAINDER, metavar="create|list|revoke …")
     clients.set_defaults(func=cmd_clients)
 
     test = sub.add_parser("test", help="install test prerequisites, run ruff, mypy and the whole test suite")
