@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -102,5 +102,5 @@ class Employer(Base, table=True):
     status: str = DbField(default=EmployerStatus.active, max_length=10, index=True)
     deactivated_date: date | None = None
     deactivation_reason: str | None = DbField(default=None, max_length=200)
-    created_at: datetime = DbField(default_factory=lambda: datetime.now(UTC), index=True)
+    created_at: datetime = DbField(default_factory=clock.now, index=True)
     updated_at: datetime | None = None
