@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import inspect
 import os
+import re
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -374,6 +378,41 @@ def require(scope: str) -> Callable[[Request], Awaitable[authn.Principal]]:
         return authorize(request, scope)
 
     return dependency
+
+
+class DirectRoute(APIRoute):
+    """A route for the hottest reads: its endpoint is called directly with the request and its path
+    parameters, validated with their declared types; what it returns is serialised with its declared
+    response model. No dependency solving: the endpoint checks its credential itself (:func:`authorize`),
+    and takes no query, header or body parameters. OpenAPI documents it like any route.
+
+    FastAPI's general request handling costs ~150 µs a request here, more than the person view's own work.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        signature = inspect.signature(self.endpoint, eval_str=True)
+        names = [name for name in signature.parameters if name != "request"]
+        unsupported = [name for name in names if not re.search(r"\{" + name + r"(:[^}]*)?\}", self.path_format)]
+        if unsupported:
+            raise TypeError(f"DirectRoute {self.path}: only path parameters and the request, not {unsupported}")
+        adapters = {name: TypeAdapter(signature.parameters[name].annotation) for name in names}
+        answer = TypeAdapter(self.response_model)
+        endpoint = self.endpoint
+
+        async def handler(request: Request) -> Response:
+            values: dict[str, Any] = {}
+            for name, adapter in adapters.items():
+                try:
+                    values[name] = adapter.validate_python(request.path_params[name])
+                except ValidationError as exc:
+                    raise RequestValidationError(
+                        [{**error, "loc": ("path", name, *error["loc"])} for error in exc.errors()]
+                    ) from None
+            result = await endpoint(request=request, **values)
+            return Response(answer.dump_json(result), status_code=self.status_code or 200,
+                            media_type="application/json")
+
+        return handler
 
 
 # ---- routers --------------------------------------------------------------------------------
