@@ -41,7 +41,12 @@ from hrss_shared.logs import (
 )
 from hrss_shared.outbox import PENDING_FLAG, Outbox
 from hrss_shared.paging import MAX_OFFSET, Page, PageParams, page_of
-from hrss_shared.problems import ProblemError, install_problem_handlers
+from hrss_shared.problems import (
+    ProblemError,
+    TooLargeAsProblem,
+    install_problem_handlers,
+    unexpected_error_response,
+)
 from hrss_shared.registry import service as registered
 from hrss_shared.relay import Backoff, FileLock, OutboxRelay
 from hrss_shared.scheduler import Daily, Job, JobContext, Scheduler
@@ -170,10 +175,11 @@ def create_service_app(
             await engine.dispose()
             log.info("service_stopped")
 
-    app = FastAPI(
+    app = ServiceApp(
         title=title, description=description, version="1.0.0", lifespan=lifespan, openapi_tags=openapi_tags,
         # No OpenTelemetry is configured; FastAPI's native hook would still probe for it on every request.
         telemetry={"tracing": False, "metrics": False},
+        max_body_size=settings.max_body_bytes,  # 413 before the body is read; a route may set its own limit
     )
     app.add_middleware(RequestMiddleware)
     install_problem_handlers(app)
@@ -188,6 +194,14 @@ def create_service_app(
     docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     app.router.routes.sort(key=lambda route: getattr(route, "path", None) in docs)
     return app
+
+
+class ServiceApp(FastAPI):
+    """FastAPI with Starlette's own body-limit answer rendered as problem+json (it is sent from outside
+    every middleware an application can add)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return TooLargeAsProblem(super().build_middleware_stack())
 
 
 def outbox_purge_job(runtime: ServiceRuntime) -> Job:
@@ -310,9 +324,11 @@ async def _audit(request: Request, runtime: ServiceRuntime, session: AsyncSessio
 
 
 class RequestMiddleware:
-    """Per request: the correlation id (``X-Correlation-ID``, or a new one) in logs, events and the answer; and
-    the audit of what the request showed unmasked, written before its answer starts (for reads, and any
-    request without a unit of work), so no unmasked answer leaves without its audit row."""
+    """Per request: the correlation id (``X-Correlation-ID``, or a new one) in logs, events and the answer; the
+    audit of what a successful answer shows unmasked, written before it starts (for reads, and any request
+    without a unit of work), so no unmasked answer leaves without its audit row; and the answer to an error
+    no handler took: 503 with ``Retry-After`` while the database is unreachable, 500 otherwise — sent here
+    rather than raised to the server, which would close the client's keep-alive connection after it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -325,19 +341,27 @@ class RequestMiddleware:
                    None) or new_correlation_id()
         scope[SCOPE_KEY] = cid  # still readable by the outermost error handler after the reset below
         token = correlation_id.set(cid)
+        started = False
 
         async def send_audited(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
                 state = scope.get("state")
                 disclosure: privacy.Disclosure | None = state.get("disclosure") if state else None
-                if disclosure is not None and disclosure.disclosed and not disclosure.audited:
+                if (disclosure is not None and disclosure.disclosed and not disclosure.audited
+                        and message["status"] < 400):
                     request = Request(scope)
                     await runtime_of(request).audit.append(_audit_rows(request))
                 message["headers"] = [*message.get("headers", ()), (CORRELATION_KEY, cid.encode())]
+                started = True
             await send(message)
 
         try:
             await self.app(scope, receive, send_audited)
+        except Exception as exc:
+            if started:
+                raise  # the answer is on its way; the server can only close the connection
+            await unexpected_error_response(Request(scope), exc)(scope, receive, send_audited)
         finally:
             correlation_id.reset(token)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -10,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hrss_shared.logs import CORRELATION_HEADER, SCOPE_KEY, correlation_id, get_logger
 
@@ -173,11 +176,98 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", path=request.url.path, correlation_id=request.scope.get(SCOPE_KEY))
+        return unexpected_error_response(request, exc)
+
+
+UNAVAILABLE_RETRY_AFTER = 5  # seconds a client waits before retrying while the database is unreachable
+
+
+def unexpected_error_response(request: Request, exc: BaseException) -> JSONResponse:
+    """503 with Retry-After while the database (or another dependency) is unreachable; 500 for a bug."""
+    if is_unavailable(exc):
+        log.warning("dependency_unavailable", path=request.url.path, error=repr(exc)[:300])
         return problem_response(
-            request,
-            status=500,
-            title="系统内部错误 Internal error",
-            detail="An unexpected error occurred; quote the correlation id when reporting it.",
-            slug="internal",
+            request, status=503, title="服务暂不可用 Service unavailable",
+            detail="数据库暂时无法访问，请稍后重试 (the database is unreachable; retry after the given seconds)",
+            slug="unavailable", headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
         )
+    log.error("unhandled_error", path=request.url.path, correlation_id=request.scope.get(SCOPE_KEY),
+              exc_info=exc)
+    return problem_response(
+        request,
+        status=500,
+        title="系统内部错误 Internal error",
+        detail="An unexpected error occurred; quote the correlation id when reporting it.",
+        slug="internal",
+    )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) means a dependency cannot be reached now, not that the request is wrong.
+
+    Connection failures and resets, time-outs, a pool with no connection to give, PostgreSQL refusing
+    connections while it starts or stops, and SQLite staying locked past its retries.
+    """
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
+            return True
+        name = type(error).__name__
+        module = type(error).__module__
+        if module.startswith("asyncpg") and name in _ASYNCPG_UNAVAILABLE:
+            return True
+        invalidated = getattr(error, "connection_invalidated", False)
+        if module.startswith("sqlalchemy") and (name == "TimeoutError" or invalidated):
+            return True
+        if module == "sqlite3" and name == "OperationalError" and "locked" in str(error).lower():
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+_ASYNCPG_UNAVAILABLE = frozenset({
+    "CannotConnectNowError", "ConnectionDoesNotExistError", "ConnectionFailureError", "AdminShutdownError",
+    "CrashShutdownError", "TooManyConnectionsError", "InterfaceError", "InternalClientError",
+    "ConnectionRejectionError", "PostgresConnectionError",
+})
+
+
+class TooLargeAsProblem:
+    """Outermost ASGI wrapper: the 413 that Starlette's body limit sends itself (as plain text, from outside
+    every handler and middleware of ours) goes out as problem+json like every other refusal."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: Message | None = None
+
+        async def rewrite(message: Message) -> None:
+            nonlocal held
+            if message["type"] == "http.response.start" and message["status"] == 413 and _is_plain(message):
+                held = message  # Starlette's own answer: replaced once its body arrives
+                return
+            if held is not None and message["type"] == "http.response.body":
+                held = None
+                limit = scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+                response = problem_response(
+                    Request(scope), status=413, title="请求体过大 Content too large",
+                    detail=f"请求体超过上限 (the request body is larger than the limit"
+                           f"{f' of {limit} bytes' if limit else ''})",
+                    slug="too-large",
+                )
+                await response(scope, receive, send)
+                return
+            await send(message)
+
+        await self.app(scope, receive, rewrite)
+
+
+def _is_plain(message: Message) -> bool:
+    return any(k.lower() == b"content-type" and v.startswith(b"text/plain") for k, v in message.get("headers", ()))
+

@@ -53,6 +53,10 @@ class ServiceSettings(BaseSettings):
         7, ge=1, validation_alias=AliasChoices("outbox_retention_days", "HRSS_OUTBOX_RETENTION_DAYS")
     )
     scheduler_enabled: bool = True
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, validation_alias=AliasChoices("max_body_bytes", "HRSS_MAX_BODY_BYTES"),
+        description="request bodies larger than this are refused with 413 before they are read (imports: their own)",
+    )
     log_level: str = Field("INFO", validation_alias=AliasChoices("log_level", "HRSS_LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=AliasChoices("log_json", "HRSS_LOG_JSON"))
 
