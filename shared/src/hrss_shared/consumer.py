@@ -2,10 +2,13 @@
 
 Each poll is applied as one batch in one transaction: parse the CloudEvents, skip those whose (source, id)
 is already recorded, run the handlers in offset order, record the new ids, commit, then commit the
-offsets. When a batch fails, it is applied again one event per transaction, only to isolate the failing
-event: that one is retried a bounded number of times and goes to ``<topic>.dlq`` with the reason, and the
-others apply. A record that is not a valid CloudEvent, or whose data breaks its contract, goes to the DLQ
-at once. Either way the consumer carries on with the next record.
+offsets. A transient failure (the database unreachable, a lock or serialization conflict; see
+:func:`hrss_shared.faults.is_transient`) is retried with capped backoff for as long as it lasts, holding the
+position: nothing is skipped or dead-lettered because a dependency was down. Any other failure of a batch
+applies it again one event per transaction, only to isolate the failing event: that one is retried a
+bounded number of times and goes to ``<topic>.dlq`` with the reason, and the others apply. A record that is
+not a valid CloudEvent, whose data breaks its contract, or that a handler rejects with
+:class:`PermanentEventError` goes to the DLQ at once. ``hrss dlq replay`` re-drives dead-lettered events.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_shared.db import SessionMaker
 from hrss_shared.events import CloudEvent, Contract, ContractViolation, EventData
+from hrss_shared.faults import is_transient
 from hrss_shared.kafka import ProducerFactory
 from hrss_shared.logs import correlation_id, get_logger
 from hrss_shared.relay import Backoff
@@ -35,6 +39,7 @@ log = get_logger(__name__)
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 M = TypeVar("M", bound=EventData)
+T = TypeVar("T")
 DLQ_SUFFIX = ".dlq"
 MAX_POLL_RECORDS = 1000
 YIELD_EVERY = 50  # events applied between two turns given to the rest of the event loop
@@ -96,6 +101,9 @@ class ConsumerStats:
     ignored: int = 0
     dead_lettered: int = 0
     retries: int = 0
+    transient_retries: int = 0
+    waiting_since: float | None = None  # time.time() since when a transient error holds the consumer
+    last_transient_error: str | None = None
     batches: int = 0
     fallbacks: int = 0
     last_delay_ms: float = 0.0  # from the newest event's time to its batch's commit (freshness at the consumer)
@@ -119,6 +127,7 @@ class ConsumerRunner:
     hooks: list[BatchHook] = field(default_factory=list)
     max_retries: int = 3
     retry_delay: float = 0.2
+    transient_delay: tuple[float, float] = (0.2, 10.0)  # first and longest wait between transient retries
     after_commit: Callable[[], None] | None = None
     stats: ConsumerStats = field(default_factory=ConsumerStats)
     healthy: bool = False
@@ -211,7 +220,7 @@ class ConsumerRunner:
         if not parsed:
             return
         try:
-            applied, duplicates = await self._apply(parsed)
+            applied, duplicates = await self._until_not_transient(lambda: self._apply(parsed))
         except Exception as exc:  # noqa: BLE001 - isolate the failing event below
             self.stats.fallbacks += 1
             log.info("batch_fallback", group=self.group_id, size=len(parsed), error=_short(exc))
@@ -276,7 +285,7 @@ class ConsumerRunner:
         record, event = item.record, item.event
         for attempt in range(1, self.max_retries + 1):
             try:
-                applied, _ = await self._apply([item])
+                applied, _ = await self._until_not_transient(lambda: self._apply([item]))
             except PermanentEventError as exc:
                 await self._dead_letter(record, f"rejected by handler: {exc}", event)
                 return
@@ -302,6 +311,29 @@ class ConsumerRunner:
             self.stats.retries += 1
             log.warning("event_retry", type=event.type, id=event.id, attempt=attempt, error=repr(error))
             await asyncio.sleep(self.retry_delay * attempt)
+
+    async def _until_not_transient(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run ``work`` until it succeeds or fails for a reason other than a transient one (raised)."""
+        backoff = Backoff(*self.transient_delay)
+        while True:
+            try:
+                result = await work()
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                delay = backoff.next()
+                self.stats.transient_retries += 1
+                self.stats.last_transient_error = _short(exc)
+                if self.stats.waiting_since is None:
+                    self.stats.waiting_since = time.time()
+                log.warning("consumer_waiting", group=self.group_id, error=_short(exc), retry_in=round(delay, 2))
+                await asyncio.sleep(delay)
+                continue
+            if self.stats.waiting_since is not None:
+                log.info("consumer_resumed", group=self.group_id,
+                         waited_s=round(time.time() - self.stats.waiting_since, 1))
+                self.stats.waiting_since = None
+            return result
 
     async def _already_processed(self, event: CloudEvent) -> bool:
         t = self.processed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -14,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hrss_shared.faults import is_transient
 from hrss_shared.logs import CORRELATION_HEADER, SCOPE_KEY, correlation_id, get_logger
 
 PROBLEM_JSON = "application/problem+json"
@@ -184,7 +184,7 @@ UNAVAILABLE_RETRY_AFTER = 5  # seconds a client waits before retrying while the 
 
 def unexpected_error_response(request: Request, exc: BaseException) -> JSONResponse:
     """503 with Retry-After while the database (or another dependency) is unreachable; 500 for a bug."""
-    if is_unavailable(exc):
+    if is_transient(exc):
         log.warning("dependency_unavailable", path=request.url.path, error=repr(exc)[:300])
         return problem_response(
             request, status=503, title="服务暂不可用 Service unavailable",
@@ -202,36 +202,6 @@ def unexpected_error_response(request: Request, exc: BaseException) -> JSONRespo
     )
 
 
-def is_unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what caused it) means a dependency cannot be reached now, not that the request is wrong.
-
-    Connection failures and resets, time-outs, a pool with no connection to give, PostgreSQL refusing
-    connections while it starts or stops, and SQLite staying locked past its retries.
-    """
-    seen: set[int] = set()
-    error: BaseException | None = exc
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
-            return True
-        name = type(error).__name__
-        module = type(error).__module__
-        if module.startswith("asyncpg") and name in _ASYNCPG_UNAVAILABLE:
-            return True
-        invalidated = getattr(error, "connection_invalidated", False)
-        if module.startswith("sqlalchemy") and (name == "TimeoutError" or invalidated):
-            return True
-        if module == "sqlite3" and name == "OperationalError" and "locked" in str(error).lower():
-            return True
-        error = error.__cause__ or error.__context__
-    return False
-
-
-_ASYNCPG_UNAVAILABLE = frozenset({
-    "CannotConnectNowError", "ConnectionDoesNotExistError", "ConnectionFailureError", "AdminShutdownError",
-    "CrashShutdownError", "TooManyConnectionsError", "InterfaceError", "InternalClientError",
-    "ConnectionRejectionError", "PostgresConnectionError",
-})
 
 
 class TooLargeAsProblem:
