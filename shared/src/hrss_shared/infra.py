@@ -8,6 +8,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Index,
     Integer,
     MetaData,
     String,
@@ -29,6 +30,8 @@ class InfraTables:
     processed_events: Table
     audit_log: Table
     scheduled_jobs: Table
+    idempotency_keys: Table
+    rate_counts: Table
 
 
 def infra_tables(metadata: MetaData) -> InfraTables:
@@ -72,7 +75,36 @@ def infra_tables(metadata: MetaData) -> InfraTables:
         Column("purpose", String(500), nullable=True),
         Column("correlation_id", String(64), nullable=True),
         Column("fields", JSON, nullable=True),
+        # The hash chain (hrss_shared.audit): one chain per writing process, rows numbered 1, 2, ... in it;
+        # each row's hash covers its fields and the hash of the row before. Rows older than the chain: NULL.
+        Column("chain", String(64), nullable=True),
+        Column("seq", BigInteger, nullable=True),
+        Column("prev_hash", String(64), nullable=True),
+        Column("hash", String(64), nullable=True),
+        Index("uq_audit_log_chain_seq", "chain", "seq", unique=True),
+    )
+    idempotency = Table(
+        "idempotency_keys",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("client_id", String(100), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("request_hash", String(64), nullable=False),
+        Column("status", Integer, nullable=False),
+        Column("headers", JSON, nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", UTCDateTime(), nullable=False, index=True),
+        UniqueConstraint("client_id", "key", name="uq_idempotency_keys_client_id_key"),
+    )
+    rate_counts = Table(
+        "rate_counts",
+        metadata,
+        Column("client_id", String(100), primary_key=True),
+        Column("window_start", BigInteger, primary_key=True),  # epoch seconds
+        Column("instance", String(64), primary_key=True),
+        Column("hits", Integer, nullable=False),
     )
     return InfraTables(
-        outbox=outbox, processed_events=processed, audit_log=audit, scheduled_jobs=scheduler_table(metadata)
+        outbox=outbox, processed_events=processed, audit_log=audit, scheduled_jobs=scheduler_table(metadata),
+        idempotency_keys=idempotency, rate_counts=rate_counts,
     )

@@ -128,6 +128,51 @@ def drop_mechanism_tables(op: Operations | Any) -> None:
         op.drop_table(table)
 
 
+def add_fault_tolerance_tables(op: Operations | Any) -> None:
+    """Version 2 of the mechanism tables: the audit log's hash chain, the stored answers of idempotent
+    requests, and the per-instance request counts of the rate limit. Frozen DDL."""
+    import sqlalchemy as sa
+
+    big_id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    with op.batch_alter_table("audit_log", recreate="never") as batch:
+        batch.add_column(sa.Column("chain", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("seq", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("prev_hash", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("hash", sa.String(length=64), nullable=True))
+    op.create_index("uq_audit_log_chain_seq", "audit_log", ["chain", "seq"], unique=True)
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("id", big_id, autoincrement=True, nullable=False),
+        sa.Column("client_id", sa.String(length=100), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_idempotency_keys"),
+        sa.UniqueConstraint("client_id", "key", name="uq_idempotency_keys_client_id_key"),
+    )
+    op.create_index("ix_idempotency_keys_created_at", "idempotency_keys", ["created_at"])
+    op.create_table(
+        "rate_counts",
+        sa.Column("client_id", sa.String(length=100), nullable=False),
+        sa.Column("window_start", sa.BigInteger(), nullable=False),
+        sa.Column("instance", sa.String(length=64), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("client_id", "window_start", "instance", name="pk_rate_counts"),
+    )
+
+
+def drop_fault_tolerance_tables(op: Operations | Any) -> None:
+    op.drop_table("rate_counts")
+    op.drop_table("idempotency_keys")
+    op.drop_index("uq_audit_log_chain_seq", table_name="audit_log")
+    with op.batch_alter_table("audit_log", recreate="never") as batch:
+        for column in ("hash", "prev_hash", "seq", "chain"):
+            batch.drop_column(column)
+
+
 def create_append_only_guard(op: Operations | Any, table: str = "audit_log") -> None:
     """Make ``table`` append-only: UPDATE and DELETE are refused by the database itself."""
     bind = op.get_bind()
