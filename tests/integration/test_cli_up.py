@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -77,6 +78,15 @@ def test_hrss_up_runs_the_flow_and_stops_cleanly(broker: str, tmp_path: Path) ->
         assert view is not None and view["employment"]["status"] == "employed"
         for port in (8002, 8003, 8004):
             assert httpx.get(f"http://127.0.0.1:{port + offset}/readyz").status_code == 200
+        status = subprocess.run([sys.executable, "-m", "hrss_cli.main", "status", "--data-dir", str(data_dir),
+                                 "--json"], capture_output=True, text=True, timeout=30)
+        assert status.returncode == 0, status.stdout + status.stderr
+        report = json.loads(status.stdout)
+        assert report["broker"]["kind"] == broker
+        assert {(p["name"], p["port"] - offset, p["state"], p["health"]) for p in report["processes"]} == {
+            ("broker", 9092, "running", "ok"), *((name, port, "running", "ok") for name, port in (
+                ("gateway", 8000), ("employment", 8001), ("training", 8002), ("social-insurance", 8003),
+                ("labour-relations", 8004)))}
     finally:
         proc.send_signal(signal.SIGTERM)
         rc = proc.wait(90)
@@ -85,6 +95,15 @@ def test_hrss_up_runs_the_flow_and_stops_cleanly(broker: str, tmp_path: Path) ->
     assert "stopped 已停止" in rest
     for port in (8000, 8001, 8002, 8003, 8004, 9092):
         assert port_free(port + offset), f"port {port + offset} still open after stop"
+    # Each service's settings carry the port uvicorn really listened on (the offset one).
+    for name, port in (("gateway", 8000), ("employment", 8001), ("labour-relations", 8004)):
+        started = [json.loads(line) for line in (data_dir / "logs" / f"{name}.log").read_text().splitlines()
+                   if '"service_started"' in line]
+        assert [row["port"] for row in started] == [port + offset], name
+    # The stack is gone for ``hrss status`` too.
+    status = subprocess.run([sys.executable, "-m", "hrss_cli.main", "status", "--data-dir", str(data_dir)],
+                            capture_output=True, text=True, timeout=30)
+    assert status.returncode == 1, status.stdout + status.stderr
     # State lives under the data folder only.
     assert (data_dir / "employment.db").exists() and (data_dir / "gateway.db").exists()
     assert (data_dir / "auth-secret").read_text().strip()  # one signing secret per stack folder

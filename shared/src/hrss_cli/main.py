@@ -8,14 +8,22 @@ import json
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 from hrss_cli import demo
-from hrss_cli.stack import ServiceProcess, run_script, stack_secret
-from hrss_shared import embedded_broker
+from hrss_cli.stack import (
+    ApacheBroker,
+    EmbeddedBroker,
+    ServiceProcess,
+    Supervisor,
+    probe_state,
+    read_state,
+    run_script,
+    stack_running,
+    stack_secret,
+)
 from hrss_shared.consumer import DLQ_SUFFIX
 from hrss_shared.kafka import ensure_topics
 from hrss_shared.registry import EMPLOYMENT, GATEWAY, SERVICES, TOPICS
@@ -28,19 +36,24 @@ MYPY_TARGETS = ["shared/src/hrss_shared", "shared/src/hrss_contracts", "shared/s
 
 
 class Stack:
-    """Everything ``hrss up`` started, stopped in reverse order."""
+    """Everything ``hrss up`` started, supervised while it runs, stopped in reverse order."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.data_dir: Path = args.data_dir.resolve()
-        self.broker_proc: Any = None
-        self.kafka_started = False
+        self.broker: EmbeddedBroker | ApacheBroker | None = None
         self.pg_started = False
         self.services: list[ServiceProcess] = []
+        self.supervisor = Supervisor(self.data_dir)
 
     def start(self) -> dict[str, str]:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.supervisor.record("stack_starting", pid=os.getpid(), broker=self.args.broker,
+                               port_offset=int(self.args.port_offset))
+        self.supervisor.save()
         bootstrap = self._start_broker()
+        self.supervisor.info["broker"] = {"kind": self.args.broker, "bootstrap": bootstrap,
+                                          "supervised": self.broker is not None}
         urls = self._start_postgres() if self.args.postgres else {}
         token = stack_secret(self.data_dir, "dev-token", "HRSS_DEV_TOKEN")
         env = dict(os.environ)
@@ -51,14 +64,15 @@ class Stack:
         })
         for name, url in urls.items():
             env[f"{SERVICES[name].env_prefix}DATABASE_URL"] = url
-        asyncio.run(ensure_topics(bootstrap, TOPICS + [t + DLQ_SUFFIX for t in TOPICS]))
         for name, entry in SERVICES.items():
             proc = ServiceProcess(name=name, port=self.port(entry.port), env=env,
                                   log_path=self.data_dir / "logs" / f"{name}.log")
             proc.start()
             self.services.append(proc)
+            self.supervisor.track(proc, "service")
         for proc in self.services:
             proc.wait_ready(180)
+        self.supervisor.set_status("running")
         return {"bootstrap": bootstrap, "token": token}
 
     def port(self, base: int) -> int:
@@ -66,20 +80,20 @@ class Stack:
 
     def _start_broker(self) -> str:
         kind = self.args.broker
-        broker_port = str(self.port(9092))
+        topics = TOPICS + [t + DLQ_SUFFIX for t in TOPICS]
         if kind == "external":
             if not self.args.bootstrap:
                 sys.exit("--broker external needs --bootstrap HOST:PORT")
+            asyncio.run(ensure_topics(str(self.args.bootstrap), topics))
             return str(self.args.bootstrap)
         if kind == "apache":
-            run_script("kafka/start.sh", "--data-dir", str(self.data_dir / "kafka"), "--port", broker_port,
-                       "--controller-port", str(self.port(9093)), capture=False)
-            self.kafka_started = True
-            run_script("kafka/wait.sh", "--port", broker_port, "--timeout", "120", capture=False)
-            return f"127.0.0.1:{broker_port}"
-        self.broker_proc = embedded_broker.start(port=int(broker_port), log_path=self.data_dir / "broker.log")
-        asyncio.run(embedded_broker.wait_ready(f"127.0.0.1:{broker_port}", proc=self.broker_proc))
-        return f"127.0.0.1:{broker_port}"
+            self.broker = ApacheBroker(port=self.port(9092), controller_port=self.port(9093),
+                                       data_dir=self.data_dir / "kafka", topics=topics)
+        else:
+            self.broker = EmbeddedBroker(port=self.port(9092), log_path=self.data_dir / "broker.log", topics=topics)
+        self.broker.start()
+        self.supervisor.track(self.broker, "broker", note=self.broker.restart_note)
+        return self.broker.url
 
     def _start_postgres(self) -> dict[str, str]:
         run_script("postgres/install.sh", capture=False)
@@ -89,30 +103,28 @@ class Stack:
             "--db", ",".join(names),
         ).splitlines()[-1]
         self.pg_started = True
+        self.supervisor.info["postgres"] = {"port": self.port(PG_PORT), "supervised": False}
         return {name: base + entry.database for name, entry in SERVICES.items()}
 
-    def watch(self) -> None:
-        """Block until a signal arrives or a service dies."""
-        while True:
-            for proc in self.services:
-                if not proc.alive():
-                    print(f"\n{proc.name} stopped unexpectedly; log tail:\n{proc.log_tail()}", file=sys.stderr)
-                    return
-            time.sleep(1)
+    def supervise(self) -> NoReturn:
+        """Restart whatever dies, until a signal arrives."""
+        self.supervisor.run()
 
     def stop(self) -> None:
+        self.supervisor.set_status("stopping")
         for proc in reversed(self.services):
             proc.stop()
-        if self.broker_proc is not None:
-            embedded_broker.stop(self.broker_proc)
-        if self.kafka_started:
-            run_script("kafka/stop.sh", "--data-dir", str(self.data_dir / "kafka"), capture=False)
+            self.supervisor.stopped(proc)
+        if self.broker is not None:
+            self.broker.stop()
+            self.supervisor.stopped(self.broker)
         if self.pg_started:
             run_script("postgres/stop.sh", "--data-dir", str(self.data_dir / "postgres"), capture=False)
+        self.supervisor.set_status("stopped")
 
 
-class _Stop(Exception):
-    pass
+class _Stop(BaseException):
+    """SIGINT or SIGTERM; a BaseException so that no ``except Exception`` on the way swallows it."""
 
 
 def _raise_stop(signum: int, _frame: FrameType | None) -> None:
@@ -120,6 +132,12 @@ def _raise_stop(signum: int, _frame: FrameType | None) -> None:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    state = read_state(args.data_dir.resolve())
+    if stack_running(state):
+        pid = (state or {}).get("supervisor", {}).get("pid")
+        print(f"a stack already runs from {args.data_dir.resolve()} (hrss up pid {pid}) 已在运行; see: hrss status",
+              file=sys.stderr)
+        return 1
     stack = Stack(args)
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
@@ -137,9 +155,9 @@ def cmd_up(args: argparse.Namespace) -> int:
             counts = demo.load(base_url=employment_url, token=info["token"], persons=args.persons,
                                employers=args.employers)
             print(f"  demo data loaded: {json.dumps(counts)}")
-        print("\nCtrl-C stops everything.", flush=True)
-        stack.watch()
-        return 1
+        print("\nA process that dies is restarted 进程退出会自动重启; hrss status shows them.")
+        print("Ctrl-C stops everything.", flush=True)
+        stack.supervise()
     except _Stop:
         print("\nstopping 正在停止 ...", flush=True)
         return 0
@@ -148,6 +166,68 @@ def cmd_up(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
         print("stopped 已停止", flush=True)
+
+
+def _duration(seconds: float | None) -> str:
+    """``42s``, ``12m05s``, ``3h02m``, ``2d03h``."""
+    if seconds is None:
+        return "-"
+    s = int(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h{s % 3600 // 60:02d}m"
+    return f"{s // 86400}d{s % 86400 // 3600:02d}h"
+
+
+def format_status(report: dict[str, Any]) -> str:
+    """The human-readable table of ``hrss status``."""
+    supervisor = report["supervisor"]
+    lines = [f"衢州市人社 HRSS stack in {report['data_dir']}: {supervisor['state']} "
+             f"(hrss up pid {supervisor['pid']}, since {supervisor['started_at']})", ""]
+    header = ("NAME", "PID", "PORT", "URL", "STATE", "HEALTH", "UPTIME", "RESTARTS", "LAST RESTART REASON")
+    rows = [header]
+    for p in report["processes"]:
+        pid = str(p["pid"]) if p["pid"] else "-"
+        if p["pid"] and not p["alive"]:
+            pid += " (gone)"
+        reason = p["last_reason"] or "-"
+        if p["last_exit_at"]:
+            reason += f" at {p['last_exit_at']}"
+        if p["state"] == "restarting" and p.get("next_restart_at"):
+            reason += f"; next start {p['next_restart_at']}"
+        rows.append((p["name"], pid, str(p["port"]), p["url"], p["state"], p["health"], _duration(p["uptime_s"]),
+                     str(p["restarts"]), reason))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    for row in rows:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
+    broker = report.get("broker") or {}
+    if broker:
+        kept = "restarted when it dies" if broker.get("supervised") else "not run by hrss up"
+        lines += ["", f"broker: {broker['kind']} at {broker['bootstrap']} ({kept})"]
+    if report.get("postgres"):
+        lines.append(f"postgres: port {report['postgres']['port']} (not supervised)")
+    lines.append(f"supervisor log: {supervisor['log']}")
+    return "\n".join(lines)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Show the processes of the stack running from the data folder; exit 1 when none runs."""
+    data_dir = args.data_dir.resolve()
+    state = read_state(data_dir)
+    if state is None or not stack_running(state):
+        why = "no state file" if state is None else f"hrss up (pid {state.get('supervisor', {}).get('pid')}) " \
+            f"{'stopped' if state.get('supervisor', {}).get('state') == 'stopped' else 'is gone'}"
+        if args.json:
+            print(json.dumps({"running": False, "data_dir": str(data_dir), "reason": why}, ensure_ascii=False))
+        else:
+            print(f"no stack runs from {data_dir} 没有运行中的 stack ({why})", file=sys.stderr)
+        return 1
+    report = probe_state(state)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_status(report))
+    return 0
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
@@ -232,6 +312,11 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--persons", type=int, default=300)
     up.add_argument("--employers", type=int, default=30)
     up.set_defaults(func=cmd_up)
+
+    status = sub.add_parser("status", help="show the processes of the stack running from the data folder")
+    data_dir(status)
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(func=cmd_status)
 
     dd = sub.add_parser("demo-data", help="load synthetic people and employers for the six counties")
     data_dir(dd)
