@@ -99,8 +99,13 @@ if [[ ! -s "$DIR/cluster.id" ]]; then
   if [[ -s "$DIR/data/meta.properties" ]]; then
     sed -n 's/^cluster\.id=//p' "$DIR/data/meta.properties" >"$DIR/cluster.id"
   else
-    # a Kafka Uuid: 16 random bytes, base64url without padding (22 chars)
-    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$DIR/cluster.id"
+    # a Kafka Uuid: 16 random bytes, base64url without padding (22 chars); like Kafka's own
+    # Uuid.randomUuid, never one starting with '-', which the format tool would read as an option
+    id="-"
+    while [[ $id == -* ]]; do
+      id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    done
+    printf '%s' "$id" >"$DIR/cluster.id"
   fi
 fi
 CLUSTER_ID="$(tr -d '[:space:]' <"$DIR/cluster.id")"
