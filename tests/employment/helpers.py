@@ -27,6 +27,12 @@ async def outbox(svc: InProcessService) -> list[dict[str, Any]]:
     return [{**dict(r), "event": json.loads(r["payload"])} for r in rows]
 
 
+def key_of(svc: InProcessService, subject: str) -> str:
+    """The Kafka message key the service's outbox gives events about ``subject`` (a keyed hash, never the subject)."""
+    assert svc.runtime.outbox is not None
+    return svc.runtime.outbox.key_for(subject)
+
+
 async def outbox_types(svc: InProcessService) -> list[str]:
     return [r["event_type"] for r in await outbox(svc)]
 

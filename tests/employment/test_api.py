@@ -10,6 +10,7 @@ from tests.employment.helpers import (
     JOB_SEEKER_REGISTERED,
     assert_problem,
     count,
+    key_of,
     new_employer,
     outbox,
     reason,
@@ -135,7 +136,7 @@ async def test_register_employer_and_read_it_back(employment: InProcessService) 
     assert r.json()["id"] == created["id"]
     [row] = await outbox(employment)
     assert row["event_type"] == EMPLOYER_REGISTERED
-    assert row["key"] == employer["credit_code"]
+    assert row["key"] == key_of(employment, employer["credit_code"])
     assert row["event"]["subject"] == employer["credit_code"]
     assert row["event"]["source"] == "/hrss/employment"
     assert row["event"]["data"]["county_code"] == "330881"
@@ -164,7 +165,7 @@ async def test_register_job_seeker_and_duplicate(employment: InProcessService) -
     assert await count(employment, "job_seekers") == 1
     rows = await outbox(employment)
     assert [r["event_type"] for r in rows] == [JOB_SEEKER_REGISTERED]
-    assert rows[0]["key"] == seeker["id_number"]
+    assert rows[0]["key"] == key_of(employment, seeker["id_number"])
     assert rows[0]["event"]["data"]["registered_date"] == "2026-02-01"
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from hrss_shared.listing import CHINA_TZ
 from tests import factories
-from tests.employment.helpers import assert_problem, count, employ, new_employer, outbox, reason
+from tests.employment.helpers import assert_problem, count, employ, key_of, new_employer, outbox, reason
 from tests.support import InProcessService, bearer, token
 
 EMPLOYER_UPDATED = "hrss.employment.employer.updated.v1"
@@ -39,7 +39,7 @@ async def test_update_changes_the_fields_sent_and_writes_one_updated_event(emplo
     assert body["updated_at"] is not None
     [row] = (await outbox(employment))[before:]
     assert row["event_type"] == EMPLOYER_UPDATED
-    assert row["key"] == employer["credit_code"]
+    assert row["key"] == key_of(employment, employer["credit_code"])
     assert row["event"]["data"] == {
         "id": body["id"], "credit_code": employer["credit_code"], "name": "常山新名称有限公司", "county_code": "330822",
         "industry": "建筑业", "size": "medium", "is_construction": True,
@@ -151,7 +151,7 @@ async def test_deactivate_once_writes_one_event_and_twice_is_409(employment: InP
         "inactive", "2026-06-30", "企业注销登记")
     [row] = (await outbox(employment))[before:]
     assert row["event_type"] == EMPLOYER_DEACTIVATED
-    assert row["key"] == employer["credit_code"]
+    assert row["key"] == key_of(employment, employer["credit_code"])
     assert row["event"]["data"] == {"id": body["id"], "credit_code": employer["credit_code"], "county_code": "330824",
                                     "deactivated_date": "2026-06-30", "reason": "企业注销登记"}
     problem = assert_problem(await deactivate(employment, employer["credit_code"],

@@ -245,15 +245,18 @@ async def test_validation_reasons_are_the_apis_and_every_field_is_named(employme
 
 async def test_line_numbers_count_the_header_blank_lines_and_crlf(employment: InProcessService) -> None:
     employer = (await new_employer(employment))["credit_code"]
-    good = f'{factories.id_number()},"王, 小明",{employer},2026-03-01,"车工\r\n钳工",,'
-    body = "\r\n".join([HEADER, "", good, f"{bad_check(factories.id_number())},王小明,{employer},2026-03-01,,,", ""])
-    report = await submit(employment, body)
-    assert (report["total"], report["accepted"]) == (2, 1)
-    [rejection] = report["rejections"]["data"]
-    assert rejection["line"] == 5  # header 1, blank 2, a quoted field spanning lines 3-4, then line 5
+    spanning = f'{factories.id_number()},王小明,{employer},2026-03-01,"车工\r\n钳工",,'
+    good = f'{factories.id_number()},王小明,{employer},2026-03-01,"车工, 钳工",,'
+    bad = f"{bad_check(factories.id_number())},王小明,{employer},2026-03-01,,,"
+    report = await submit(employment, "\r\n".join([HEADER, "", spanning, bad, good, ""]))
+    assert (report["total"], report["accepted"]) == (3, 1)
+    # Header 1, blank 2, a quoted field spanning lines 3-4 (an occupation is one line: refused), then 5 and 6.
+    spanned, rejection = report["rejections"]["data"]
+    assert (spanned["line"], spanned["field"]) == (3, "occupation")
+    assert rejection["line"] == 5
     assert rejection["raw"].endswith(",王小明," + employer + ",2026-03-01,,,")
     [reg] = (await employment.client.get("/v1/employment-registrations")).json()["data"]
-    assert (reg["name"], reg["occupation"]) == ("王, 小明", "车工\r\n钳工")
+    assert (reg["name"], reg["occupation"]) == ("王小明", "车工, 钳工")
 
 
 async def test_the_charset_of_the_content_type_is_honoured(employment: InProcessService) -> None:

@@ -16,7 +16,7 @@ from employment.employers.models import Employer
 from employment.job_postings.models import JobPostingCreate
 from hrss_shared import clock
 from tests import factories
-from tests.employment.helpers import assert_problem, count, new_employer, outbox, reason
+from tests.employment.helpers import assert_problem, count, key_of, new_employer, outbox, reason
 from tests.support import InProcessService, bearer, token
 
 PUBLISHED = "hrss.employment.job_posting.published.v1"
@@ -61,7 +61,7 @@ async def test_publish_writes_one_published_event_keyed_by_the_employer(employme
     assert posting["closed_date"] is None
     [row] = await rows_after(employment, before)
     assert row["event_type"] == PUBLISHED
-    assert row["key"] == employer["credit_code"]
+    assert row["key"] == key_of(employment, employer["credit_code"])
     data = row["event"]["data"]
     assert data["id"] == posting["id"]
     assert data["credit_code"] == employer["credit_code"]
@@ -191,7 +191,7 @@ async def test_close_writes_one_closed_event_and_a_second_close_is_409(employmen
     assert closed["close_reason"] == "岗位调整"
     [row] = await rows_after(employment, before)
     assert row["event_type"] == CLOSED
-    assert row["key"] == employer["credit_code"]
+    assert row["key"] == key_of(employment, employer["credit_code"])
     assert row["event"]["data"] == {
         "id": posting["id"], "credit_code": employer["credit_code"], "county_code": "330802", "status": "closed",
         "closed_date": clock.today().isoformat(), "reason": "岗位调整",

@@ -14,7 +14,7 @@ from employment import consumers
 from hrss_contracts.training import CERTIFICATE_ISSUED as CERTIFICATE
 from hrss_shared.events import CloudEvent
 from tests import factories
-from tests.employment.helpers import assert_problem, outbox, reason
+from tests.employment.helpers import assert_problem, key_of, outbox, reason
 from tests.support import InProcessService, bearer, token
 
 JOB_SEEKER_UPDATED = "hrss.employment.job_seeker.updated.v1"
@@ -62,7 +62,7 @@ async def test_update_writes_one_updated_event_with_the_new_details(employment: 
     assert body["updated_at"] is not None
     [row] = (await outbox(employment))[before:]
     assert row["event_type"] == JOB_SEEKER_UPDATED
-    assert row["key"] == seeker["id_number"]
+    assert row["key"] == key_of(employment, seeker["id_number"])
     assert row["event"]["data"] == {
         "id": body["id"], "id_number": seeker["id_number"], "phone": "13957011111", "county_code": "330802",
         "education": "associate", "graduation_year": 2026, "occupation_wishes": ["电工", "焊工"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
@@ -218,11 +219,14 @@ async def posting_matches(svc: InProcessService, id_number: str, **kw: Any) -> d
 
 @contextmanager
 def statements(svc: InProcessService) -> Iterator[list[str]]:
-    """The SQL statements the service runs inside the block."""
+    """The SQL statements the block's requests run (in-process, in this task), not the service's background
+    tasks' (the scheduler's jobs, the rate limiter's flush)."""
     seen: list[str] = []
+    mine = asyncio.current_task()
 
     def record(_conn: Any, _cursor: Any, sql: str, *_: Any) -> None:
-        seen.append(sql)
+        if asyncio.current_task() is mine:
+            seen.append(sql)
 
     engine = svc.runtime.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)

@@ -15,7 +15,16 @@ from employment.public_welfare.models import PublicWelfarePolicy
 from employment.startup.common import add_months, last_day_of_term
 from hrss_shared.policy import PolicyTable
 from tests import factories
-from tests.employment.helpers import assert_problem, count, key_group_member, new_employer, outbox, outbox_types, reason
+from tests.employment.helpers import (
+    assert_problem,
+    count,
+    key_group_member,
+    key_of,
+    new_employer,
+    outbox,
+    outbox_types,
+    reason,
+)
 from tests.support import InProcessService, bearer, token
 
 POST_CREATED = "hrss.employment.public_welfare_post.created.v1"
@@ -68,7 +77,7 @@ async def test_create_post_writes_one_created_event_with_money_as_a_string(emplo
     assert post["employer_name"] == employer["name"]
     [row] = (await outbox(employment))[before:]
     assert row["event_type"] == POST_CREATED
-    assert row["key"] == employer["credit_code"]
+    assert row["key"] == key_of(employment, employer["credit_code"])
     assert row["event"]["data"] == {
         "id": post["id"], "credit_code": employer["credit_code"], "employer_name": employer["name"],
         "title": "护林员", "county_code": "330824", "monthly_subsidy": "2280.50", "positions": 3,
@@ -140,7 +149,7 @@ async def test_placing_a_hard_to_employ_person_writes_one_started_event(employme
     assert placement["groups"] == ["hard_to_employ"]
     assert placement["name"] == "王小明"
     [row] = (await outbox(employment))[before:]
-    assert row["event_type"] == STARTED and row["key"] == person
+    assert row["event_type"] == STARTED and row["key"] == key_of(employment, person)
     assert row["event"]["data"] == {
         "id": placement["id"], "post_id": post["id"], "id_number": person, "name": "王小明",
         "credit_code": post["credit_code"], "county_code": "330802", "groups": ["hard_to_employ"],
@@ -245,7 +254,7 @@ async def test_ending_a_placement_writes_one_ended_event_and_frees_the_person(em
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "ended" and r.json()["ended_date"] == "2022-08-31"
     [row] = (await outbox(employment))[before:]
-    assert row["event_type"] == ENDED and row["key"] == person
+    assert row["event_type"] == ENDED and row["key"] == key_of(employment, person)
     assert row["event"]["data"] == {
         "id": placement["id"], "post_id": post["id"], "id_number": person, "credit_code": post["credit_code"],
         "county_code": "330802", "ended_date": "2022-08-31", "reason": "本人申请"}

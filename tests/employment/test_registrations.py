@@ -15,6 +15,7 @@ from tests.employment.helpers import (
     assert_problem,
     count,
     employ,
+    key_of,
     new_employer,
     outbox,
     outbox_types,
@@ -47,7 +48,7 @@ async def test_register_employment_writes_one_registered_event(employment: InPro
     assert reg["end_date"] is None
     [row] = await new_rows(employment, before)
     assert row["event_type"] == EMPLOYMENT_REGISTERED
-    assert row["key"] == person
+    assert row["key"] == key_of(employment, person)
     event = row["event"]
     assert event["subject"] == person  # type: ignore[index]
     assert event["data"] == {  # type: ignore[index]
@@ -191,7 +192,7 @@ async def test_unemployment_after_termination_writes_one_registered_event(employ
     assert unemp["status"] == "open"
     [row] = await new_rows(employment, before)
     assert row["event_type"] == UNEMPLOYMENT_REGISTERED
-    assert row["key"] == person
+    assert row["key"] == key_of(employment, person)
     assert row["event"]["data"]["id"] == unemp["id"]  # type: ignore[index]
     assert row["event"]["data"]["registered_date"] == "2026-07-02"  # type: ignore[index]
 

@@ -18,7 +18,7 @@ from employment.service_records.policy import POLICY_FILE, SERVICE_131, Service1
 from hrss_shared.paging import PageParams
 from hrss_shared.policy import PolicyTable
 from tests import factories
-from tests.employment.helpers import assert_problem, count, employ, new_employer, outbox, reason, unemploy
+from tests.employment.helpers import assert_problem, count, employ, key_of, new_employer, outbox, reason, unemploy
 from tests.support import InProcessService, bearer, token
 
 SERVICE_RECORD_RECORDED = "hrss.employment.service_record.recorded.v1"
@@ -110,7 +110,7 @@ async def test_record_a_service_writes_one_event(employment: InProcessService) -
         "agency": "柯城区公共就业服务中心", "notes": "推荐至衢州某机械厂", "job_posting_id": "JP-1001"}
     [row] = (await outbox(employment))[before:]
     assert row["event_type"] == SERVICE_RECORD_RECORDED
-    assert row["key"] == person
+    assert row["key"] == key_of(employment, person)
     assert row["event"]["data"] == {
         "id": body["id"], "id_number": person, "county_code": "330802", "unemployment_registration_id": reg["id"],
         "kind": "job_recommendation", "service_date": "2026-07-10", "staff": "张指导员",

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests import factories
-from tests.employment.helpers import assert_problem, count, outbox, outbox_types
+from tests.employment.helpers import assert_problem, count, key_of, outbox, outbox_types
 from tests.support import InProcessService, bearer, token
 
 RECOGNISED = "hrss.employment.startup_base.recognised.v1"
@@ -34,7 +34,7 @@ async def test_recognition_writes_one_recognised_event(employment: InProcessServ
     got = r.json()
     assert got["status"] == "recognised" and got["kind_name"] == "返乡入乡创业基地"
     [row] = await outbox(employment)
-    assert row["event_type"] == RECOGNISED and row["key"] == body["credit_code"]
+    assert row["event_type"] == RECOGNISED and row["key"] == key_of(employment, body["credit_code"])
     assert row["event"]["data"] == {
         "id": got["id"], "credit_code": body["credit_code"], "kind": "return_home", "name": "龙游县返乡入乡创业园",
         "county_code": "330825", "level": "provincial", "recognised_date": "2022-05-01", "capacity": 40}

@@ -14,7 +14,7 @@ from employment.startup.loans import service as loan_service
 from employment.startup.loans.models import ApplicantKind, LoanApply
 from hrss_shared.problems import InvalidField
 from tests import factories
-from tests.employment.helpers import assert_problem, count, new_employer, outbox, outbox_types, reason
+from tests.employment.helpers import assert_problem, count, key_of, new_employer, outbox, outbox_types, reason
 from tests.support import InProcessService, bearer, token
 
 T = "hrss.employment.startup_loan."
@@ -70,7 +70,7 @@ async def test_application_writes_one_applied_event(employment: InProcessService
     assert loan["repaid_amount"] == "0.00" and loan["outstanding_amount"] is None
     assert "浙江" in loan["policy_source"]
     [row] = await outbox(employment)
-    assert row["event_type"] == APPLIED and row["key"] == body["id_number"]
+    assert row["event_type"] == APPLIED and row["key"] == key_of(employment, body["id_number"])
     assert row["event"]["data"] == {
         "id": loan["id"], "id_number": body["id_number"], "applicant_kind": "individual",
         "credit_code": body["credit_code"], "county_code": "330822", "amount": "300000.50", "term_months": 36,
@@ -190,7 +190,7 @@ async def test_full_lifecycle_writes_one_event_per_transition(employment: InProc
     assert settled["status"] == "repaid" and settled["outstanding_amount"] == "0.00"
     rows = await outbox(employment)
     assert [r["event_type"] for r in rows] == [APPLIED, APPROVED, DISBURSED, REPAYMENT, REPAID]
-    assert {r["key"] for r in rows} == {person}
+    assert {r["key"] for r in rows} == {key_of(employment, person)}
     assert rows[1]["event"]["data"] == {
         "id": loan["id"], "id_number": person, "credit_code": None, "county_code": "330822",
         "approved_amount": "150000.00", "approved_date": "2022-04-15", "cap": "500000.00",

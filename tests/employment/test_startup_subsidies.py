@@ -13,7 +13,7 @@ from employment.startup.subsidies import service as subsidy_service
 from employment.startup.subsidies.models import SubsidyPolicy
 from hrss_shared.policy import PolicyTable
 from tests import factories
-from tests.employment.helpers import assert_problem, count, key_group_member, new_employer, outbox, reason
+from tests.employment.helpers import assert_problem, count, key_group_member, key_of, new_employer, outbox, reason
 from tests.support import InProcessService, bearer, token
 
 GRANTED = "hrss.employment.startup_subsidy.granted.v1"
@@ -50,7 +50,7 @@ async def test_key_group_member_is_granted_the_policy_amount_with_one_event(empl
     assert grant["county_code"] == "330824" and grant["business_name"] == business["name"]
     assert grant["policy_source"] == expected.source
     [row] = (await outbox(employment))[before:]
-    assert row["event_type"] == GRANTED and row["key"] == person
+    assert row["event_type"] == GRANTED and row["key"] == key_of(employment, person)
     assert row["event"]["data"] == {
         "id": grant["id"], "id_number": person, "credit_code": business["credit_code"], "county_code": "330824",
         "business_start_date": "2022-03-01", "applied_date": "2022-06-01", "groups": ["low_income_rural"],

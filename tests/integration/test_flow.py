@@ -73,6 +73,8 @@ async def test_correlation_id_travels_from_request_into_event(stack: Stack) -> N
     assert r.headers["X-Correlation-ID"] == "corr-42"
     outbox = stack.employment.runtime.infra.outbox
     async with stack.employment.runtime.maker() as session:
-        query = select(outbox.c.payload).where(outbox.c.key == seeker["id_number"])
+        assert stack.employment.runtime.outbox is not None
+        key = stack.employment.runtime.outbox.key_for(seeker["id_number"])
+        query = select(outbox.c.payload).where(outbox.c.key == key)
         payload = (await session.execute(query)).scalar_one()
     assert '"correlationid":"corr-42"' in payload

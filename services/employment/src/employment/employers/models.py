@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import Field as DbField
@@ -12,6 +12,7 @@ from sqlmodel import Field as DbField
 from employment.db import Base
 from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
+from hrss_shared.text import OrgName, short_text
 from hrss_shared.validators import CountyCode, CreditCode
 
 
@@ -37,17 +38,18 @@ class EmployerBase(BaseModel):
 
 
 class EmployerCreate(EmployerBase):
-    pass
+    name: OrgName = Field(description="单位名称")
+    industry: Annotated[str, short_text(100)] | None = Field(default=None, description="行业")
 
 
 class EmployerUpdate(BaseModel):
     """信息变更: only the fields sent change; ``industry`` and ``size`` may be cleared with null."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200, description="单位名称")
+    name: OrgName | None = Field(default=None, description="单位名称")
     county_code: CountyCode | None = Field(
         default=None, description="所在县（市、区）代码 (only clients without a county limit may move an employer)"
     )
-    industry: str | None = Field(default=None, max_length=100, description="行业")
+    industry: Annotated[str, short_text(100)] | None = Field(default=None, description="行业")
     size: EmployerSize | None = Field(default=None, description="企业规模")
     is_construction: bool | None = Field(default=None, description="是否建筑施工企业")
 
@@ -68,7 +70,7 @@ class EmployerUpdate(BaseModel):
 
 class Deactivation(BaseModel):
     deactivated_date: SupportedDate = Field(description="注销（停业）日期")
-    reason: str = Field(min_length=1, max_length=200, description="注销原因")
+    reason: Annotated[str, short_text(200)] = Field(description="注销原因")
 
     @field_validator("deactivated_date")
     @classmethod

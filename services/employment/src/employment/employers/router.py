@@ -10,6 +10,7 @@ from employment.employers.models import Deactivation, EmployerCreate, EmployerPu
 from hrss_shared.app import OutboxDep, SessionDep
 from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep, page_of
+from hrss_shared.text import short_text
 from hrss_shared.validators import CountyCode, CreditCode
 
 router = APIRouter(prefix="/v1/employers", tags=["employers 用人单位"])
@@ -28,7 +29,7 @@ async def create_employer(
 async def list_employers(
     session: SessionDep, principal: Reader, page: PageDep,
     county_code: Annotated[CountyCode | None, Query(description="县（市、区）代码")] = None,
-    industry: Annotated[str | None, Query(max_length=100, description="行业")] = None,
+    industry: Annotated[Annotated[str, short_text(100)] | None, Query(description="行业")] = None,
     is_construction: Annotated[bool | None, Query(description="是否建筑施工企业")] = None,
     status: Annotated[EmployerStatus | None, Query(description="状态 active 存续 / inactive 已注销")] = None,
     created: DateRange = date_range_param("the date the employer was registered 登记日期"),

@@ -47,6 +47,7 @@ from hrss_shared.logs import get_logger
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.problems import Forbidden, InvalidField, NotFound, ProblemError, validation_errors
+from hrss_shared.text import visible
 
 log = get_logger(__name__)
 
@@ -246,8 +247,10 @@ def _errors(kind: ImportKind, exc: ProblemError) -> list[RowError]:
 def _rejections(import_id: str, row: Row, errors: list[RowError]) -> list[dict[str, Any]]:
     id_number = row.values.get("id_number")
     return [
-        {"import_id": import_id, "line": row.line, "field": e.field, "reason": e.reason[:500], "status": e.status,
-         "id_number": str(id_number)[:40] if id_number is not None else None, "raw": row.raw}
+        # What came from the file is echoed with its control characters made visible (PostgreSQL stores no NUL).
+        {"import_id": import_id, "line": row.line, "field": e.field, "reason": visible(e.reason[:500]),
+         "status": e.status, "id_number": visible(str(id_number)[:40]) if id_number is not None else None,
+         "raw": visible(row.raw)}
         for e in errors
     ]
 

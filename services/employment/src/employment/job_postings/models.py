@@ -19,6 +19,7 @@ from employment.key_groups.models import KeyGroup
 from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.privacy import PersonIdNumber
+from hrss_shared.text import free_text, short_text
 from hrss_shared.validators import CountyCode, CreditCode
 
 CENT = Decimal("0.01")
@@ -56,8 +57,8 @@ class ClosingStatus(StrEnum):
 
 class JobPostingCreate(BaseModel):
     credit_code: CreditCode = Field(description="用人单位统一社会信用代码 (registered, active employer)")
-    occupation: str = Field(min_length=1, max_length=100, description="岗位工种/职业 occupation")
-    title: str = Field(min_length=1, max_length=200, description="岗位名称")
+    occupation: Annotated[str, short_text(100)] = Field(description="岗位工种/职业 occupation")
+    title: Annotated[str, short_text(200)] = Field(description="岗位名称")
     count: int = Field(ge=1, le=100000, description="招聘人数 number of openings")
     min_monthly_wage: Yuan = Field(description="月薪下限（元） minimum monthly wage in yuan")
     max_monthly_wage: Yuan = Field(description="月薪上限（元） maximum monthly wage in yuan, not below the minimum")
@@ -68,7 +69,7 @@ class JobPostingCreate(BaseModel):
     county_code: CountyCode = Field(description="工作地县（市、区）代码")
     closing_date: SupportedDate = Field(description="截止日期 (today or later)")
     education: Education | None = Field(default=None, description="学历要求")
-    description: str | None = Field(default=None, max_length=4000, description="岗位描述")
+    description: Annotated[str, free_text(4000)] | None = Field(default=None, description="岗位描述")
 
     @field_validator("max_monthly_wage")
     @classmethod
@@ -81,7 +82,7 @@ class JobPostingCreate(BaseModel):
 
 class JobPostingClose(BaseModel):
     status: ClosingStatus = Field(default=ClosingStatus.closed, description="closed 关闭 or filled 已招满")
-    reason: str | None = Field(default=None, max_length=200, description="关闭原因")
+    reason: Annotated[str, short_text(200)] | None = Field(default=None, description="关闭原因")
 
 
 class JobPostingPublic(BaseModel):

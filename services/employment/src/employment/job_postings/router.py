@@ -22,6 +22,7 @@ from hrss_shared import clock
 from hrss_shared.app import OutboxDep, SessionDep
 from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep, page_of
+from hrss_shared.text import short_text
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
 POSTINGS = "/v1/job-postings"
@@ -46,7 +47,7 @@ async def list_postings(
     session: SessionDep, principal: Reader, page: PageDep,
     county_code: Annotated[CountyCode | None, Query(description="工作地县（市、区）代码")] = None,
     credit_code: Annotated[CreditCode | None, Query(description="用人单位统一社会信用代码")] = None,
-    occupation: Annotated[str | None, Query(max_length=100, description="工种/职业")] = None,
+    occupation: Annotated[Annotated[str, short_text(100)] | None, Query(description="工种/职业")] = None,
     status: Annotated[PostingStatus | None, Query(description="open 招聘中 / closed 已关闭 / filled 已招满")] = None,
     closing: DateRange = date_range_param("closing_date 截止日期"),
     sort: str = sort_param(*service.SORT_KEYS, default=service.DEFAULT_SORT),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, Column
@@ -14,6 +14,7 @@ from employment.db import Base
 from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.privacy import PersonIdNumber, Phone
+from hrss_shared.text import PersonName, short_text
 from hrss_shared.validators import CountyCode, IdNumber
 
 
@@ -28,15 +29,20 @@ class Education(StrEnum):
     doctorate = "doctorate"
 
 
+OccupationWish = Annotated[str, short_text(100)]
+
+
 class JobSeekerBase(BaseModel):
     id_number: IdNumber = Field(description="公民身份号码 citizen ID number (GB 11643-1999)")
-    name: str = Field(min_length=1, max_length=50, description="姓名")
+    name: PersonName = Field(description="姓名")
     phone: str | None = Field(default=None, pattern=r"^1[3-9]\d{9}$", description="手机号码")
     county_code: CountyCode = Field(description="户籍或常住县（市、区）代码")
     education: Education | None = Field(default=None, description="学历")
     graduation_year: int | None = Field(default=None, ge=1950, le=2100, description="毕业年份")
     registered_date: SupportedDate | None = Field(default=None, description="求职登记日期 (defaults to today)")
-    occupation_wishes: list[str] = Field(default_factory=list, max_length=10, description="求职意向（工种/岗位）")
+    occupation_wishes: list[OccupationWish] = Field(
+        default_factory=list, max_length=10, description="求职意向（工种/岗位）"
+    )
 
 
 class JobSeekerCreate(JobSeekerBase):
@@ -50,7 +56,7 @@ class JobSeekerUpdate(BaseModel):
     county_code: CountyCode | None = Field(default=None, description="户籍或常住县（市、区）代码")
     education: Education | None = Field(default=None, description="学历")
     graduation_year: int | None = Field(default=None, ge=1950, le=2100, description="毕业年份")
-    occupation_wishes: list[str] | None = Field(
+    occupation_wishes: list[OccupationWish] | None = Field(
         default=None, max_length=10, description="求职意向（工种/岗位）; [] clears them"
     )
 

@@ -14,6 +14,7 @@ from employment.job_seekers.models import (
     JobSeekerPublic,
     JobSeekerSkill,
     JobSeekerUpdate,
+    OccupationWish,
     SkillPublic,
 )
 from hrss_shared.app import OutboxDep, SessionDep
@@ -51,8 +52,8 @@ async def list_job_seekers(
     county_code: Annotated[CountyCode | None, Query(description="县（市、区）代码")] = None,
     education: Annotated[Education | None, Query(description="学历")] = None,
     graduation_year: Annotated[int | None, Query(ge=1950, le=2100, description="毕业年份")] = None,
-    occupation_wish: Annotated[str | None, Query(
-        min_length=1, max_length=100, description="求职意向（工种/岗位）之一 one of the occupation wishes")] = None,
+    occupation_wish: Annotated[OccupationWish | None, Query(
+        description="求职意向（工种/岗位）之一 one of the occupation wishes")] = None,
     registered: DateRange = date_range_param("registered_date 求职登记日期"),
     sort: str = sort_param("registered_date", "graduation_year", "created_at", default="-registered_date"),
 ) -> Page[JobSeekerPublic]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Index, text
@@ -14,6 +15,7 @@ from employment.db import Base
 from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.privacy import PersonIdNumber
+from hrss_shared.text import short_text
 
 
 class KeyGroup(StrEnum):
@@ -37,7 +39,7 @@ KEY_GROUP_NAMES = {
 
 class MembershipCreate(BaseModel):
     group: KeyGroup = Field(description="重点群体类别")
-    source: str = Field(min_length=1, max_length=100, description="认定来源, e.g. 退役军人事务局, 残联, 民政")
+    source: Annotated[str, short_text(100)] = Field(description="认定来源, e.g. 退役军人事务局, 残联, 民政")
     start_date: SupportedDate = Field(description="认定起始日期")
     end_date: SupportedDate | None = Field(default=None, description="认定终止日期 (open-ended when empty)")
 

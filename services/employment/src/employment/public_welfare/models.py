@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import JSON, Column, ForeignKey, Index, Numeric, String, text
@@ -19,6 +20,7 @@ from hrss_shared.listing import SupportedDate
 from hrss_shared.money import Money, PositiveMoney
 from hrss_shared.policy import PolicyVersion
 from hrss_shared.privacy import PersonIdNumber
+from hrss_shared.text import short_text
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
 
@@ -44,7 +46,7 @@ class PlacementStatus(StrEnum):
 
 class PostCreate(BaseModel):
     credit_code: CreditCode = Field(description="开发单位（用人单位）统一社会信用代码 (a registered employer)")
-    title: str = Field(min_length=1, max_length=100, description="岗位名称, e.g. 保洁、保安、护林员、社区协管")
+    title: Annotated[str, short_text(100)] = Field(description="岗位名称, e.g. 保洁、保安、护林员、社区协管")
     county_code: CountyCode = Field(description="岗位所在县（市、区）代码")
     monthly_subsidy: PositiveMoney = Field(description="岗位补贴（元/月）monthly subsidy in yuan, e.g. \"2280.00\"")
     positions: int = Field(ge=1, le=10000, description="岗位数量 number of positions")
@@ -96,7 +98,7 @@ class PlacementCreate(BaseModel):
 
 class PlacementEnd(BaseModel):
     ended_date: SupportedDate = Field(description="退出日期 the last day on the post")
-    reason: str = Field(min_length=1, max_length=200, description="退出原因, e.g. 协议期满、实现市场就业、本人申请")
+    reason: Annotated[str, short_text(200)] = Field(description="退出原因, e.g. 协议期满、实现市场就业、本人申请")
 
 
 class PlacementPublic(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Index, text
@@ -14,6 +15,7 @@ from employment.db import Base
 from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.privacy import PersonIdNumber
+from hrss_shared.text import PersonName, short_text
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
 
@@ -33,15 +35,15 @@ class UnemploymentStatus(StrEnum):
 
 class EmploymentRegistrationCreate(BaseModel):
     id_number: IdNumber = Field(description="公民身份号码")
-    name: str = Field(min_length=1, max_length=50, description="姓名")
+    name: PersonName = Field(description="姓名")
     credit_code: CreditCode = Field(description="用人单位统一社会信用代码")
     start_date: SupportedDate = Field(description="用工起始日期")
-    occupation: str | None = Field(default=None, max_length=100, description="岗位/工种")
+    occupation: Annotated[str, short_text(100)] | None = Field(default=None, description="岗位/工种")
 
 
 class Termination(BaseModel):
     end_date: SupportedDate = Field(description="终止日期")
-    reason: str = Field(min_length=1, max_length=200, description="终止原因")
+    reason: Annotated[str, short_text(200)] = Field(description="终止原因")
 
 
 class EmploymentRegistrationPublic(BaseModel):
@@ -87,10 +89,10 @@ class EmploymentRegistration(Base, table=True):
 
 class UnemploymentRegistrationCreate(BaseModel):
     id_number: IdNumber = Field(description="公民身份号码")
-    name: str = Field(min_length=1, max_length=50, description="姓名")
+    name: PersonName = Field(description="姓名")
     county_code: CountyCode = Field(description="登记地县（市、区）代码")
     registered_date: SupportedDate = Field(description="失业登记日期")
-    reason: str | None = Field(default=None, max_length=200, description="失业原因")
+    reason: Annotated[str, short_text(200)] | None = Field(default=None, description="失业原因")
 
     @field_validator("registered_date")
     @classmethod
@@ -102,7 +104,7 @@ class UnemploymentRegistrationCreate(BaseModel):
 
 class Closure(BaseModel):
     end_date: SupportedDate = Field(description="注销日期")
-    reason: str = Field(min_length=1, max_length=200, description="注销原因")
+    reason: Annotated[str, short_text(200)] = Field(description="注销原因")
 
 
 class UnemploymentRegistrationPublic(BaseModel):

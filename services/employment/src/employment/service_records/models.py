@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from sqlalchemy import Index, text
@@ -14,6 +15,7 @@ from employment.db import Base
 from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.privacy import PersonIdNumber
+from hrss_shared.text import free_text, short_text
 from hrss_shared.validators import IdNumber
 
 
@@ -35,11 +37,12 @@ class ServiceRecordCreate(BaseModel):
     kind: ServiceKind = Field(description="服务类型 career_guidance 职业指导 / job_recommendation 岗位推荐 / "
                                           "training_referral 培训推荐")
     service_date: SupportedDate = Field(description="服务日期")
-    staff: str = Field(min_length=1, max_length=50, description="服务人员（经办人）")
-    agency: str | None = Field(default=None, min_length=1, max_length=100, description="服务机构")
-    notes: str | None = Field(default=None, max_length=500, description="服务内容备注")
-    job_posting_id: str | None = Field(default=None, min_length=1, max_length=64,
-                                       description="推荐岗位 id (job_recommendation only)")
+    staff: Annotated[str, short_text(50)] = Field(description="服务人员（经办人）")
+    agency: Annotated[str, short_text(100)] | None = Field(default=None, description="服务机构")
+    notes: Annotated[str, free_text(500)] | None = Field(default=None, description="服务内容备注")
+    job_posting_id: Annotated[str, short_text(64)] | None = Field(
+        default=None, description="推荐岗位 id (job_recommendation only)"
+    )
 
     @field_validator("service_date")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Index, text
@@ -13,6 +14,7 @@ from sqlmodel import Field as DbField
 from employment.db import Base
 from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
+from hrss_shared.text import org_name, short_text
 from hrss_shared.validators import CountyCode, CreditCode
 
 
@@ -38,7 +40,7 @@ class BaseStatus(StrEnum):
 
 class StartupBaseCreate(BaseModel):
     kind: BaseKind = Field(description="incubation 创业孵化基地 / return_home 返乡入乡创业基地")
-    name: str = Field(min_length=1, max_length=200, description="基地名称")
+    name: Annotated[str, org_name(200, label="基地名称")] = Field(description="基地名称")
     county_code: CountyCode = Field(description="基地所在县（市、区）代码")
     credit_code: CreditCode = Field(description="运营主体统一社会信用代码")
     level: BaseLevel | None = Field(
@@ -50,7 +52,7 @@ class StartupBaseCreate(BaseModel):
 
 class StartupBaseRevoke(BaseModel):
     revoked_date: SupportedDate = Field(description="撤销认定日期")
-    reason: str = Field(min_length=1, max_length=200, description="撤销原因")
+    reason: Annotated[str, short_text(200)] = Field(description="撤销原因")
 
 
 class StartupBasePublic(BaseModel):

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import Column, Index, Numeric, text
@@ -17,6 +18,7 @@ from hrss_shared.listing import SupportedDate
 from hrss_shared.money import Money, PositiveMoney
 from hrss_shared.policy import PolicyVersion
 from hrss_shared.privacy import PersonIdNumber
+from hrss_shared.text import short_text
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
 
@@ -71,8 +73,8 @@ class LoanApply(BaseModel):
     )
     amount: PositiveMoney = Field(description="申请金额（元）amount applied for, e.g. \"300000.00\"")
     term_months: int = Field(ge=1, le=120, description="贷款期限（月）")
-    bank: str = Field(min_length=1, max_length=100, description="经办银行")
-    purpose: str = Field(min_length=1, max_length=200, description="贷款用途")
+    bank: Annotated[str, short_text(100)] = Field(description="经办银行")
+    purpose: Annotated[str, short_text(200)] = Field(description="贷款用途")
     applied_date: SupportedDate = Field(description="申请日期")
 
     @field_validator("credit_code")
@@ -90,7 +92,7 @@ class LoanApprove(BaseModel):
 
 class LoanReject(BaseModel):
     rejected_date: SupportedDate = Field(description="审核不通过日期")
-    reason: str = Field(min_length=1, max_length=200, description="不通过原因")
+    reason: Annotated[str, short_text(200)] = Field(description="不通过原因")
 
 
 class LoanDisburse(BaseModel):
@@ -104,7 +106,7 @@ class LoanRepay(BaseModel):
 
 class LoanDefault(BaseModel):
     defaulted_date: SupportedDate = Field(description="逾期（代偿）认定日期")
-    reason: str = Field(min_length=1, max_length=200, description="逾期原因 / 代偿说明")
+    reason: Annotated[str, short_text(200)] = Field(description="逾期原因 / 代偿说明")
 
 
 class LoanPublic(BaseModel):
