@@ -143,11 +143,17 @@ class InProcessService:
         await self._lifespan.__aexit__(None, None, None)
 
 
+def offline(cls: type[ServiceSettings], *, db_url: str, data_dir: Path, **extra: Any) -> Any:
+    """Settings of a service on ``db_url`` with no broker and no scheduler (unit tests; ``extra`` overrides)."""
+    defaults: dict[str, Any] = {"relay_enabled": False, "consumers_enabled": False, "scheduler_enabled": False}
+    return service_settings(cls, db_url=db_url, bootstrap="127.0.0.1:1", prefix="", data_dir=data_dir,
+                            **{**defaults, **extra})
+
+
 def alone(cls: type[ServiceSettings], data_dir: Path, **extra: Any) -> Any:
     """Settings of a service on a SQLite file of its own in ``data_dir``, with no broker (unit tests)."""
-    defaults: dict[str, Any] = {"relay_enabled": False, "consumers_enabled": False}
-    return service_settings(cls, db_url=f"sqlite+aiosqlite:///{data_dir / 'service.db'}", bootstrap="127.0.0.1:1",
-                            prefix="", data_dir=data_dir, **{**defaults, **extra})
+    return offline(cls, db_url=f"sqlite+aiosqlite:///{data_dir / 'service.db'}", data_dir=data_dir,
+                   **{"scheduler_enabled": True, **extra})
 
 
 def with_router(create_app: Callable[[Any], FastAPI], router: Any) -> Callable[[Any], FastAPI]:

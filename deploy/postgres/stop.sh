@@ -29,7 +29,13 @@ DATA_DIR=$(realpath -m -- "$DATA_DIR")
 [ -f "$DATA_DIR/PG_VERSION" ] || exit 0
 [ -n "$PG_BIN" ] || exit 0   # no server binaries -> nothing can be running
 # pg_ctl status: 0 running, 3 not running, 4 no/inaccessible data dir
-if pg_run "$PG_BIN/pg_ctl" -D "$DATA_DIR" status >/dev/null 2>&1; then
-    pg_run "$PG_BIN/pg_ctl" -D "$DATA_DIR" -m fast -w -t 60 stop >/dev/null
+# A postmaster.pid means a server may run even if one status call failed: always try to stop it then,
+# and fail loudly only if it still runs afterwards.
+if [ -f "$DATA_DIR/postmaster.pid" ] || pg_run "$PG_BIN/pg_ctl" -D "$DATA_DIR" status >/dev/null 2>&1; then
+    if ! pg_run "$PG_BIN/pg_ctl" -D "$DATA_DIR" -m fast -w -t 60 stop >/dev/null 2>&1; then
+        if pg_run "$PG_BIN/pg_ctl" -D "$DATA_DIR" status >/dev/null 2>&1; then
+            pg_die "could not stop the server in $DATA_DIR"
+        fi
+    fi
     pg_log "stopped $DATA_DIR"
 fi

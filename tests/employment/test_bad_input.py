@@ -136,6 +136,24 @@ async def test_bad_text_in_a_query_parameter_is_refused(service: InProcessServic
     assert body["errors"][0]["field"] == field
 
 
+@pytest.mark.parametrize("purpose", ["a%00b", "%E7%AA%97%E5%8F%A3%1B%5B31m", "%E2%80%AEevil", "x" * 501, "%20"])
+async def test_a_bad_purpose_header_is_refused(service: InProcessService, purpose: str) -> None:
+    for r in (await service.client.get("/v1/job-seekers", headers={"X-Purpose": purpose}),
+              await service.client.post("/v1/job-seekers", json=factories.job_seeker(),
+                                        headers={"X-Purpose": purpose})):
+        assert assert_problem(r, 422, "header.X-Purpose")["errors"][0]["field"] == "header.X-Purpose"
+    assert await count(service, "job_seekers") == 0
+
+
+async def test_an_oversized_body_is_refused_with_413_and_nothing_is_written(service: InProcessService) -> None:
+    limit = service.runtime.settings.max_body_bytes
+    seeker = factories.job_seeker(occupation_wishes=["电工"] * (limit // 8))
+    r = await service.client.post("/v1/job-seekers", json=seeker)
+    assert r.status_code == 413, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert (await count(service, "job_seekers"), await count(service, "outbox")) == (0, 0)
+
+
 async def test_good_text_is_stored_normalised(service: InProcessService) -> None:
     r = await service.client.post("/v1/job-seekers", json=factories.job_seeker(
         name=" 买买提・吐尔逊 ", occupation_wishes=["  电工 "]))

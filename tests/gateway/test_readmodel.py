@@ -14,7 +14,7 @@ from gateway.readmodel import CONSUMER, MODULES
 from gateway.readmodel.models import EmployerSection, PersonSection
 from hrss_contracts import contracts_of
 from hrss_shared.consumer import PermanentEventError
-from hrss_shared.registry import TOPICS
+from hrss_shared.registry import DOMAIN_TOPICS
 from tests import factories
 from tests.gateway.events import (
     EMPLOYER_REGISTERED,
@@ -48,8 +48,8 @@ async def sections(svc: InProcessService, table: Any, key_column: str, key: str)
 
 
 def test_the_gateway_consumes_every_topic_through_one_module_each() -> None:
-    assert sorted(MODULES) == sorted(TOPICS)
-    assert sorted(CONSUMER.topics) == sorted(TOPICS)
+    assert sorted(MODULES) == sorted(DOMAIN_TOPICS)
+    assert sorted(CONSUMER.topics) == sorted(DOMAIN_TOPICS)
     for topic, handlers in MODULES.items():
         assert set(handlers) == {c.type for c in contracts_of(topic)}, topic
 

@@ -91,6 +91,11 @@ def test_a_killed_service_is_restarted_on_its_port_and_the_stack_still_stops_cle
         started = [r for r in json_lines(data_dir / "logs" / "employment.log") if r.get("event") == "service_started"]
         assert [r["port"] for r in started] == [8001 + offset]
 
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        before_kill = factories.job_seeker("330803")
+        r = httpx.post(f"{employment['url']}/v1/job-seekers", json=before_kill, headers=headers, timeout=10)
+        assert r.status_code == 201, r.text
+
         os.kill(employment["pid"], signal.SIGKILL)
 
         def restarted() -> dict[str, Any] | None:
@@ -107,12 +112,20 @@ def test_a_killed_service_is_restarted_on_its_port_and_the_stack_still_stops_cle
 
         base = employment["url"]
         wait_for("employment /readyz", lambda: httpx.get(f"{base}/readyz", timeout=3).status_code == 200, 60)
-        headers = {"Authorization": f"Bearer {TOKEN}"}
         employer = factories.employer("330802")
         r = httpx.post(f"{base}/v1/employers", json=employer, headers=headers, timeout=10)
         assert r.status_code == 201, r.text
         r = httpx.get(f"{base}/v1/employers/{employer['credit_code']}", headers=headers, timeout=10)
         assert r.status_code == 200, r.text
+
+        after_restart = factories.job_seeker("330824")
+        r = httpx.post(f"{base}/v1/job-seekers", json=after_restart, headers=headers, timeout=10)
+        assert r.status_code == 201, r.text
+        # Nothing lost: what was acknowledged before the kill and after the restart both reach the gateway.
+        gateway = before["gateway"]["url"]
+        for seeker in (before_kill, after_restart):
+            wait_for(f"person {seeker['id_number'][:6]} in the gateway", lambda s=seeker: httpx.get(
+                f"{gateway}/v1/persons/{s['id_number']}", headers=headers, timeout=3).status_code == 200, 60)
 
         events = json_lines(data_dir / "logs" / "supervisor.log")
         exited = [e for e in events if e["event"] == "process_exited" and e["process"] == "employment"]

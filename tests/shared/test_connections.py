@@ -115,3 +115,29 @@ async def test_a_chunked_body_growing_past_the_limit_is_refused(server: int) -> 
         assert json.loads(body)["status"] == 413
     finally:
         writer.close()
+
+
+@pytest.mark.parametrize(("path", "headers", "field"), [
+    ("/v1/employers?limit=1&name=a%00b", {}, "name"),
+    ("/v1/employers/91330800%00MA2DH0Q1X3", {}, "path"),
+    ("/v1/employers?limit=1", {"X-Purpose": "a%00b"}, "header.X-Purpose"),
+    ("/v1/employers?limit=1", {"X-Purpose": "%E7%AA%97%E5%8F%A3%1B%5B31m"}, "header.X-Purpose"),
+    ("/v1/employers?limit=1", {"X-Purpose": "%E2%80%AEevil"}, "header.X-Purpose"),
+    ("/v1/employers?limit=1", {"X-Purpose": "x" * 501}, "header.X-Purpose"),
+])
+async def test_nul_in_the_path_or_query_and_a_bad_purpose_are_refused_at_the_edge(
+    server: int, path: str, headers: dict[str, str], field: str,
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", server)
+    try:
+        status, answer_headers, body = await exchange(reader, writer, get(path, **headers))
+        assert status == 422, body
+        assert answer_headers["content-type"].startswith("application/problem+json")
+        problem = json.loads(body)
+        assert problem["errors"][0]["field"] == field
+        assert "correlation_id" in problem and "x-correlation-id" in answer_headers
+        status, _, body = await exchange(reader, writer, get("/v1/employers?limit=1", **{
+            "X-Purpose": "%E7%AA%97%E5%8F%A3%E4%B8%9A%E5%8A%A1%E5%8A%9E%E7%90%86"}))
+        assert status == 200, body  # a purpose of 500 characters or fewer, printable, passes
+    finally:
+        writer.close()

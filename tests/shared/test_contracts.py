@@ -26,7 +26,7 @@ def test_every_topic_has_a_contracts_module_and_every_contract_its_model() -> No
             assert TYPE_PATTERN.match(contract.type)
             assert contract.topic == topic and contract.service == owner_of_topic(topic)
             assert issubclass(contract.model, EventData)
-            assert contract.subject in ("id_number", "credit_code")
+            assert contract.subject in ("id_number", "credit_code", "client_id")  # client_id: hrss.gateway
             assert contract.version == 1
             assert contract.summary and any("\u4e00" <= ch <= "\u9fff" for ch in contract.summary)
             assert contract_for(contract.type) is contract
@@ -52,7 +52,7 @@ async def outbox_db(tmp_path: Path) -> tuple[db.SessionMaker, Outbox]:
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
     return db.make_sessionmaker(engine), Outbox(infra.outbox, topic="t.hrss.employment", source="/hrss/employment",
-                                                publishes="hrss.employment")
+                                                publishes="hrss.employment", key_secret="test-event-key-secret")
 
 
 def key_group_added(id_number: str) -> emp.KeyGroupAdded:
@@ -81,6 +81,6 @@ async def test_the_outbox_publishes_only_data_that_validates_against_its_contrac
     async with maker() as session:
         t = outbox.table
         rows = (await session.execute(select(t.c.event_type, t.c.key, t.c.payload))).all()
-    assert [(r.event_type, r.key) for r in rows] == [(emp.KEY_GROUP_ADDED.type, person)]
+    assert [(r.event_type, r.key) for r in rows] == [(emp.KEY_GROUP_ADDED.type, outbox.key_for(person))]
     published = CloudEvent.from_json(rows[0].payload)
     assert emp.KEY_GROUP_ADDED.parse(published.data) == key_group_added(person)

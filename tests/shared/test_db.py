@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
 
 from hrss_shared import db, sqlite_inline
+from hrss_shared.audit import AuditChain, AuditWriter
 from hrss_shared.infra import infra_tables
-from hrss_shared.privacy import AuditWriter
 from tests.conftest import DbFactory
 
 metadata = MetaData()
@@ -133,7 +133,7 @@ async def test_the_audit_writer_commits_concurrent_appends_together_and_fails_th
 ) -> None:
     engine = await engine_for(await make_db("audit"), audit_metadata)
     maker = db.make_sessionmaker(engine)
-    writer = AuditWriter(maker, AUDIT)
+    writer = AuditWriter(maker, AuditChain(AUDIT, "test-chain"))
     running = asyncio.create_task(writer.run())
 
     def row(i: int) -> dict[str, object]:

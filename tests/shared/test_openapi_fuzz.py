@@ -1,7 +1,8 @@
-"""Property-based fuzzing of the OpenAPI of the employment service and the gateway: no request gets a 5xx.
+"""Property-based fuzzing of every service's OpenAPI, on SQLite and on PostgreSQL: no request gets a 5xx.
 
 Schemathesis generates requests from each service's own ``/openapi.json`` (data that fits the schema and
-data that does not) and sends them in-process to the ASGI app, on SQLite with no broker. Whatever the
+data that does not) and sends them in-process to the ASGI app, with no broker. PostgreSQL is the strict one
+(it refuses a NUL byte in text, for one). Whatever the
 input, the answer must be a 2xx/3xx or a 4xx problem+json; an unhandled exception or a 5xx fails the test,
 listing one reproduction (curl) and the raising line per operation and cause. Each operation has a fixed
 seed of its own: the same requests every run.
@@ -9,7 +10,9 @@ seed of its own: the same requests every run.
 
 from __future__ import annotations
 
+import asyncio
 import traceback
+import uuid
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,7 +30,13 @@ from employment.main import create_app as create_employment
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 from hrss_shared.problems import PROBLEM_JSON
-from tests.support import DEV_TOKEN, alone
+from labour_relations.config import LabourRelationsSettings
+from labour_relations.main import create_app as create_labour_relations
+from social_insurance.config import SocialInsuranceSettings
+from social_insurance.main import create_app as create_social_insurance
+from tests.support import DEV_TOKEN, PostgresNode, offline
+from training.config import TrainingSettings
+from training.main import create_app as create_training
 
 # Examples per operation: data that fits the schema, and data that does not (mostly answered 422 early).
 EXAMPLES = {GenerationMode.POSITIVE: 40, GenerationMode.NEGATIVE: 10}
@@ -39,19 +48,30 @@ PROJECT = str(Path(__file__).resolve().parents[2])
 SERVICES: dict[str, tuple[type[Any], Callable[[Any], Any]]] = {
     "employment": (EmploymentSettings, create_employment),
     "gateway": (GatewaySettings, create_gateway),
+    "training": (TrainingSettings, create_training),
+    "social-insurance": (SocialInsuranceSettings, create_social_insurance),
+    "labour-relations": (LabourRelationsSettings, create_labour_relations),
 }
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """Each service's schema, loaded from its app (which starts the app's lifespan in Schemathesis' loop)."""
-    schemas = {}
-    try:
-        for name, (cls, create_app) in SERVICES.items():
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, str | None], Any]]:
+    """A service's schema on SQLite (no URL) or on a PostgreSQL database URL, loaded from its app once
+    (Schemathesis starts the app's lifespan in a loop of its own)."""
+    schemas: dict[tuple[str, bool], Any] = {}
+
+    def load(name: str, database_url: str | None) -> Any:
+        key = (name, database_url is not None)
+        if key not in schemas:
+            cls, create_app = SERVICES[name]
             data_dir = tmp_path_factory.mktemp(f"fuzz-{name}")
-            settings_ = alone(cls, data_dir)
-            schemas[name] = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings_))
-        yield schemas
+            url = database_url or f"sqlite+aiosqlite:///{data_dir / 'service.db'}"
+            settings_ = offline(cls, db_url=url, data_dir=data_dir)
+            schemas[key] = schemathesis.openapi.from_asgi("/openapi.json", create_app(settings_))
+        return schemas[key]
+
+    try:
+        yield load
     finally:
         st_asgi.shutdown_lifespans()
 
@@ -96,10 +116,17 @@ def _fuzz(operation: Any, mode: GenerationMode, failures: dict[tuple[str, str], 
         assert mode is GenerationMode.NEGATIVE, label
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("service", list(SERVICES))
-def test_no_request_gets_a_server_error(loaded: dict[str, Any], service: str) -> None:
+def test_no_request_gets_a_server_error(
+    loaded: Callable[[str, str | None], Any], service: str, database: str, request: pytest.FixtureRequest,
+) -> None:
+    url = None
+    if database == "postgresql":
+        node: PostgresNode = request.getfixturevalue("postgres")
+        url = asyncio.run(node.create_database(f"fuzz_{service.replace('-', '_')}_{uuid.uuid4().hex[:6]}"))
     failures: dict[tuple[str, str], str] = {}
-    operations = [result.ok() for result in loaded[service].get_all_operations()]
+    operations = [result.ok() for result in loaded(service, url).get_all_operations()]
     assert operations
     for operation in operations:
         if (operation.method.upper(), operation.path) in SKIP:

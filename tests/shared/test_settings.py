@@ -16,7 +16,7 @@ STRONG = "a-real-production-secret-0123456789abcdef"
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HRSS_ENVIRONMENT", "HRSS_AUTH_SECRET", "HRSS_DEV_TOKEN", "HRSS_DATA_DIR",
+    for name in ("HRSS_ENVIRONMENT", "HRSS_AUTH_SECRET", "HRSS_EVENT_KEY_SECRET", "HRSS_DEV_TOKEN", "HRSS_DATA_DIR",
                  "HRSS_EMPLOYMENT_DATABASE_URL", "HRSS_EMPLOYMENT_PORT", "HRSS_BOOTSTRAP_SERVERS"):
         monkeypatch.delenv(name, raising=False)
 
@@ -30,8 +30,8 @@ def test_production_refuses_the_development_secret() -> None:
 
 def test_production_refuses_the_dev_token() -> None:
     with pytest.raises(ValidationError, match="HRSS_DEV_TOKEN"):
-        EmploymentSettings(environment="production", auth_secret=STRONG, dev_token="dev")
-    assert EmploymentSettings(environment="production", auth_secret=STRONG).dev_token is None
+        EmploymentSettings(environment="production", auth_secret=STRONG, event_key_secret=STRONG, dev_token="dev")
+    assert EmploymentSettings(environment="production", auth_secret=STRONG, event_key_secret=STRONG).dev_token is None
 
 
 def test_development_accepts_the_defaults() -> None:
@@ -45,6 +45,7 @@ def test_environment_is_read_from_stack_wide_and_service_variables(
 ) -> None:
     monkeypatch.setenv("HRSS_ENVIRONMENT", "production")
     monkeypatch.setenv("HRSS_AUTH_SECRET", STRONG)
+    monkeypatch.setenv("HRSS_EVENT_KEY_SECRET", STRONG)
     monkeypatch.setenv("HRSS_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("HRSS_BOOTSTRAP_SERVERS", "kafka-1:9092")
     monkeypatch.setenv("HRSS_EMPLOYMENT_PORT", "18001")

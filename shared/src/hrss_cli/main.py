@@ -60,6 +60,7 @@ class Stack:
         env.update({
             "HRSS_DATA_DIR": str(self.data_dir), "HRSS_BOOTSTRAP_SERVERS": bootstrap, "HRSS_DEV_TOKEN": token,
             "HRSS_AUTH_SECRET": stack_secret(self.data_dir, "auth-secret", "HRSS_AUTH_SECRET"),
+            "HRSS_EVENT_KEY_SECRET": stack_secret(self.data_dir, "event-key-secret", "HRSS_EVENT_KEY_SECRET"),
             "HRSS_ENVIRONMENT": "development",
         })
         for name, url in urls.items():
@@ -103,8 +104,9 @@ class Stack:
             "--db", ",".join(names),
         ).splitlines()[-1]
         self.pg_started = True
-        self.supervisor.info["postgres"] = {"port": self.port(PG_PORT), "supervised": False}
-        return {name: base + entry.database for name, entry in SERVICES.items()}
+        urls = {name: base + entry.database for name, entry in SERVICES.items()}
+        self.supervisor.info["postgres"] = {"port": self.port(PG_PORT), "supervised": False, "databases": urls}
+        return urls
 
     def supervise(self) -> NoReturn:
         """Restart whatever dies, until a signal arrives."""
@@ -248,8 +250,35 @@ def cmd_clients(args: argparse.Namespace) -> int:
     """``hrss clients …`` is the gateway's ``python -m gateway clients …`` on this data folder's database."""
     data_dir = args.data_dir.resolve()
     env = {**os.environ, "HRSS_DATA_DIR": str(data_dir),
-           "HRSS_AUTH_SECRET": stack_secret(data_dir, "auth-secret", "HRSS_AUTH_SECRET")}
+           "HRSS_AUTH_SECRET": stack_secret(data_dir, "auth-secret", "HRSS_AUTH_SECRET"),
+           "HRSS_EVENT_KEY_SECRET": stack_secret(data_dir, "event-key-secret", "HRSS_EVENT_KEY_SECRET")}
     return _service_command(GATEWAY.name, "clients", *args.clients_args, env=env)
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """Check each service's audit log on this data folder's databases; exit 1 if any chain is broken."""
+    data_dir = args.data_dir.resolve()
+    state = read_state(data_dir) or {}
+    databases: dict[str, str] = (state.get("postgres") or {}).get("databases", {})
+    failed = 0
+    for name in args.service or list(SERVICES):
+        env = {**os.environ, "HRSS_DATA_DIR": str(data_dir)}
+        if name in databases:
+            env[SERVICES[name].env_prefix + "DATABASE_URL"] = databases[name]
+        command = ["audit", "verify", *(["--json"] if args.json else [])]
+        failed += _service_command(name, *command, env=env) != 0
+    return 1 if failed else 0
+
+
+def cmd_dlq(args: argparse.Namespace) -> int:
+    """``hrss dlq list|replay`` against the given broker, or the one the data folder's stack runs."""
+    from hrss_cli import dlq
+
+    bootstrap = args.bootstrap or ((read_state(args.data_dir.resolve()) or {}).get("broker") or {}).get("bootstrap")
+    if not bootstrap:
+        print("no running stack in the data folder: pass --bootstrap HOST:PORT", file=sys.stderr)
+        return 2
+    return dlq.run(args, bootstrap)
 
 
 def cmd_db_revision(args: argparse.Namespace) -> int:
@@ -335,6 +364,18 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir(clients)
     clients.add_argument("clients_args", nargs=argparse.REMAINDER, metavar="create|list|revoke …")
     clients.set_defaults(func=cmd_clients)
+
+    from hrss_cli import dlq
+
+    dlq.add_parser(sub, data_dir).set_defaults(func=cmd_dlq)
+
+    audit = sub.add_parser("audit", help="the services' audit logs")
+    asub = audit.add_subparsers(dest="audit_cmd", required=True)
+    verify = asub.add_parser("verify", help="check the hash chains; name the first edited or missing row")
+    data_dir(verify)
+    verify.add_argument("--service", action="append", choices=list(SERVICES), help="only this service (repeatable)")
+    verify.add_argument("--json", action="store_true", help="one JSON report per service")
+    verify.set_defaults(func=cmd_audit_verify)
 
     test = sub.add_parser("test", help="install test prerequisites, run ruff, mypy and the whole test suite")
     test.add_argument("--no-lint", action="store_true", help="skip ruff and mypy")

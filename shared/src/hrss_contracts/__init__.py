@@ -9,11 +9,12 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from hrss_contracts import employment, labour_relations, social_insurance, training
+from hrss_contracts import employment, gateway, labour_relations, social_insurance, training
 from hrss_shared.events import Contract
-from hrss_shared.registry import EMPLOYMENT, LABOUR_RELATIONS, SOCIAL_INSURANCE, TRAINING
+from hrss_shared.registry import EMPLOYMENT, GATEWAY, LABOUR_RELATIONS, SOCIAL_INSURANCE, TRAINING
 
 MODULES: dict[str, ModuleType] = {
+    str(GATEWAY.topic): gateway,
     str(EMPLOYMENT.topic): employment,
     str(TRAINING.topic): training,
     str(SOCIAL_INSURANCE.topic): social_insurance,

@@ -31,7 +31,8 @@ DLQ_HEADERS = {
     "hrss-original-offset": "原位移（十进制）The offset it was read from, in decimal",
     "hrss-consumer-group": "放弃处理的消费组 The consumer group that gave up on it",
 }
-SUBJECT_LABELS = {"id_number": "公民身份号码 citizen ID number", "credit_code": "统一社会信用代码 credit code"}
+SUBJECT_LABELS = {"id_number": "公民身份号码 citizen ID number", "credit_code": "统一社会信用代码 credit code",
+                  "client_id": "接入系统 id API client id"}
 
 DESCRIPTION = f"""\
 衢州市人力资源和社会保障局平台各服务发布的领域事件，由 `hrss_contracts` 的契约生成。
@@ -148,7 +149,11 @@ def _message(contract: Contract[Any], data_ref: dict[str, Any]) -> dict[str, Any
             "kafka": {
                 "key": {
                     "type": "string",
-                    "description": "事件主体 The subject, used for per-person/per-employer ordering.",
+                    "pattern": "^[0-9a-f]{64}$",
+                    "description": "事件主体的密钥哈希 HMAC-SHA256 (hex) of the subject under the stack's event-key "
+                    "secret (HRSS_EVENT_KEY_SECRET): the same subject always has the same key, so one person's or "
+                    "employer's events stay in order on one partition, and no ID number travels in the key. "
+                    "Read the subject from the CloudEvent's `subject`.",
                 },
                 "bindingVersion": KAFKA_BINDING_VERSION,
             }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, unquote
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -21,17 +22,20 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from hrss_shared import auth as authn
-from hrss_shared import clock, db, migrations, privacy
+from hrss_shared import clock, db, idempotency, migrations, privacy, ratelimit, text
+from hrss_shared.audit import AuditChain, AuditWriter, new_chain_id
 from hrss_shared.consumer import DLQ_SUFFIX, BatchHook, ConsumerRunner, Handler
 from hrss_shared.infra import InfraTables
 from hrss_shared.kafka import BrokerProbe, ProducerFactory, ensure_topics
 from hrss_shared.logs import (
+    CORRELATION_HEADER,
     CORRELATION_KEY,
     SCOPE_KEY,
     configure_logging,
@@ -42,17 +46,24 @@ from hrss_shared.logs import (
 from hrss_shared.outbox import PENDING_FLAG, Outbox
 from hrss_shared.paging import MAX_OFFSET, Page, PageParams, page_of
 from hrss_shared.problems import (
+    InvalidField,
     ProblemError,
     TooLargeAsProblem,
     install_problem_handlers,
+    problem_of,
     unexpected_error_response,
 )
+from hrss_shared.registry import REVOCATIONS_TOPIC
 from hrss_shared.registry import service as registered
 from hrss_shared.relay import Backoff, FileLock, OutboxRelay
+from hrss_shared.revocations import RevocationFollower
 from hrss_shared.scheduler import Daily, Job, JobContext, Scheduler
 from hrss_shared.settings import ServiceSettings
 
 log = get_logger(__name__)
+
+# How long shutdown waits for the background tasks to finish after cancelling them.
+STOP_TASKS_SECONDS = 10.0
 
 
 @dataclass
@@ -75,10 +86,11 @@ class ServiceRuntime:
     infra: InfraTables
     auth: authn.Authenticator
     probe: BrokerProbe
-    audit: privacy.AuditWriter
+    audit: AuditWriter
     outbox: Outbox | None = None
     relay: OutboxRelay | None = None
     scheduler: Scheduler | None = None
+    revocations: RevocationFollower | None = None
     consumers: list[ConsumerRunner] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -120,12 +132,14 @@ def create_service_app(
         dev_token = settings.dev_token.get_secret_value() if settings.dev_token else None
         runtime = ServiceRuntime(
             settings=settings, engine=engine, maker=maker, reader=db.make_reader(engine), infra=infra,
-            lookups=db.KeyLookups(url), audit=privacy.AuditWriter(maker, infra.audit_log),
+            lookups=db.KeyLookups(url),
+            audit=AuditWriter(maker, AuditChain(infra.audit_log, new_chain_id(settings.service_name))),
             auth=authn.Authenticator(secret=settings.auth_secret.get_secret_value(), dev_token=dev_token),
             probe=BrokerProbe(settings.bootstrap_servers, settings.service_name),
         )
         if topic is not None:
-            runtime.outbox = Outbox(infra.outbox, topic=settings.topic(topic), source=entry.source, publishes=topic)
+            runtime.outbox = Outbox(infra.outbox, topic=settings.topic(topic), source=entry.source, publishes=topic,
+                                    key_secret=settings.event_key_secret.get_secret_value())
             if settings.relay_enabled:
                 lock = None
                 if engine.dialect.name != "postgresql":
@@ -146,7 +160,21 @@ def create_service_app(
                         after_commit=runtime.relay.wake if runtime.relay is not None else None,
                     )
                 )
-        scheduled = list(jobs) + ([outbox_purge_job(runtime)] if runtime.outbox is not None else [])
+        # Per-client rate limit (hrss_shared.ratelimit): counted in memory, shared through rate_counts meanwhile.
+        runtime.auth.limiter = ratelimit.RateLimiter(
+            policy=ratelimit.load_policy(settings.rate_limit_policy), maker=maker, reader=runtime.reader,
+            table=infra.rate_counts, dialect=engine.dialect.name,
+        )
+        runtime.tasks.append(asyncio.create_task(runtime.auth.limiter.run(settings.rate_limit_flush_seconds),
+                                                 name="rate-limit"))
+        # Revoked clients, replayed from the gateway's topic and followed (hrss_shared.revocations).
+        runtime.revocations = RevocationFollower(
+            auth=runtime.auth, bootstrap=settings.bootstrap_servers, topic=settings.topic(REVOCATIONS_TOPIC),
+            partitions=settings.topic_partitions, client_id=f"{settings.service_name}-revocations",
+        )
+        runtime.tasks.append(asyncio.create_task(runtime.revocations.run(), name="revocations"))
+        scheduled = [*jobs, idempotency_purge_job(runtime), ratelimit.purge_job(infra.rate_counts)]
+        scheduled += [outbox_purge_job(runtime)] if runtime.outbox is not None else []
         if settings.scheduler_enabled and scheduled:
             runtime.scheduler = Scheduler(
                 maker=maker, reader=runtime.reader, table=infra.scheduled_jobs, jobs=scheduled, clock=clock.now,
@@ -167,9 +195,7 @@ def create_service_app(
         try:
             yield
         finally:
-            for task in runtime.tasks:
-                task.cancel()
-            await asyncio.gather(*runtime.tasks, return_exceptions=True)
+            await stop_tasks(runtime.tasks)
             await runtime.probe.close()
             await runtime.lookups.close()
             await engine.dispose()
@@ -183,6 +209,8 @@ def create_service_app(
     )
     app.add_middleware(RequestMiddleware)
     install_problem_handlers(app)
+    app.add_exception_handler(idempotency.Replay, _replay)  # type: ignore[arg-type]
+    app.add_exception_handler(ratelimit.RateLimited, ratelimit.rate_limited_response)  # 429 with Retry-After
     # The domain's routes first: every request matches routes in order, and they carry the traffic.
     for router in routers:
         app.include_router(router)
@@ -194,6 +222,29 @@ def create_service_app(
     docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     app.router.routes.sort(key=lambda route: getattr(route, "path", None) in docs)
     return app
+
+
+async def stop_tasks(tasks: Sequence[asyncio.Task[Any]], *, within: float = STOP_TASKS_SECONDS) -> None:
+    """Cancel ``tasks`` and wait for them, cancelling again each second: a cancellation that lands while a library
+    awaits under ``asyncio.wait_for`` can be swallowed (Python 3.11), and shutdown must not wait for ever. A task
+    still running after ``within`` seconds is named in the log and left."""
+    pending = {task for task in tasks if not task.done()}
+    deadline = asyncio.get_running_loop().time() + within
+    while pending:
+        for task in pending:
+            task.cancel()
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            log.warning("tasks_not_stopped", tasks=sorted(t.get_name() for t in pending))
+            return
+        _, pending = await asyncio.wait(pending, timeout=min(1.0, left))
+    for task in tasks:  # collect their outcomes, so no "exception was never retrieved" warning
+        if not task.cancelled():
+            task.exception()
+
+
+async def _replay(request: Request, exc: idempotency.Replay) -> Response:
+    return exc.response()
 
 
 class ServiceApp(FastAPI):
@@ -218,6 +269,19 @@ def outbox_purge_job(runtime: ServiceRuntime) -> Job:
         return f"purged {result.rowcount} published outbox rows"  # type: ignore[attr-defined]
 
     return Job(name="outbox-purge", schedule=Daily(time(3, 0)), run=purge)
+
+
+def idempotency_purge_job(runtime: ServiceRuntime) -> Job:
+    """Daily: forget the answers kept for ``Idempotency-Key`` retries once their retention has passed."""
+    table = runtime.infra.idempotency_keys
+    keep = timedelta(hours=runtime.settings.idempotency_retention_hours)
+
+    async def purge(context: JobContext) -> str:
+        async with context.maker() as session, session.begin():
+            result = await session.execute(table.delete().where(table.c.created_at < context.scheduled_for - keep))
+        return f"purged {result.rowcount} idempotency keys"  # type: ignore[attr-defined]
+
+    return Job(name="idempotency-purge", schedule=Daily(time(3, 10)), run=purge)
 
 
 async def _start_messaging(runtime: ServiceRuntime, topics: list[str]) -> None:
@@ -272,28 +336,126 @@ async def unit_of_work(request: Request, runtime: RuntimeDep) -> AsyncIterator[A
     :class:`RequestMiddleware`). A write commits after the response model is serialised, with the audit of any
     unmasked personal data in the same transaction, so a client never gets an error for a saved write; any
     error rolls everything back, except a refusal marked :func:`hrss_shared.problems.recorded`, whose
-    record and event commit first.
+    record and event commit first. A write with an ``Idempotency-Key`` commits later, together with its
+    answer (:mod:`hrss_shared.idempotency`; :class:`RequestMiddleware` finishes it).
     """
-    writes = request.method not in SAFE_METHODS
-    async with (runtime.maker if writes else runtime.reader)() as session:
+    if request.method in SAFE_METHODS:
+        async with runtime.reader() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
+        return
+    claim = await _claim(request, runtime)
+    stack = contextlib.AsyncExitStack()
+    session = await stack.enter_async_context(runtime.maker())
+    handed_over = False
+    try:
+        if claim is not None:
+            # Copies of one request queue here (PostgreSQL; SQLite has one writer): the later ones find the answer.
+            await db.lock_key(session, f"idempotency:{claim.client_id}:{claim.key}")
+            row = await idempotency.stored(session, runtime.infra.idempotency_keys, claim.client_id, claim.key)
+            if row is not None:
+                raise idempotency.replay_or_refuse(row, claim.request_hash)
         try:
             yield session
         except ProblemError as exc:
-            if writes and exc.keep_writes:
-                await session.commit()
-                _wake_relay(session, runtime)
-            else:
+            if not exc.keep_writes:
                 await session.rollback()
+            elif claim is not None:
+                handed_over = _hand_over(request, runtime, session, stack, claim, [])
+            else:
+                await _commit(runtime, session, [])
             raise
         except BaseException:
             await session.rollback()
             raise
-        if writes:
-            await _audit(request, runtime, session)
-            await session.commit()
-            _wake_relay(session, runtime)
+        rows = _audit_rows(request)
+        if claim is not None:
+            handed_over = _hand_over(request, runtime, session, stack, claim, rows)
         else:
-            await session.rollback()
+            await _commit(runtime, session, rows)
+    finally:
+        if not handed_over:
+            await stack.aclose()
+
+
+async def _claim(request: Request, runtime: ServiceRuntime) -> idempotency.Claim | None:
+    key = idempotency.key_of(request)
+    if key is None:
+        return None
+    principal = runtime.auth.authenticate(request.headers.get("authorization"))
+    return idempotency.Claim(principal.client_id, key, await idempotency.request_hash(request))
+
+
+async def _commit(runtime: ServiceRuntime, session: AsyncSession, audit_rows: list[dict[str, Any]]) -> None:
+    """Commit a write; its audit rows go onto this process's audit chain in the same transaction."""
+    if audit_rows:
+        async with runtime.audit.chain.appending(session, audit_rows):
+            await session.commit()
+    else:
+        await session.commit()
+    _wake_relay(session, runtime)
+
+
+PENDING_COMMIT = "hrss.pending_commit"  # scope key of a write whose commit waits for its answer
+
+
+def _hand_over(request: Request, runtime: ServiceRuntime, session: AsyncSession, stack: contextlib.AsyncExitStack,
+               claim: idempotency.Claim, audit_rows: list[dict[str, Any]]) -> bool:
+    request.scope[PENDING_COMMIT] = PendingCommit(runtime, session, stack, claim, audit_rows)
+    return True
+
+
+@dataclass
+class PendingCommit:
+    """A write with an ``Idempotency-Key``: open until its answer is known, then committed with it."""
+
+    runtime: ServiceRuntime
+    session: AsyncSession
+    stack: contextlib.AsyncExitStack
+    claim: idempotency.Claim
+    audit_rows: list[dict[str, Any]]
+    start: Message | None = None
+    body: bytearray = field(default_factory=bytearray)
+    finished: bool = False
+
+    async def finish(self, scope: Scope) -> Response | None:
+        """Store the answer and commit; ``None`` when done, otherwise the answer to send instead."""
+        assert self.start is not None
+        self.finished = True
+        table = self.runtime.infra.idempotency_keys
+        try:
+            try:
+                row = idempotency.answer_row(self.claim, self.start["status"], self.start.get("headers", []),
+                                             bytes(self.body))
+                await self.session.execute(insert(table), [row])
+                await _commit(self.runtime, self.session, self.audit_rows)
+                return None
+            except IntegrityError as exc:
+                await self.session.rollback()
+                async with self.runtime.reader() as reader:  # another copy of the request committed first
+                    first = await idempotency.stored(reader, table, self.claim.client_id, self.claim.key)
+                if first is None:
+                    return unexpected_error_response(Request(scope), exc)
+                try:
+                    return idempotency.replay_or_refuse(first, self.claim.request_hash).response()
+                except ProblemError as refused:
+                    return problem_of(Request(scope), refused)
+            except Exception as exc:  # noqa: BLE001 - nothing committed (or unknown): the client retries with its key
+                with contextlib.suppress(Exception):
+                    await self.session.rollback()
+                return unexpected_error_response(Request(scope), exc)
+        finally:
+            await self.stack.aclose()
+
+    async def abandon(self) -> None:
+        self.finished = True
+        try:
+            with contextlib.suppress(Exception):
+                await self.session.rollback()
+        finally:
+            await self.stack.aclose()
 
 
 def _wake_relay(session: AsyncSession, runtime: ServiceRuntime) -> None:
@@ -316,11 +478,27 @@ def _audit_rows(request: Request) -> list[dict[str, Any]]:
     return rows
 
 
-async def _audit(request: Request, runtime: ServiceRuntime, session: AsyncSession) -> None:
-    """Record what this request showed unmasked in ``session`` (a write's own transaction)."""
-    rows = _audit_rows(request)
-    if rows:
-        await session.execute(insert(runtime.infra.audit_log), rows)
+def _edge_problem(scope: Scope) -> ProblemError | None:
+    """What no handler may see: a NUL in the path or in a query parameter (PostgreSQL refuses it in text, and
+    no identifier or filter has one), and an ``X-Purpose`` that breaks the one-line text rules."""
+    if "\x00" in scope["path"]:
+        return InvalidField("path", "含 NUL 字符 (contains a NUL character)")
+    query: bytes = scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query:
+        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if "\x00" in name or "\x00" in value:
+                return InvalidField(name.replace("\x00", "") or "query", "含 NUL 字符 (contains a NUL character)")
+    for name, value in scope["headers"]:
+        if name == PURPOSE_KEY:
+            try:
+                text.check_text(unquote(value.decode("latin-1")), field=f"header.{privacy.PURPOSE_HEADER}",
+                                max_length=privacy.PURPOSE_MAX)
+            except ProblemError as exc:
+                return exc
+    return None
+
+
+PURPOSE_KEY = privacy.PURPOSE_HEADER.lower().encode()
 
 
 class RequestMiddleware:
@@ -342,9 +520,34 @@ class RequestMiddleware:
         scope[SCOPE_KEY] = cid  # still readable by the outermost error handler after the reset below
         token = correlation_id.set(cid)
         started = False
+        refused = _edge_problem(scope)
+        if refused is not None:
+            try:
+                response = problem_of(Request(scope), refused)
+                response.headers[CORRELATION_HEADER] = cid
+                await response(scope, receive, send)
+            finally:
+                correlation_id.reset(token)
+            return
 
         async def send_audited(message: Message) -> None:
             nonlocal started
+            pending: PendingCommit | None = scope.get(PENDING_COMMIT)
+            if pending is not None and not pending.finished:
+                # An idempotent write: its answer is stored and committed with it before any of it goes out.
+                if message["type"] == "http.response.start":
+                    pending.start = message
+                    return
+                pending.body += message.get("body", b"")
+                if message.get("more_body", False):
+                    return
+                instead = await pending.finish(scope)
+                if instead is not None:
+                    await instead(scope, receive, send_audited)
+                    return
+                assert pending.start is not None
+                await send_audited(pending.start)
+                message = {**message, "body": bytes(pending.body)}
             if message["type"] == "http.response.start":
                 state = scope.get("state")
                 disclosure: privacy.Disclosure | None = state.get("disclosure") if state else None
@@ -359,10 +562,16 @@ class RequestMiddleware:
         try:
             await self.app(scope, receive, send_audited)
         except Exception as exc:
+            pending = scope.get(PENDING_COMMIT)
+            if pending is not None and not pending.finished:
+                await pending.abandon()
             if started:
                 raise  # the answer is on its way; the server can only close the connection
             await unexpected_error_response(Request(scope), exc)(scope, receive, send_audited)
         finally:
+            pending = scope.get(PENDING_COMMIT)
+            if pending is not None and not pending.finished:
+                await pending.abandon()  # no answer was made: nothing commits, the client may retry
             correlation_id.reset(token)
 
 
@@ -382,8 +591,14 @@ OutboxDep = Annotated[Outbox, Depends(get_outbox)]
 
 
 def authorize(request: Request, scope: str) -> authn.Principal:
-    """The request's client, which must hold ``scope``; starts the request's disclosure (see :func:`require`)."""
-    principal = runtime_of(request).auth.authenticate(request.headers.get("authorization"))
+    """The request's client, which must hold ``scope``; starts the request's disclosure (see :func:`require`).
+
+    Every authenticated request counts against the client's rate limit (429 once it is used up).
+    """
+    auth = runtime_of(request).auth
+    principal = auth.authenticate(request.headers.get("authorization"))
+    if auth.limiter is not None:
+        auth.limiter.hit(principal.client_id)
     principal.require(scope)
     request.state.principal = principal
     request.state.disclosure = privacy.begin(principal.sees_pii)
@@ -493,6 +708,10 @@ async def _details(runtime: ServiceRuntime) -> dict[str, Any]:
     }
     if runtime.relay is not None:
         details["relay"] = {"healthy": runtime.relay.healthy, "published": runtime.relay.published_total}
+    if runtime.revocations is not None:
+        details["revocations"] = runtime.revocations.status()
+    if runtime.auth.limiter is not None:
+        details["rate_limit"] = runtime.auth.limiter.status()
     if runtime.scheduler is not None:
         try:
             details["jobs"] = await asyncio.wait_for(runtime.scheduler.status(), 3)

@@ -3,6 +3,11 @@
 Tokens are HS256 JWTs signed with ``HRSS_AUTH_SECRET`` and carry ``sub`` (client id), ``name``,
 ``scopes`` and ``county``; every service verifies them without a shared table. In development
 the stack's dev token (``HRSS_DEV_TOKEN``) also stands for the built-in admin client.
+
+A revoked client is refused by every service: the gateway publishes its revocation
+(:data:`REVOKED_EVENT_TYPE`) and each service's :class:`hrss_shared.revocations.RevocationFollower` adds it
+to :attr:`Authenticator.revoked`. The :attr:`Authenticator.limiter` (:mod:`hrss_shared.ratelimit`) counts each
+client's requests.
 """
 
 from __future__ import annotations
@@ -12,12 +17,15 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 
 from hrss_shared.problems import Forbidden, Unauthorized
 from hrss_shared.registry import SCOPE_DOMAINS
+
+if TYPE_CHECKING:
+    from hrss_shared.ratelimit import RateLimiter
 
 ADMIN = "admin"
 PII_READ = "pii:read"
@@ -26,6 +34,9 @@ ISSUER = "hrss"
 DEV_CLIENT_ID = "dev-admin"
 # Verified tokens are remembered (signature and claims checked once); revocation is checked on every use.
 TOKEN_CACHE_SIZE = 4096
+# The event of the gateway's topic that revokes a client (the contract hrss_contracts.gateway.CLIENT_REVOKED);
+# named here so that every service's revocation follower reads it without importing the contracts.
+REVOKED_EVENT_TYPE = "hrss.gateway.client.revoked.v1"
 
 
 @dataclass(frozen=True)
@@ -91,7 +102,10 @@ class Authenticator:
 
     secret: str
     dev_token: str | None = None
+    # Revoked client ids: kept current in place (by the revocation follower, and the gateway from its database).
     revoked: set[str] = field(default_factory=set)
+    # Per-client request counts, checked by hrss_shared.app.authorize once the client is known (None: no limit).
+    limiter: RateLimiter | None = None
     _verified: dict[str, tuple[Principal, float | None]] = field(default_factory=dict, repr=False)
 
     def authenticate(self, authorization: str | None) -> Principal:

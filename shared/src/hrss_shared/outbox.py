@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -14,15 +15,30 @@ PENDING_FLAG = "hrss_outbox_pending"
 M = TypeVar("M", bound=EventData)
 
 
+def message_key(subject: str, secret: str) -> str:
+    """The Kafka message key of an event about ``subject``: HMAC-SHA256 under the stack's event-key secret, 64 hex.
+
+    The same subject always gets the same key, so one person's or employer's events keep their order on one
+    partition, while no ID number travels in the key (the CloudEvent's ``subject`` keeps it, inside the value).
+    """
+    return hmac.digest(secret.encode(), subject.encode(), "sha256").hex()
+
+
 class Outbox:
     """Writes a service's events to its outbox table; the relay publishes them after commit."""
 
-    def __init__(self, table: Table, *, topic: str, source: str, publishes: str | None = None) -> None:
+    def __init__(self, table: Table, *, topic: str, source: str, key_secret: str, publishes: str | None = None) -> None:
         self.table = table
         self.topic = topic
         self.source = source
+        # The stack-wide event-key secret (``HRSS_EVENT_KEY_SECRET``); see :func:`message_key`.
+        self._key_secret = key_secret
         # The topic (without deployment prefix) whose contracts this outbox may publish.
         self.publishes = publishes
+
+    def key_for(self, subject: str) -> str:
+        """The message key of this outbox's events about ``subject`` (:func:`message_key` under its secret)."""
+        return message_key(subject, self._key_secret)
 
     async def add(self, session: AsyncSession, contract: Contract[M], data: M) -> CloudEvent:
         """Stage an event in ``session``'s transaction; it is published only if that commits.
@@ -38,7 +54,7 @@ class Outbox:
             insert(self.table).values(
                 event_id=event.id,
                 topic=self.topic,
-                key=event.subject,
+                key=self.key_for(event.subject),
                 event_type=event.type,
                 payload=event.to_json().decode(),
                 created_at=datetime.now(UTC),

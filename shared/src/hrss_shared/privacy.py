@@ -10,7 +10,6 @@ neither masking nor audit: both follow from the response model's types.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
@@ -20,7 +19,6 @@ from typing import Annotated, Any
 from urllib.parse import unquote
 
 from pydantic import PlainSerializer
-from sqlalchemy import Table, insert
 
 from hrss_shared.logs import correlation_id
 
@@ -143,9 +141,13 @@ FreeData = Annotated[dict[str, Any], PlainSerializer(_show_mapping, return_type=
 FreeText = Annotated[str, PlainSerializer(_show_text, return_type=str)]
 
 
+PURPOSE_MAX = 500
+
+
 def purpose(raw: str | None) -> str | None:
-    """``X-Purpose``: why the data is read; non-ASCII text arrives percent-encoded UTF-8."""
-    return unquote(raw)[:500] if raw else None
+    """``X-Purpose``: why the data is read; non-ASCII text arrives percent-encoded UTF-8 (checked at the edge
+    by the request middleware: one line of printable text, at most ``PURPOSE_MAX`` characters)."""
+    return unquote(raw).strip()[:PURPOSE_MAX] if raw else None
 
 
 def audit_rows(
@@ -164,44 +166,3 @@ def audit_rows(
         }
         for subject in subjects
     ]
-
-
-class AuditWriter:
-    """Appends audit rows with group commit: a request waits until its rows are committed, and one short
-    transaction serves every request that arrived meanwhile, so many unmasked reads at once neither queue
-    one by one on SQLite's write lock nor make readers wait."""
-
-    def __init__(self, maker: Callable[[], Any], table: Table) -> None:
-        self.maker = maker
-        self.table = table
-        self._pending: list[tuple[list[dict[str, Any]], asyncio.Future[None]]] = []
-        self._wake = asyncio.Event()
-
-    async def append(self, rows: list[dict[str, Any]]) -> None:
-        """Return once ``rows`` are committed; raise what the write raised otherwise."""
-        if not rows:
-            return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((rows, done))
-        self._wake.set()
-        await done
-
-    async def run(self) -> None:
-        """Write what is pending, one transaction at a time, until cancelled."""
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            batch, self._pending = self._pending, []
-            if not batch:
-                continue
-            try:
-                async with self.maker() as session, session.begin():
-                    await session.execute(insert(self.table), [row for rows, _ in batch for row in rows])
-            except Exception as exc:  # noqa: BLE001 - handed to every waiting request, which then fails
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-                continue
-            for _, done in batch:
-                if not done.done():
-                    done.set_result(None)

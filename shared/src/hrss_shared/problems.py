@@ -141,22 +141,19 @@ def validation_errors(exc: RequestValidationError | ValidationError) -> list[Fie
     return [FieldError(_field_path(tuple(e["loc"])), _reason(e["msg"])) for e in exc.errors()]
 
 
+def problem_of(request: Request | None, exc: ProblemError) -> JSONResponse:
+    """The problem+json answer of a domain error."""
+    headers = {"WWW-Authenticate": 'Bearer realm="hrss"'} if exc.status == 401 else None
+    return problem_response(request, status=exc.status, title=exc.title, detail=exc.detail, slug=exc.slug,
+                            errors=exc.errors, extra=exc.extra, headers=headers)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error the API can raise as problem+json."""
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        headers = {"WWW-Authenticate": 'Bearer realm="hrss"'} if exc.status == 401 else None
-        return problem_response(
-            request,
-            status=exc.status,
-            title=exc.title,
-            detail=exc.detail,
-            slug=exc.slug,
-            errors=exc.errors,
-            extra=exc.extra,
-            headers=headers,
-        )
+        return problem_of(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -45,7 +45,8 @@ class Service:
         return self.package
 
 
-GATEWAY = Service("gateway", "gateway", 8000, None, "一卡通网关 Gateway")
+# The gateway's own topic carries what it owns: API clients' revocations (every service follows it).
+GATEWAY = Service("gateway", "gateway", 8000, "hrss.gateway", "一卡通网关 Gateway")
 EMPLOYMENT = Service("employment", "employment", 8001, "hrss.employment", "就业 Employment")
 TRAINING = Service("training", "training", 8002, "hrss.training", "职业技能与人才 Training and talent")
 SOCIAL_INSURANCE = Service(
@@ -56,8 +57,13 @@ LABOUR_RELATIONS = Service(
 )
 
 SERVICES: dict[str, Service] = {s.name: s for s in (GATEWAY, EMPLOYMENT, TRAINING, SOCIAL_INSURANCE, LABOUR_RELATIONS)}
-# The domain topics, in registry order; each keeps every event so read models can be rebuilt by replay.
+# Every service's topic, in registry order; each keeps every event (replay rebuilds read models and the set of
+# revoked clients).
 TOPICS: list[str] = [s.topic for s in SERVICES.values() if s.topic is not None]
+# The domain topics: events about persons and employers, which the gateway's read models consume.
+DOMAIN_TOPICS: list[str] = [s.topic for s in SERVICES.values() if s.topic is not None and s is not GATEWAY]
+# API clients' revocations, published by the gateway and followed by every service (hrss_shared.revocations).
+REVOCATIONS_TOPIC: str = str(GATEWAY.topic)
 SCOPE_DOMAINS: tuple[str, ...] = tuple(s.scope_domain for s in SERVICES.values())
 
 

@@ -39,11 +39,53 @@ def main(
     api = sub.add_parser("asyncapi", help="print the AsyncAPI 3 document this service serves at /asyncapi.json")
     api.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     api.set_defaults(func=lambda a: _write_json(asyncapi(), a.output))
+    audit = sub.add_parser("audit", help="this service's audit log")
+    asub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = asub.add_parser("verify", help="check the audit log's hash chains; name the first edited or missing row")
+    verify.add_argument("--json", action="store_true", help="print the result as JSON")
+    verify.set_defaults(func=lambda a: asyncio.run(_verify_audit(service, settings(), a.json)))
     if extend is not None:
         extend(sub)
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result
+
+
+async def _verify_audit(service: str, settings: ServiceSettings, as_json: bool) -> int:
+    """Exit 0 when every chain checks out, 1 at the first row that does not (named on standard output)."""
+    from sqlalchemy import MetaData
+    from sqlalchemy.exc import DBAPIError
+
+    from hrss_shared.audit import verify
+    from hrss_shared.infra import infra_tables
+
+    url = settings.resolved_database_url
+    engine = db.make_engine(url)
+    try:
+        async with db.make_reader(engine)() as session:
+            result = await verify(session, infra_tables(MetaData()).audit_log)
+    except (DBAPIError, OSError) as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        print(f"{service}: cannot read the audit log at {where}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    finally:
+        await engine.dispose()
+    report = {
+        "service": service, "ok": result.ok, "rows": result.rows, "unchained_rows": result.unchained,
+        "chains": {chain: {"last_seq": seq, "head": head} for chain, (seq, head) in result.heads.items()},
+        "first_bad_row": None if result.finding is None else vars(result.finding),
+    }
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    elif result.finding is None:
+        print(f"{service}: audit log intact — {result.rows} rows in {len(result.heads)} chains"
+              f" ({result.unchained} rows older than the chain)")
+        for chain, (seq, head) in sorted(result.heads.items()):
+            print(f"  {chain}  last {seq}  head {head}")
+    else:
+        bad = result.finding
+        print(f"{service}: audit log BROKEN at row id {bad.id} (chain {bad.chain}, seq {bad.seq}): {bad.reason}")
+    return 0 if result.ok else 1
 
 
 def _revision(migrations_dir: Path, message: str) -> int:

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hrss_shared.registry import Service
 
 DEV_AUTH_SECRET = "hrss-development-secret-do-not-use-in-production"
+DEV_EVENT_KEY_SECRET = "hrss-development-event-key-secret-do-not-use-in-production"
 
 
 def settings_config(service: Service) -> SettingsConfigDict:
@@ -21,7 +22,7 @@ def settings_config(service: Service) -> SettingsConfigDict:
 class ServiceSettings(BaseSettings):
     """Common settings; each service subclasses it with ``env_prefix = "HRSS_<SERVICE>_"``.
 
-    Fields shared by the whole stack (broker, data folder, auth secret) are read from
+    Fields shared by the whole stack (broker, data folder, auth and event-key secrets) are read from
     ``HRSS_<NAME>`` whatever the service prefix; service fields (port, database URL) from
     ``HRSS_<SERVICE>_<NAME>``.
     """
@@ -43,6 +44,12 @@ class ServiceSettings(BaseSettings):
     auth_secret: SecretStr = Field(
         SecretStr(DEV_AUTH_SECRET), validation_alias=AliasChoices("auth_secret", "HRSS_AUTH_SECRET")
     )
+    # Kafka message keys are HMAC-SHA256 of the event's subject under this secret (hrss_shared.outbox). Every
+    # service must hold the same one; changing it changes every key, so a subject's events from before and after
+    # the change may sit on different partitions.
+    event_key_secret: SecretStr = Field(
+        SecretStr(DEV_EVENT_KEY_SECRET), validation_alias=AliasChoices("event_key_secret", "HRSS_EVENT_KEY_SECRET")
+    )
     dev_token: SecretStr | None = Field(None, validation_alias=AliasChoices("dev_token", "HRSS_DEV_TOKEN"))
     relay_enabled: bool = True
     consumers_enabled: bool = True
@@ -52,10 +59,22 @@ class ServiceSettings(BaseSettings):
     outbox_retention_days: int = Field(
         7, ge=1, validation_alias=AliasChoices("outbox_retention_days", "HRSS_OUTBOX_RETENTION_DAYS")
     )
+    idempotency_retention_hours: int = Field(
+        24, ge=1, validation_alias=AliasChoices("idempotency_retention_hours", "HRSS_IDEMPOTENCY_RETENTION_HOURS"),
+        description="how long a write's answer is kept for a retry with the same Idempotency-Key",
+    )
     scheduler_enabled: bool = True
     max_body_bytes: int = Field(
         1024 * 1024, ge=1024, validation_alias=AliasChoices("max_body_bytes", "HRSS_MAX_BODY_BYTES"),
         description="request bodies larger than this are refused with 413 before they are read (imports: their own)",
+    )
+    rate_limit_policy: Path | None = Field(
+        None, validation_alias=AliasChoices("rate_limit_policy", "HRSS_RATE_LIMIT_POLICY"),
+        description="the per-client rate-limit policy (TOML, see hrss_shared.ratelimit); empty: the platform's own",
+    )
+    rate_limit_flush_seconds: float = Field(
+        1.0, gt=0, le=60, validation_alias=AliasChoices("rate_limit_flush_seconds", "HRSS_RATE_LIMIT_FLUSH_SECONDS"),
+        description="how often each instance shares its request counts with the others through the database",
     )
     log_level: str = Field("INFO", validation_alias=AliasChoices("log_level", "HRSS_LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=AliasChoices("log_json", "HRSS_LOG_JSON"))
@@ -65,6 +84,9 @@ class ServiceSettings(BaseSettings):
         if self.environment == "production":
             if self.auth_secret.get_secret_value() == DEV_AUTH_SECRET:
                 raise ValueError("HRSS_AUTH_SECRET still holds the development default; set a real secret")
+            if self.event_key_secret.get_secret_value().strip() in ("", DEV_EVENT_KEY_SECRET):
+                raise ValueError("HRSS_EVENT_KEY_SECRET is unset or holds the development default; set a real "
+                                 "secret, the same for every service")
             if self.dev_token is not None:
                 raise ValueError("HRSS_DEV_TOKEN is a development convenience and is refused in production")
         return self

@@ -14,39 +14,73 @@ from gateway.persons.router import router as persons_router
 from hrss_contracts.asyncapi import document
 from hrss_shared.app import ServiceRuntime, create_service_app
 from hrss_shared.logs import get_logger
+from hrss_shared.outbox import Outbox
+from hrss_shared.registry import GATEWAY, REVOCATIONS_TOPIC
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
 
 
+def outbox_of(settings: GatewaySettings) -> Outbox:
+    """The gateway's outbox for code outside the app (``python -m gateway clients revoke``): the app's relay
+    publishes what it stages."""
+    return Outbox(infra.outbox, topic=settings.topic(REVOCATIONS_TOPIC), source=GATEWAY.source,
+                  publishes=REVOCATIONS_TOPIC, key_secret=settings.event_key_secret.get_secret_value())
+
+
 async def _refresh_revocations(runtime: ServiceRuntime, every: float) -> None:
-    """Keep the set of revoked clients current (a revoke on another instance takes effect here too)."""
+    """Keep the set of revoked clients current from the gateway's own database (the source of truth), so the
+    gateway's instances agree even while the broker is down; the other services learn from the topic."""
     while True:
         try:
             async with runtime.reader() as session:
-                runtime.auth.revoked = await clients.revoked_ids(session=session)
+                runtime.auth.revoked.update(await clients.revoked_ids(session=session))
         except Exception as exc:  # noqa: BLE001
             log.warning("revocation_refresh_failed", error=repr(exc))
         await asyncio.sleep(every)
 
 
+async def _announce_revocations(runtime: ServiceRuntime) -> None:
+    """Once the topic has been read to its end: publish the revocation of any revoked client it does not carry."""
+    follower, outbox = runtime.revocations, runtime.outbox
+    if follower is None or outbox is None:
+        return
+    await follower.caught_up.wait()
+    while True:
+        try:
+            async with runtime.maker() as session, session.begin():
+                published = await clients.publish_unannounced(session=session, outbox=outbox,
+                                                              announced=follower.revoked)
+            if published:
+                log.info("revocations_announced", clients=published)
+                if runtime.relay is not None:
+                    runtime.relay.wake()
+            return
+        except Exception as exc:  # noqa: BLE001 - retried: a revoked client must reach every service
+            log.warning("revocation_announce_failed", error=repr(exc))
+            await asyncio.sleep(10)
+
+
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
 
-    async def start_refresh(runtime: ServiceRuntime) -> None:
+    async def start_revocations(runtime: ServiceRuntime) -> None:
         async with runtime.reader() as session:
-            runtime.auth.revoked = await clients.revoked_ids(session=session)
+            runtime.auth.revoked.update(await clients.revoked_ids(session=session))
         runtime.tasks.append(asyncio.create_task(_refresh_revocations(runtime, settings.revocation_refresh_seconds)))
+        runtime.tasks.append(asyncio.create_task(_announce_revocations(runtime), name="announce-revocations"))
 
     return create_service_app(
         settings=settings,
         title="衢州市人社 一卡通 网关 Gateway",
         description="一卡通人员视图、接入系统管理与审计。Read models are built from every domain topic's events "
-        "(one module per topic, documents shaped like the answers).",
+        "(one module per topic, documents shaped like the answers). The gateway publishes API clients' "
+        "revocations on its own topic, which every service follows.",
         infra=infra,
         migrations_dir=MIGRATIONS,
         consumers=[readmodel.CONSUMER],
         routers=[persons_router, clients_router],
-        on_startup=[start_refresh],
-        asyncapi=lambda: document(list(readmodel.MODULES)),
+        on_startup=[start_revocations],
+        # The whole catalogue: the domain topics its read models consume and its own topic.
+        asyncapi=document,
     )

@@ -10,7 +10,7 @@ import sys
 from gateway.clients import service
 from gateway.clients.models import ClientCreate, ClientPublic
 from gateway.config import GatewaySettings
-from gateway.main import MIGRATIONS
+from gateway.main import MIGRATIONS, outbox_of
 from hrss_shared import db, migrations
 from hrss_shared.problems import ProblemError
 
@@ -25,7 +25,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     create.add_argument("--county", help="limit the client to one county code")
     create.add_argument("--ttl-days", type=int, default=365)
     csub.add_parser("list", help="list clients")
-    revoke = csub.add_parser("revoke", help="revoke a client")
+    revoke = csub.add_parser("revoke", help="revoke a client (every service refuses it once a gateway has "
+                                            "published the revocation)")
     revoke.add_argument("client_id")
     clients.set_defaults(func=run)
 
@@ -57,7 +58,8 @@ async def _run(args: argparse.Namespace) -> int:
                     print(json.dumps(ClientPublic.model_validate(client).model_dump(mode="json"), ensure_ascii=False))
             else:
                 try:
-                    client = await service.revoke(session=session, client_id=args.client_id)
+                    client = await service.revoke(session=session, outbox=outbox_of(settings),
+                                                  client_id=args.client_id)
                 except ProblemError as exc:
                     print(exc.detail, file=sys.stderr)
                     return 1

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 
 from gateway.clients import service
 from gateway.clients.models import ClientCreate, ClientCreated, ClientPublic
-from hrss_shared.app import RuntimeDep, SessionDep, require
+from hrss_shared.app import OutboxDep, RuntimeDep, SessionDep, require
 from hrss_shared.auth import ADMIN, Principal
 
 router = APIRouter(prefix="/v1/clients", tags=["clients 接入系统管理"])
@@ -26,8 +26,14 @@ async def list_clients(session: SessionDep, _: Admin) -> list[ClientPublic]:
     return [ClientPublic.model_validate(c) for c in await service.list_clients(session=session)]
 
 
-@router.post("/{client_id}/revoke", summary="吊销接入系统 Revoke a client")
-async def revoke_client(client_id: str, session: SessionDep, runtime: RuntimeDep, _: Admin) -> ClientPublic:
-    client = await service.revoke(session=session, client_id=client_id)
+@router.post(
+    "/{client_id}/revoke", summary="吊销接入系统 Revoke a client",
+    description="Every service refuses the client's tokens within seconds (the revocation is published on the "
+    "gateway's topic, which every service follows); this instance at once.",
+)
+async def revoke_client(
+    client_id: str, session: SessionDep, outbox: OutboxDep, runtime: RuntimeDep, _: Admin
+) -> ClientPublic:
+    client = await service.revoke(session=session, outbox=outbox, client_id=client_id)
     runtime.auth.revoked.add(client.id)
     return ClientPublic.model_validate(client)

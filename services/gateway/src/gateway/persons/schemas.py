@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from hrss_shared.privacy import BirthDate, FreeData, PersonIdNumber, Phone
+from hrss_shared.validators import IdNumber
 
 AS_OF = "截至时间 time of the newest event this section reflects (null: nothing known yet)"
 
@@ -103,3 +104,9 @@ class PersonView(BaseModel):
     training: TrainingSection = Field(description="职业技能 (hrss.training)")
     insurance: RecordsSection = Field(description="社会保险 (hrss.social-insurance)")
     labour: RecordsSection = Field(description="劳动关系 (hrss.labour-relations)")
+
+
+class PersonLookup(BaseModel):
+    """The body of a person look-up: the ID number travels in the body, not in the URL that proxies log."""
+
+    id_number: IdNumber = Field(description="公民身份号码 (18 characters, GB 11643-1999)")
