@@ -96,6 +96,8 @@ async def test_postgres_stopped_mid_burst_loses_nothing_and_never_answers_500(
         finally:
             proc.stop()
 
+        print(f"PostgreSQL down {outage['started_at'] - outage['stopped_at']:.1f} s; answers {dict(statuses)}; "
+              f"no answer: {len(dropped)}; acknowledged: {len(acknowledged)}")
         assert outage["started_at"] - outage["stopped_at"] >= OUTAGE_S
         assert statuses[503] > 0, "the outage was seen by the clients"
         assert set(statuses) <= {201, 503}, statuses
@@ -114,3 +116,5 @@ async def test_postgres_stopped_mid_burst_loses_nothing_and_never_answers_500(
         consumer = gateway.runtime.consumers[0]
         assert consumer.stats.dead_lettered == 0
         assert consumer.stats.applied == REGISTRATIONS
+        print(f"gateway: {consumer.stats.applied} applied, {consumer.stats.dead_lettered} dead-lettered, "
+              f"{consumer.stats.transient_retries} transient retries")

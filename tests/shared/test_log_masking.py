@@ -60,6 +60,9 @@ def test_structlog_fields_and_nested_values_are_masked(captured: io.StringIO) ->
 def test_uvicorn_access_line_is_masked(captured: io.StringIO) -> None:
     access = logging.getLogger("uvicorn.access")
     access.handlers.append(logging.StreamHandler(io.StringIO()))  # uvicorn's own handler, as its config adds it
+    # uvicorn's default config sets INFO; a server another test ran in this process may have left it at CRITICAL
+    # (tests/shared/test_connections.py runs one with log_level="critical").
+    access.setLevel(logging.INFO)
     configure_logging(service="test", level="INFO", json=True)  # the app factory runs after uvicorn's config
     [handler] = logging.getLogger().handlers
     assert isinstance(handler, logging.StreamHandler)

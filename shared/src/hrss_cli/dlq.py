@@ -78,16 +78,19 @@ async def read(bootstrap: str, dlq_topics: list[str]) -> list[DeadLetter]:
     if not partitions:
         return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=REPLAY_GROUP, enable_auto_commit=False,
-                                client_id="hrss-dlq")
+                                auto_offset_reset="earliest", client_id="hrss-dlq")
     await consumer.start()
     letters: list[DeadLetter] = []
     try:
         consumer.assign(partitions)
+        begins = await consumer.beginning_offsets(partitions)
         ends = await consumer.end_offsets(partitions)
         for tp in partitions:
             committed = await consumer.committed(tp)
-            await consumer.seek_to_beginning(tp)
-            position = await consumer.position(tp)
+            # An explicit seek: the position that assign() starts to fetch for the group (none committed: the
+            # reset policy) can land after a seek_to_beginning() and skip every record.
+            consumer.seek(tp, begins[tp])
+            position = begins[tp]
             deadline = asyncio.get_running_loop().time() + 30
             while position < ends[tp]:
                 batch = await consumer.getmany(tp, timeout_ms=1000)
