@@ -7,7 +7,8 @@ from datetime import date
 from pydantic import Field
 
 from hrss_shared.events import Contract, EventData
-from hrss_shared.validators import CountyCode, IdNumber
+from hrss_shared.money import Money
+from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
 
 class CertificateIssued(EventData):
@@ -26,4 +27,259 @@ class CertificateIssued(EventData):
 CERTIFICATE_ISSUED = Contract(
     "hrss.training.certificate.issued.v1", CertificateIssued, subject="id_number",
     summary="技能等级认定发证 A skill-level certificate was issued",
+)
+
+
+# Subjects: an institution's events (and its courses') carry its credit code, a trainee's events the ID number.
+# Within a ``.v1`` type only additive changes; a breaking change is a new ``.v2`` type.
+
+# ---- training institutions 培训机构 (subject: the institution's credit code) ------------------------
+
+# 《中华人民共和国职业分类大典》 occupation codes: a major group 1-8, then middle, minor and unit groups of two
+# digits, e.g. 6-29-03-01.
+OCCUPATION_CODE_PATTERN = r"^[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+
+
+class InstitutionRegistered(EventData):
+    """培训机构登记 a training institution was registered."""
+
+    id: str = Field(min_length=1, max_length=64, description="培训机构 id")
+    credit_code: CreditCode = Field(description="统一社会信用代码")
+    name: str = Field(min_length=1, max_length=200, description="机构名称")
+    county_code: CountyCode = Field(description="所在县（市、区）代码")
+    kind: str = Field(description="机构类型 technical_school 技工院校 / vocational_college 职业院校 / "
+                                  "private_provider 社会培训机构 / enterprise 企业")
+    status: str = Field(description="状态 active 正常 / suspended 暂停 / closed 关闭")
+
+
+class InstitutionUpdated(EventData):
+    """培训机构信息变更: the institution after the change, which fields changed and its status before."""
+
+    id: str = Field(min_length=1, max_length=64, description="培训机构 id")
+    credit_code: CreditCode = Field(description="统一社会信用代码")
+    name: str = Field(min_length=1, max_length=200, description="机构名称")
+    county_code: CountyCode = Field(description="所在县（市、区）代码")
+    kind: str = Field(description="机构类型")
+    status: str = Field(description="变更后状态 active / suspended / closed")
+    changed: list[str] = Field(description="变更的字段 the fields that changed")
+    previous_status: str | None = Field(default=None, description="变更前状态 (only when the status changed)")
+
+
+class InstitutionAccredited(EventData):
+    """培训资质认定: an institution was accredited to train an occupation for a period."""
+
+    id: str = Field(min_length=1, max_length=64, description="培训机构 id")
+    accreditation_id: str = Field(min_length=1, max_length=64, description="资质认定记录 id")
+    credit_code: CreditCode = Field(description="统一社会信用代码")
+    county_code: CountyCode = Field(description="所在县（市、区）代码")
+    occupation_code: str = Field(pattern=OCCUPATION_CODE_PATTERN, description="职业编码（国家职业分类大典）")
+    occupation_name: str = Field(min_length=1, max_length=100, description="职业名称")
+    valid_from: date = Field(description="有效期起")
+    valid_until: date = Field(description="有效期止（含）")
+
+
+INSTITUTION_REGISTERED = Contract(
+    "hrss.training.institution.registered.v1", InstitutionRegistered, subject="credit_code",
+    summary="培训机构登记 A training institution was registered",
+)
+INSTITUTION_UPDATED = Contract(
+    "hrss.training.institution.updated.v1", InstitutionUpdated, subject="credit_code",
+    summary="培训机构信息变更 A training institution's name or status changed",
+)
+INSTITUTION_ACCREDITED = Contract(
+    "hrss.training.institution.accredited.v1", InstitutionAccredited, subject="credit_code",
+    summary="培训资质认定 A training institution was accredited for an occupation",
+)
+
+# ---- courses 培训课程 (subject: the institution's credit code) --------------------------------------
+
+
+class CoursePublished(EventData):
+    """培训课程发布: an accredited institution published a course."""
+
+    id: str = Field(min_length=1, max_length=64, description="课程 id")
+    institution_id: str = Field(min_length=1, max_length=64, description="培训机构 id")
+    credit_code: CreditCode = Field(description="培训机构统一社会信用代码")
+    institution_name: str = Field(min_length=1, max_length=200, description="培训机构名称")
+    occupation_code: str = Field(pattern=OCCUPATION_CODE_PATTERN, description="职业编码（国家职业分类大典）")
+    occupation_name: str = Field(min_length=1, max_length=100, description="职业名称")
+    kind: str = Field(description="培训类型 employment_skills 就业技能培训 / on_the_job_upgrade 岗位技能提升培训 / "
+                                  "entrepreneurship 创业培训 / apprenticeship 企业新型学徒制")
+    target_level: int | None = Field(default=None, ge=1, le=5, description="培训目标等级 1-5 (none: 创业培训)")
+    hours: int = Field(gt=0, description="培训总学时")
+    fee_per_trainee: Money = Field(description="每人培训费（元）")
+    capacity: int = Field(gt=0, description="招生人数")
+    start_date: date = Field(description="开班日期")
+    end_date: date = Field(description="结业日期")
+    county_code: CountyCode = Field(description="培训地县（市、区）代码")
+
+
+COURSE_PUBLISHED = Contract(
+    "hrss.training.course.published.v1", CoursePublished, subject="credit_code",
+    summary="培训课程发布 A training course was published",
+)
+
+# ---- enrolments 培训报名 (subject: the trainee's ID number) ------------------------------------------
+
+
+class TrainingEnrolled(EventData):
+    """培训报名: a person enrolled on a course."""
+
+    id: str = Field(min_length=1, max_length=64, description="报名记录 id")
+    course_id: str = Field(min_length=1, max_length=64, description="课程 id")
+    institution_id: str = Field(min_length=1, max_length=64, description="培训机构 id")
+    credit_code: CreditCode = Field(description="培训机构统一社会信用代码")
+    id_number: IdNumber = Field(description="公民身份号码")
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    county_code: CountyCode = Field(description="培训地县（市、区）代码")
+    occupation_code: str = Field(pattern=OCCUPATION_CODE_PATTERN, description="职业编码")
+    occupation_name: str = Field(min_length=1, max_length=100, description="职业名称")
+    course_kind: str = Field(description="培训类型")
+    start_date: date = Field(description="开班日期")
+    end_date: date = Field(description="结业日期")
+    enrolled_date: date = Field(description="报名日期")
+
+
+class TrainingAttendanceRecorded(EventData):
+    """培训考勤: attended hours were recorded for an enrolment."""
+
+    id: str = Field(min_length=1, max_length=64, description="报名记录 id")
+    course_id: str = Field(min_length=1, max_length=64, description="课程 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    county_code: CountyCode = Field(description="培训地县（市、区）代码")
+    hours: int = Field(gt=0, description="本次记录学时")
+    attended_hours: int = Field(ge=0, description="累计出勤学时")
+    course_hours: int = Field(gt=0, description="课程总学时")
+    recorded_date: date = Field(description="记录日期")
+
+
+class TrainingCompleted(EventData):
+    """培训结业: the trainee finished the course as 合格 (passed) or 不合格 (failed)."""
+
+    id: str = Field(min_length=1, max_length=64, description="报名记录 id")
+    course_id: str = Field(min_length=1, max_length=64, description="课程 id")
+    institution_id: str = Field(min_length=1, max_length=64, description="培训机构 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    county_code: CountyCode = Field(description="培训地县（市、区）代码")
+    occupation_code: str = Field(pattern=OCCUPATION_CODE_PATTERN, description="职业编码")
+    occupation_name: str = Field(min_length=1, max_length=100, description="职业名称")
+    course_kind: str = Field(description="培训类型")
+    target_level: int | None = Field(default=None, ge=1, le=5, description="培训目标等级")
+    result: str = Field(description="结业结果 passed 合格 / failed 不合格")
+    attended_hours: int = Field(ge=0, description="累计出勤学时")
+    course_hours: int = Field(gt=0, description="课程总学时")
+    completed_date: date = Field(description="结业日期")
+    policy_source: str = Field(description="出勤要求的政策依据 the attendance rule applied")
+
+
+class TrainingWithdrawn(EventData):
+    """退出培训: the trainee withdrew and the seat was freed."""
+
+    id: str = Field(min_length=1, max_length=64, description="报名记录 id")
+    course_id: str = Field(min_length=1, max_length=64, description="课程 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    county_code: CountyCode = Field(description="培训地县（市、区）代码")
+    withdrawn_date: date = Field(description="退出日期")
+    reason: str = Field(min_length=1, max_length=200, description="退出原因")
+
+
+ENROLMENT_ENROLLED = Contract(
+    "hrss.training.enrolment.enrolled.v1", TrainingEnrolled, subject="id_number",
+    summary="培训报名 A person enrolled on a training course",
+)
+ENROLMENT_ATTENDANCE_RECORDED = Contract(
+    "hrss.training.enrolment.attendance_recorded.v1", TrainingAttendanceRecorded, subject="id_number",
+    summary="培训考勤记录 Attended hours were recorded",
+)
+ENROLMENT_COMPLETED = Contract(
+    "hrss.training.enrolment.completed.v1", TrainingCompleted, subject="id_number",
+    summary="培训结业 A trainee completed a course (passed or failed)",
+)
+ENROLMENT_WITHDRAWN = Contract(
+    "hrss.training.enrolment.withdrawn.v1", TrainingWithdrawn, subject="id_number",
+    summary="退出培训 A trainee withdrew from a course",
+)
+
+# ---- electronic training vouchers 电子培训券 (subject: the holder's ID number) ---------------------
+
+
+class VoucherIssued(EventData):
+    """电子培训券发放: a training voucher was issued to a person (by hand, or on an unemployment registration)."""
+
+    id: str = Field(min_length=1, max_length=64, description="培训券 id")
+    id_number: IdNumber = Field(description="持券人公民身份号码")
+    name: str = Field(min_length=1, max_length=50, description="持券人姓名")
+    county_code: CountyCode = Field(description="发券地县（市、区）代码")
+    kind: str = Field(description="券种 reemployment 再就业培训券 / skill_upgrade 技能提升培训券 / "
+                                  "entrepreneurship 创业培训券")
+    face_value: Money = Field(description="面额（元）")
+    eligible_course_kinds: list[str] = Field(min_length=1, description="可抵用的培训类型")
+    eligible_occupation_codes: list[str] = Field(default_factory=list,
+                                                 description="可抵用的职业编码（空 = 不限）")
+    issue_date: date = Field(description="发放日期")
+    expiry_date: date = Field(description="有效期止（含当日）")
+    unemployment_registration_id: str | None = Field(
+        default=None, max_length=64, description="依据的失业登记 id (vouchers issued on an unemployment registration)")
+    policy_source: str | None = Field(default=None, description="面额与有效期的政策依据")
+    illustrative: bool = Field(default=False, description="true: the policy values are examples from no official "
+                                                          "document")
+
+
+class VoucherRedeemed(EventData):
+    """电子培训券抵用: a voucher was redeemed against one enrolment of its holder."""
+
+    id: str = Field(min_length=1, max_length=64, description="培训券 id")
+    id_number: IdNumber = Field(description="持券人公民身份号码")
+    county_code: CountyCode = Field(description="发券地县（市、区）代码")
+    kind: str = Field(description="券种")
+    enrolment_id: str = Field(min_length=1, max_length=64, description="报名记录 id")
+    course_id: str = Field(min_length=1, max_length=64, description="课程 id")
+    institution_id: str = Field(min_length=1, max_length=64, description="培训机构 id")
+    face_value: Money = Field(description="面额（元）")
+    course_fee: Money = Field(description="每人培训费（元）")
+    amount_applied: Money = Field(description="抵用金额 = min(面额, 培训费)")
+    trainee_pays: Money = Field(description="学员仍需自付金额")
+    redeemed_date: date = Field(description="抵用日期")
+
+
+class VoucherExpired(EventData):
+    """电子培训券过期: an unused voucher passed its expiry date."""
+
+    id: str = Field(min_length=1, max_length=64, description="培训券 id")
+    id_number: IdNumber = Field(description="持券人公民身份号码")
+    county_code: CountyCode = Field(description="发券地县（市、区）代码")
+    kind: str = Field(description="券种")
+    face_value: Money = Field(description="面额（元）")
+    expiry_date: date = Field(description="有效期止")
+    expired_date: date = Field(description="确认过期的日期 the day the expiry was recorded")
+
+
+class VoucherCancelled(EventData):
+    """电子培训券撤销: an unused voucher was cancelled."""
+
+    id: str = Field(min_length=1, max_length=64, description="培训券 id")
+    id_number: IdNumber = Field(description="持券人公民身份号码")
+    county_code: CountyCode = Field(description="发券地县（市、区）代码")
+    kind: str = Field(description="券种")
+    face_value: Money = Field(description="面额（元）")
+    cancelled_date: date = Field(description="撤销日期")
+    reason: str = Field(min_length=1, max_length=200, description="撤销原因")
+
+
+VOUCHER_ISSUED = Contract(
+    "hrss.training.voucher.issued.v1", VoucherIssued, subject="id_number",
+    summary="电子培训券发放 A training voucher was issued",
+)
+VOUCHER_REDEEMED = Contract(
+    "hrss.training.voucher.redeemed.v1", VoucherRedeemed, subject="id_number",
+    summary="电子培训券抵用 A training voucher was redeemed against an enrolment",
+)
+VOUCHER_EXPIRED = Contract(
+    "hrss.training.voucher.expired.v1", VoucherExpired, subject="id_number",
+    summary="电子培训券过期 An unused training voucher expired",
+)
+VOUCHER_CANCELLED = Contract(
+    "hrss.training.voucher.cancelled.v1", VoucherCancelled, subject="id_number",
+    summary="电子培训券撤销 An unused training voucher was cancelled",
 )

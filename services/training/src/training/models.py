@@ -1,5 +1,12 @@
-"""Every table of the training service (imported by migrations so autogenerate sees them all)."""
+"""Every table of the training service (imported by migrations so autogenerate sees them all).
 
+Each domain folder's ``models.py`` is imported here so a new table is seen by autogenerate.
+"""
+
+from training.courses import models as courses
 from training.db import metadata
+from training.enrolments import models as enrolments
+from training.institutions import models as institutions
+from training.vouchers import models as vouchers
 
-__all__ = ["metadata"]
+__all__ = ["metadata", "courses", "enrolments", "institutions", "vouchers"]

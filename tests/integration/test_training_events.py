@@ -1,0 +1,121 @@
+"""The training service's events cross the real broker: each type it publishes reaches ``hrss.training`` once per
+change, valid against its contract, keyed by the hash of its subject — on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hrss_contracts import contract_for, contracts_of
+from hrss_shared.outbox import message_key
+from hrss_shared.registry import TRAINING
+from hrss_shared.settings import DEV_EVENT_KEY_SECRET
+from tests import factories
+from tests.conftest import DbFactory, MoveToday
+from tests.integration.test_event_keys import raw_records
+from tests.integration.test_resilience import read_topic
+from tests.support import InProcessService, KafkaNode, eventually, service_settings
+from training.config import TrainingSettings
+from training.main import create_app
+
+# What this service publishes today; 技能等级认定 (certificate.issued) arrives with its own domain.
+# Voucher expiry is published by the daily job (tests/training/test_vouchers.py), not by a request.
+NOT_YET_PUBLISHED = {"hrss.training.certificate.issued.v1", "hrss.training.voucher.expired.v1"}
+
+
+@pytest.fixture
+async def training(
+    make_db: DbFactory, kafka: KafkaNode, prefix: str, tmp_path: Path, move_today: MoveToday
+) -> AsyncIterator[InProcessService]:
+    """The training service with its relay, on the real Kafka and the chosen database."""
+    move_today(date(2026, 3, 10))
+    settings = service_settings(TrainingSettings, db_url=await make_db("training"), bootstrap=kafka.bootstrap,
+                                prefix=prefix, data_dir=tmp_path)
+    async with InProcessService(create_app, settings) as svc:
+        yield svc
+
+
+class Script:
+    """Calls the training API and counts the events each successful change must publish."""
+
+    def __init__(self, svc: InProcessService) -> None:
+        self.client = svc.client
+        self.expected: Counter[str] = Counter()
+
+    async def call(self, path: str, body: dict[str, Any], *events: str, method: str = "POST") -> dict[str, Any]:
+        r = await self.client.request(method, path, json=body)
+        assert r.status_code in (200, 201), f"{method} {path}: {r.status_code} {r.text}"
+        self.expected.update(f"hrss.training.{e}.v1" for e in events)
+        result: dict[str, Any] = r.json()
+        return result
+
+
+async def test_each_training_event_type_reaches_the_topic_once_per_change_with_its_contract(
+    training: InProcessService, kafka: KafkaNode, prefix: str, move_today: MoveToday,
+) -> None:
+    s = Script(training)
+    credit_code = factories.credit_code("330881")
+    inst = await s.call("/v1/institutions", {"credit_code": credit_code, "name": "江山市技工学校",
+                                             "county_code": "330881", "kind": "technical_school"},
+                        "institution.registered")
+    await s.call(f"/v1/institutions/{inst['id']}", {"name": "江山市高级技工学校"}, "institution.updated",
+                 method="PATCH")
+    await s.call(f"/v1/institutions/{inst['id']}/accreditations", {
+        "occupation_code": "6-31-01-03", "occupation_name": "电工", "valid_from": "2025-01-01",
+        "valid_until": "2027-12-31"}, "institution.accredited")
+    course = await s.call("/v1/courses", {
+        "institution_id": inst["id"], "occupation_code": "6-31-01-03", "occupation_name": "电工",
+        "kind": "employment_skills", "target_level": 4, "hours": 100, "fee_per_trainee": "1280.00", "capacity": 2,
+        "start_date": "2026-03-01", "end_date": "2026-04-30", "county_code": "330881"}, "course.published")
+    trainee, leaver = factories.id_number("330881"), factories.id_number("330881")
+    enrolment = await s.call("/v1/enrolments", {"course_id": course["id"], "id_number": trainee, "name": "王小明"},
+                             "enrolment.enrolled")
+    left = await s.call("/v1/enrolments", {"course_id": course["id"], "id_number": leaver, "name": "李四"},
+                        "enrolment.enrolled")
+    await s.call(f"/v1/enrolments/{left['id']}/withdraw", {"reason": "本人申请退出"}, "enrolment.withdrawn")
+    await s.call(f"/v1/enrolments/{enrolment['id']}/attendance", {"hours": 50}, "enrolment.attendance_recorded")
+    await s.call(f"/v1/enrolments/{enrolment['id']}/attendance", {"hours": 30}, "enrolment.attendance_recorded")
+    move_today(date(2026, 4, 30))
+    await s.call(f"/v1/enrolments/{enrolment['id']}/complete", {"result": "passed"}, "enrolment.completed")
+    vouchers = [await s.call("/v1/vouchers", {
+        "id_number": trainee, "name": "王小明", "county_code": "330881", "kind": "skill_upgrade",
+        "face_value": "1000.00", "eligible_course_kinds": ["employment_skills"], "issue_date": "2026-01-01",
+        "expiry_date": "2026-12-31"}, "voucher.issued") for _ in range(2)]
+    redeemed = await s.call(f"/v1/vouchers/{vouchers[0]['id']}/redeem", {"enrolment_id": enrolment["id"]},
+                            "voucher.redeemed")
+    assert (redeemed["status"], redeemed["amount_applied"]) == ("redeemed", "1000.00"), redeemed
+    await s.call(f"/v1/vouchers/{vouchers[1]['id']}/cancel", {"reason": "重复发放"}, "voucher.cancelled")
+
+    # Every type the service publishes was exercised, and the topic holds exactly one event per change.
+    assert set(s.expected) == {c.type for c in contracts_of(str(TRAINING.topic))} - NOT_YET_PUBLISHED
+    total = sum(s.expected.values())
+    topic = prefix + str(TRAINING.topic)
+
+    async def all_on_topic() -> list[Any] | None:
+        events = await read_topic(kafka.bootstrap, topic, settle=1.0)
+        return events if len(events) >= total else None
+    events = await eventually(all_on_topic, timeout=90, interval=0.5)
+    assert Counter(e.type for e in events) == s.expected
+    assert len({e.id for e in events}) == total
+    for e in events:  # every event on the broker validates against its contract (ContractViolation otherwise)
+        contract = contract_for(e.type)
+        contract.parse(e.data)
+        assert e.subject == str(e.data[contract.subject]) and e.source == "/hrss/training"
+    completed = next(e for e in events if e.type == "hrss.training.enrolment.completed.v1")
+    assert (completed.subject, completed.data["result"], completed.data["attended_hours"]) == (trainee, "passed", 80)
+
+    # Keys are the keyed hash of the subject: one key per institution, one per trainee, no ID number in a key.
+    records = await raw_records(kafka.bootstrap, topic, want=total)
+    keys = Counter(key for key, _, _ in records)
+    assert keys == {
+        message_key(credit_code, DEV_EVENT_KEY_SECRET).encode(): 4,
+        message_key(trainee, DEV_EVENT_KEY_SECRET).encode(): 8,
+        message_key(leaver, DEV_EVENT_KEY_SECRET).encode(): 2,
+    }
+    assert len({partition for key, _, partition in records
+                if key == message_key(trainee, DEV_EVENT_KEY_SECRET).encode()}) == 1
