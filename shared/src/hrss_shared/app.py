@@ -46,9 +46,9 @@ from hrss_shared.logs import (
 from hrss_shared.outbox import PENDING_FLAG, Outbox
 from hrss_shared.paging import MAX_OFFSET, Page, PageParams, page_of
 from hrss_shared.problems import (
+    BodyLimit,
     InvalidField,
     ProblemError,
-    TooLargeAsProblem,
     install_problem_handlers,
     problem_of,
     unexpected_error_response,
@@ -205,8 +205,8 @@ def create_service_app(
         title=title, description=description, version="1.0.0", lifespan=lifespan, openapi_tags=openapi_tags,
         # No OpenTelemetry is configured; FastAPI's native hook would still probe for it on every request.
         telemetry={"tracing": False, "metrics": False},
-        max_body_size=settings.max_body_bytes,  # 413 before the body is read; a route may set its own limit
     )
+    app.max_body_bytes = settings.max_body_bytes  # 413 before the body is read (ServiceApp)
     app.add_middleware(RequestMiddleware)
     install_problem_handlers(app)
     app.add_exception_handler(idempotency.Replay, _replay)  # type: ignore[arg-type]
@@ -248,11 +248,13 @@ async def _replay(request: Request, exc: idempotency.Replay) -> Response:
 
 
 class ServiceApp(FastAPI):
-    """FastAPI with Starlette's own body-limit answer rendered as problem+json (it is sent from outside
-    every middleware an application can add)."""
+    """FastAPI with the body limit outermost (:class:`hrss_shared.problems.BodyLimit`): one wrapper that leaves
+    bodiless requests alone, where FastAPI's own ``max_body_size`` put four layers around every request."""
+
+    max_body_bytes: int = 1024 * 1024
 
     def build_middleware_stack(self) -> ASGIApp:
-        return TooLargeAsProblem(super().build_middleware_stack())
+        return BodyLimit(super().build_middleware_stack(), self.max_body_bytes)
 
 
 def outbox_purge_job(runtime: ServiceRuntime) -> Job:

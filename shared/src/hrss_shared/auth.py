@@ -145,3 +145,13 @@ class Authenticator:
         )
         expires = claims.get("exp")
         return principal, float(expires) if expires is not None else None
+
+
+def county_filter(principal: Principal, requested: str | None) -> str | None:
+    """The county a list is filtered to: a county client lists only its own county (asking for another is a
+    403); another client what it asked for (None: every county)."""
+    if principal.county is None:
+        return requested
+    if requested is not None:
+        principal.check_county(requested)
+    return principal.county

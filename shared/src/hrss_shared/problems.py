@@ -10,7 +10,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hrss_shared.faults import is_transient
@@ -166,6 +165,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc, BodyTooLarge):
+            return problem_of(request, exc.problem)
         return problem_response(
             request, status=exc.status_code, title=str(exc.detail), detail=str(exc.detail),
             slug=f"http-{exc.status_code}",
@@ -180,7 +181,10 @@ UNAVAILABLE_RETRY_AFTER = 5  # seconds a client waits before retrying while the 
 
 
 def unexpected_error_response(request: Request, exc: BaseException) -> JSONResponse:
-    """503 with Retry-After while the database (or another dependency) is unreachable; 500 for a bug."""
+    """503 with Retry-After while the database (or another dependency) is unreachable; 500 for a bug; a
+    refusal raised where no handler took it (e.g. :class:`BodyTooLarge` from a middleware's read) as itself."""
+    if isinstance(exc, ProblemError | BodyTooLarge):
+        return problem_of(request, exc if isinstance(exc, ProblemError) else exc.problem)
     if is_transient(exc):
         log.warning("dependency_unavailable", path=request.url.path, error=repr(exc)[:300])
         return problem_response(
@@ -201,40 +205,63 @@ def unexpected_error_response(request: Request, exc: BaseException) -> JSONRespo
 
 
 
-class TooLargeAsProblem:
-    """Outermost ASGI wrapper: the 413 that Starlette's body limit sends itself (as plain text, from outside
-    every handler and middleware of ours) goes out as problem+json like every other refusal."""
+class ContentTooLarge(ProblemError):
+    """413: the request body is larger than the service's limit (``HRSS_MAX_BODY_BYTES``)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            detail=f"请求体超过上限 {limit} 字节 (the request body is larger than the limit of {limit} bytes)",
+            status=413, title="请求体过大 Content too large", slug="too-large", extra={"limit": limit},
+        )
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """:class:`ContentTooLarge` raised from ``receive``: an HTTP exception, because FastAPI's body parsing turns
+    any other error of the read into a 400 and lets only these through to their handler."""
+
+    def __init__(self, limit: int) -> None:
+        self.problem = ContentTooLarge(limit)
+        super().__init__(413, detail=self.problem.detail)
+
+
+class BodyLimit:
+    """Outermost ASGI wrapper: a request body over ``max_bytes`` is refused with a problem+json 413 — at once
+    when its ``Content-Length`` says so (before a byte is read), else as soon as the bytes received pass the
+    limit (a chunked body; raised from ``receive`` into the handler that reads, whose problem handler answers).
+    A request without a body (no ``Content-Length``, no ``Transfer-Encoding``: every GET) passes untouched."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
+        self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        held: Message | None = None
+        declared: bytes | None = None
+        chunked = False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding":
+                chunked = True
+        if declared is None and not chunked:
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_bytes
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await problem_of(Request(scope), ContentTooLarge(limit))(scope, receive, send)
+            return
+        received = 0
 
-        async def rewrite(message: Message) -> None:
-            nonlocal held
-            if message["type"] == "http.response.start" and message["status"] == 413 and _is_plain(message):
-                held = message  # Starlette's own answer: replaced once its body arrives
-                return
-            if held is not None and message["type"] == "http.response.body":
-                held = None
-                limit = scope.get(MAX_BODY_SIZE_SCOPE_KEY)
-                response = problem_response(
-                    Request(scope), status=413, title="请求体过大 Content too large",
-                    detail=f"请求体超过上限 (the request body is larger than the limit"
-                           f"{f' of {limit} bytes' if limit else ''})",
-                    slug="too-large",
-                )
-                await response(scope, receive, send)
-                return
-            await send(message)
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
 
-        await self.app(scope, receive, rewrite)
-
-
-def _is_plain(message: Message) -> bool:
-    return any(k.lower() == b"content-type" and v.startswith(b"text/plain") for k, v in message.get("headers", ()))
+        await self.app(scope, counted, send)
 
