@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from employment.config import EmploymentSettings
 from employment.imports import parsing
 from employment.imports import service as imports
+from employment.main import create_app
 from employment.registrations import service as registrations
 from hrss_shared.problems import Conflict
 from tests import factories
@@ -28,7 +31,7 @@ from tests.employment.helpers import (
     outbox_types,
     unemploy,
 )
-from tests.support import InProcessService, bearer, eventually, token
+from tests.support import InProcessService, alone, bearer, eventually, token
 
 EMPLOYMENT = {"kind": "employment_registration"}
 UNEMPLOYMENT = {"kind": "unemployment_registration"}
@@ -492,3 +495,15 @@ def test_jsonl_line_numbers_start_at_one(blank_before: int) -> None:
 def test_media_type_and_charset() -> None:
     assert parsing.media_type("Text/CSV; charset=\"GBK\"") == ("text/csv", "GBK")
     assert parsing.media_type(None) == ("", None)
+
+
+async def test_an_import_file_is_bounded_by_its_own_limit_not_the_service_wide_one(tmp_path: Path) -> None:
+    """HRSS_MAX_BODY_BYTES bounds every other body; an import streams in under imports' own limit."""
+    async with InProcessService(create_app, alone(EmploymentSettings, tmp_path, max_body_bytes=2048)) as svc:
+        rows = "".join(f"{factories.id_number()},王小明,{factories.credit_code()},2026-03-01,,,\n" for _ in range(80))
+        body = f"{HEADER}\n{rows}".encode()
+        assert len(body) > 2048
+        r = await svc.client.post("/v1/imports", params=EMPLOYMENT, headers=CSV, content=body)
+        assert r.status_code == 202, r.text
+        big = factories.employer(industry="制" * 3000)
+        assert_problem(await svc.client.post("/v1/employers", json=big), 413)

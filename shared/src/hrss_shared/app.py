@@ -9,7 +9,7 @@ import inspect
 import os
 import re
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -112,8 +112,12 @@ def create_service_app(
     openapi_tags: list[dict[str, Any]] | None = None,
     asyncapi: Callable[[], dict[str, Any]] | None = None,
     jobs: Sequence[Job] = (),
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
-    """Build a service's FastAPI app; it publishes to its registry topic (if any) through its outbox."""
+    """Build a service's FastAPI app; it publishes to its registry topic (if any) through its outbox.
+
+    ``body_limits`` gives routes under a path prefix a body limit of their own (an import's streamed file) in
+    place of ``HRSS_MAX_BODY_BYTES``."""
     configure_logging(service=settings.service_name, level=settings.log_level, json=settings.log_json)
     entry = registered(settings.service_name)
     topic = entry.topic
@@ -207,6 +211,7 @@ def create_service_app(
         telemetry={"tracing": False, "metrics": False},
     )
     app.max_body_bytes = settings.max_body_bytes  # 413 before the body is read (ServiceApp)
+    app.body_limits = dict(body_limits or {})
     app.add_middleware(RequestMiddleware)
     install_problem_handlers(app)
     app.add_exception_handler(idempotency.Replay, _replay)  # type: ignore[arg-type]
@@ -252,9 +257,10 @@ class ServiceApp(FastAPI):
     bodiless requests alone, where FastAPI's own ``max_body_size`` put four layers around every request."""
 
     max_body_bytes: int = 1024 * 1024
+    body_limits: dict[str, int] = {}  # noqa: RUF012 - replaced per app by create_service_app
 
     def build_middleware_stack(self) -> ASGIApp:
-        return BodyLimit(super().build_middleware_stack(), self.max_body_bytes)
+        return BodyLimit(super().build_middleware_stack(), self.max_body_bytes, by_prefix=self.body_limits)
 
 
 def outbox_purge_job(runtime: ServiceRuntime) -> Job:

@@ -230,9 +230,10 @@ class BodyLimit:
     limit (a chunked body; raised from ``receive`` into the handler that reads, whose problem handler answers).
     A request without a body (no ``Content-Length``, no ``Transfer-Encoding``: every GET) passes untouched."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, *, by_prefix: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.by_prefix = dict(by_prefix or {})  # routes under a path prefix with a limit of their own
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -248,7 +249,8 @@ class BodyLimit:
         if declared is None and not chunked:
             await self.app(scope, receive, send)
             return
-        limit = self.max_bytes
+        path: str = scope["path"]
+        limit = next((own for prefix, own in self.by_prefix.items() if path.startswith(prefix)), self.max_bytes)
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await problem_of(Request(scope), ContentTooLarge(limit))(scope, receive, send)
             return

@@ -8,6 +8,7 @@ from employment import consumers
 from employment.config import EmploymentSettings
 from employment.db import infra
 from employment.employers.router import router as employers_router
+from employment.imports import service as imports_service
 from employment.imports.router import router as imports_router
 from employment.job_postings.router import router as job_postings_router
 from employment.job_seekers.router import router as job_seekers_router
@@ -36,6 +37,8 @@ def create_app(settings: EmploymentSettings | None = None) -> FastAPI:
         infra=infra,
         migrations_dir=MIGRATIONS,
         asyncapi=lambda: document([str(EMPLOYMENT.topic)]),
+        # An import's file streams in under its own limit (imports.service.MAX_BODY_BYTES, 20 MB).
+        body_limits={"/v1/imports": imports_service.MAX_BODY_BYTES},
         consumers=[ConsumerSpec(group="employment", topics=consumers.TOPICS, handlers=consumers.HANDLERS)],
         routers=[
             employers_router, job_seekers_router, person_router, group_router, employment_router,
