@@ -204,16 +204,21 @@ ENROLMENT_WITHDRAWN = Contract(
 # ---- electronic training vouchers 电子培训券 (subject: the holder's ID number) ---------------------
 
 
-class VoucherIssued(EventData):
-    """电子培训券发放: a training voucher was issued to a person (by hand, or on an unemployment registration)."""
+class VoucherEvent(EventData):
+    """What every voucher event says of its voucher."""
 
     id: str = Field(min_length=1, max_length=64, description="培训券 id")
     id_number: IdNumber = Field(description="持券人公民身份号码")
-    name: str = Field(min_length=1, max_length=50, description="持券人姓名")
     county_code: CountyCode = Field(description="发券地县（市、区）代码")
     kind: str = Field(description="券种 reemployment 再就业培训券 / skill_upgrade 技能提升培训券 / "
                                   "entrepreneurship 创业培训券")
     face_value: Money = Field(description="面额（元）")
+
+
+class VoucherIssued(VoucherEvent):
+    """电子培训券发放: a training voucher was issued to a person (by hand, or on an unemployment registration)."""
+
+    name: str = Field(min_length=1, max_length=50, description="持券人姓名")
     eligible_course_kinds: list[str] = Field(min_length=1, description="可抵用的培训类型")
     eligible_occupation_codes: list[str] = Field(default_factory=list,
                                                  description="可抵用的职业编码（空 = 不限）")
@@ -226,43 +231,28 @@ class VoucherIssued(EventData):
                                                           "document")
 
 
-class VoucherRedeemed(EventData):
+class VoucherRedeemed(VoucherEvent):
     """电子培训券抵用: a voucher was redeemed against one enrolment of its holder."""
 
-    id: str = Field(min_length=1, max_length=64, description="培训券 id")
-    id_number: IdNumber = Field(description="持券人公民身份号码")
-    county_code: CountyCode = Field(description="发券地县（市、区）代码")
-    kind: str = Field(description="券种")
     enrolment_id: str = Field(min_length=1, max_length=64, description="报名记录 id")
     course_id: str = Field(min_length=1, max_length=64, description="课程 id")
     institution_id: str = Field(min_length=1, max_length=64, description="培训机构 id")
-    face_value: Money = Field(description="面额（元）")
     course_fee: Money = Field(description="每人培训费（元）")
     amount_applied: Money = Field(description="抵用金额 = min(面额, 培训费)")
     trainee_pays: Money = Field(description="学员仍需自付金额")
     redeemed_date: date = Field(description="抵用日期")
 
 
-class VoucherExpired(EventData):
+class VoucherExpired(VoucherEvent):
     """电子培训券过期: an unused voucher passed its expiry date."""
 
-    id: str = Field(min_length=1, max_length=64, description="培训券 id")
-    id_number: IdNumber = Field(description="持券人公民身份号码")
-    county_code: CountyCode = Field(description="发券地县（市、区）代码")
-    kind: str = Field(description="券种")
-    face_value: Money = Field(description="面额（元）")
     expiry_date: date = Field(description="有效期止")
     expired_date: date = Field(description="确认过期的日期 the day the expiry was recorded")
 
 
-class VoucherCancelled(EventData):
+class VoucherCancelled(VoucherEvent):
     """电子培训券撤销: an unused voucher was cancelled."""
 
-    id: str = Field(min_length=1, max_length=64, description="培训券 id")
-    id_number: IdNumber = Field(description="持券人公民身份号码")
-    county_code: CountyCode = Field(description="发券地县（市、区）代码")
-    kind: str = Field(description="券种")
-    face_value: Money = Field(description="面额（元）")
     cancelled_date: date = Field(description="撤销日期")
     reason: str = Field(min_length=1, max_length=200, description="撤销原因")
 
