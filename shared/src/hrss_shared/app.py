@@ -98,6 +98,26 @@ class ServiceRuntime:
 StartupHook = Callable[[ServiceRuntime], Awaitable[None]]
 
 
+class OutboxRef:
+    """The running service's outbox, for work done outside a request (consumers, scheduled jobs).
+
+    Build one before the app, hand it to the consumers' handlers and the jobs, and pass ``ref.bind`` in
+    ``on_startup``: their events then go out through the outbox in the same transaction as their change."""
+
+    def __init__(self, service: str = "the service") -> None:
+        self._service = service
+        self._outbox: Outbox | None = None
+
+    async def bind(self, runtime: ServiceRuntime) -> None:
+        """A start-up hook: take the outbox the service's runtime built."""
+        self._outbox = runtime.outbox
+
+    def __call__(self) -> Outbox:
+        if self._outbox is None:
+            raise RuntimeError(f"{self._service}'s outbox is not ready (the service has not started)")
+        return self._outbox
+
+
 def create_service_app(
     *,
     settings: ServiceSettings,

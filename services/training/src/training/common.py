@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, ValidationInfo, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo, WithJsonSchema
 
 from hrss_contracts.training import OCCUPATION_CODE_PATTERN
-from hrss_shared.money import CENT, yuan
+from hrss_shared.money import NonNegativeMoney
 from hrss_shared.text import short_text
 
 POLICY_DIR = Path(__file__).resolve().parent / "policy"
@@ -45,39 +44,9 @@ OccupationCode = Annotated[
 ]
 OccupationName = Annotated[str, short_text(100, label="职业名称")]
 
-FEE_LIMIT = Decimal("1e12")  # NUMERIC(14, 2)
-
-
-def _no_binary_fraction(value: Any) -> Any:
-    """A JSON number with a fraction arrives as a binary float, whose digits are not the ones the client sent
-    (``0.10000000000000000001`` becomes ``0.1``): money comes as a decimal string, or as a whole number."""
-    if isinstance(value, bool):
-        raise ValueError("金额应为字符串形式的十进制数 (must be a decimal string such as \"1280.00\")")
-    if isinstance(value, float):
-        raise ValueError("金额须以字符串传送，如 \"1280.50\" (send the amount as a decimal string such as "
-                         "\"1280.50\"; a JSON number with a fraction is binary floating point and may not be exact)")
-    return value
-
-
-def _fee(value: Decimal) -> Decimal:
-    if value < 0:
-        raise ValueError(f"金额不能为负数 (amount must not be negative, got {value})")
-    if value >= FEE_LIMIT:
-        raise ValueError(f"金额过大 (amount too large: {value})")
-    if value != value.quantize(CENT):
-        raise ValueError(f"金额最多两位小数，精确到分 (amount in yuan to the fen: at most two decimal places, "
-                         f"got {value})")
-    return value.quantize(CENT)
-
-
 # 元, to the fen: a decimal string on the wire ("1280.00"; a whole JSON number is accepted), Decimal in code,
 # NUMERIC(14, 2) in the database. Zero is a free course (免费培训).
-Fee = Annotated[
-    Decimal, BeforeValidator(_no_binary_fraction), AfterValidator(_fee),
-    PlainSerializer(yuan, return_type=str, when_used="json"),
-    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$"},
-                              {"type": "integer", "minimum": 0}], "examples": ["1280.00"]}, mode="validation"),
-]
+Fee = NonNegativeMoney
 
 
 def not_before(start_field: str) -> Any:

@@ -5,13 +5,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from hrss_contracts.asyncapi import document
-from hrss_shared.app import ConsumerSpec, create_service_app
+from hrss_shared.app import ConsumerSpec, OutboxRef, create_service_app
 from hrss_shared.registry import TRAINING
 from training import consumers
 from training.config import TrainingSettings
 from training.courses.router import router as courses_router
 from training.db import infra
-from training.deps import OutboxRef
 from training.enrolments.router import router as enrolments_router
 from training.institutions.router import router as institutions_router
 from training.vouchers import service as vouchers
@@ -21,7 +20,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: TrainingSettings | None = None) -> FastAPI:
-    outbox = OutboxRef()  # the consumers and the voucher-expiry job publish through the running service's outbox
+    outbox = OutboxRef("the training service")  # consumers and the voucher-expiry job publish through it
     return create_service_app(
         settings=settings or TrainingSettings(),
         title="衢州市人社 职业技能 Training service",
