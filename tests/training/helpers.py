@@ -11,6 +11,7 @@ from hrss_shared.events import CloudEvent
 from tests import factories
 from tests.employment.helpers import assert_problem, audit_rows, count, key_of, outbox, reason
 from tests.support import InProcessService
+from training import consumers
 
 __all__ = ["assert_problem", "audit_rows", "count", "key_of", "outbox", "reason"]
 
@@ -90,3 +91,39 @@ async def enrol(svc: InProcessService, course_id: str, id_number: str | None = N
     assert r.status_code == 201, r.text
     body: dict[str, Any] = r.json()
     return body
+
+
+def certificate_body(id_number: str | None = None, level: int = 4, occupation: tuple[str, str] = ELECTRICIAN,
+                     **over: Any) -> dict[str, Any]:
+    return {"certificate_number": f"Y{next(_seq):06d}3308{level}", "id_number": id_number or factories.id_number(),
+            "name": "李技工", "county_code": "330802", "occupation_code": occupation[0],
+            "occupation_name": occupation[1], "level": level, "evaluation_org": "衢州市职业技能鉴定指导中心",
+            "issued_date": "2026-03-10", **over}
+
+
+async def new_certificate(svc: InProcessService, id_number: str | None = None, level: int = 4,
+                          **over: Any) -> dict[str, Any]:
+    r = await svc.client.post("/v1/certificates", json=certificate_body(id_number, level, **over))
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+async def deliver_own_events(svc: InProcessService, before: int = 0, times: int = 1) -> int:
+    """Run the training service's own consumer handlers over its outbox rows after the first ``before``, each in
+    its own transaction as the consumer runner does (``times`` > 1 redelivers each); the outbox length after."""
+    handlers = consumers.handlers(lambda: svc.runtime.outbox)  # type: ignore[arg-type,return-value]
+    done = before
+    while True:
+        rows = (await outbox(svc))[done:]
+        if not rows:
+            return done
+        done += len(rows)
+        for row in rows:
+            event = CloudEvent.model_validate(row["event"])
+            handler = handlers.get(event.type)
+            if handler is None:
+                continue
+            for _ in range(times):
+                async with svc.runtime.maker() as session, session.begin():
+                    await handler(session, event)

@@ -60,4 +60,9 @@ async def test_the_asyncapi_document_lists_every_training_event(training: InProc
             "hrss.training.enrolment.attendance_recorded.v1", "hrss.training.enrolment.completed.v1",
             "hrss.training.enrolment.withdrawn.v1", "hrss.training.voucher.issued.v1",
             "hrss.training.voucher.redeemed.v1", "hrss.training.voucher.expired.v1",
-            "hrss.training.voucher.cancelled.v1"} == types
+            "hrss.training.voucher.cancelled.v1", "hrss.training.certificate.corrected.v1",
+            "hrss.training.certificate.cancelled.v1", "hrss.training.special_certificate.issued.v1",
+            "hrss.training.special_certificate.cancelled.v1", "hrss.training.subsidy.granted.v1",
+            "hrss.training.subsidy.refused.v1", "hrss.training.subsidy.revoked.v1",
+            "hrss.training.master_studio.recognised.v1", "hrss.training.master_studio.revoked.v1",
+            "hrss.training.training_base.recognised.v1", "hrss.training.training_base.revoked.v1"} == types

@@ -10,6 +10,10 @@ from hrss_shared.events import Contract, EventData
 from hrss_shared.money import Money
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 
+# 《中华人民共和国职业分类大典》 occupation codes: a major group 1-8, then middle, minor and unit groups of two
+# digits, e.g. 6-29-03-01.
+OCCUPATION_CODE_PATTERN = r"^[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+
 
 class CertificateIssued(EventData):
     """技能等级认定 a skill-level certificate was issued (employment fills the skill profile from it)."""
@@ -22,6 +26,10 @@ class CertificateIssued(EventData):
     certificate_number: str = Field(min_length=1, max_length=64, description="证书编号")
     issued_date: date = Field(description="发证日期")
     county_code: CountyCode | None = Field(default=None, description="认定地县（市、区）代码")
+    # Added within .v1 (additive): events published before carry neither.
+    occupation_code: str | None = Field(default=None, pattern=OCCUPATION_CODE_PATTERN,
+                                        description="职业编码（国家职业分类大典），如 6-29-03-01")
+    evaluation_org: str | None = Field(default=None, max_length=200, description="评价机构（职业技能等级认定机构）")
 
 
 CERTIFICATE_ISSUED = Contract(
@@ -34,10 +42,6 @@ CERTIFICATE_ISSUED = Contract(
 # Within a ``.v1`` type only additive changes; a breaking change is a new ``.v2`` type.
 
 # ---- training institutions 培训机构 (subject: the institution's credit code) ------------------------
-
-# 《中华人民共和国职业分类大典》 occupation codes: a major group 1-8, then middle, minor and unit groups of two
-# digits, e.g. 6-29-03-01.
-OCCUPATION_CODE_PATTERN = r"^[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 
 
 class InstitutionRegistered(EventData):
@@ -272,4 +276,192 @@ VOUCHER_EXPIRED = Contract(
 VOUCHER_CANCELLED = Contract(
     "hrss.training.voucher.cancelled.v1", VoucherCancelled, subject="id_number",
     summary="电子培训券撤销 An unused training voucher was cancelled",
+)
+
+
+# ---- certificates 职业技能等级证书 and 专项职业能力证书 (subject: the holder's ID number) ------------------
+
+
+class CertificateCorrected(EventData):
+    """技能等级证书更正: a certificate recorded wrongly was corrected; the certificate after the correction."""
+
+    id: str = Field(min_length=1, max_length=64, description="证书记录 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    certificate_number: str = Field(min_length=1, max_length=64, description="证书编号")
+    occupation_code: str = Field(pattern=OCCUPATION_CODE_PATTERN, description="职业编码")
+    occupation: str = Field(min_length=1, max_length=100, description="职业（工种）名称")
+    level: int = Field(ge=1, le=5, description="技能等级 1-5")
+    issued_date: date = Field(description="发证日期")
+    county_code: CountyCode = Field(description="认定地县（市、区）代码")
+    evaluation_org: str = Field(min_length=1, max_length=200, description="评价机构")
+    changed: list[str] = Field(min_length=1, description="更正的字段")
+    reason: str = Field(min_length=1, max_length=200, description="更正原因")
+
+
+class CertificateCancelled(EventData):
+    """技能等级证书撤销: a certificate was cancelled (recorded in error, or revoked); what was derived from it
+    (the skill profile entry, a subsidy) follows."""
+
+    id: str = Field(min_length=1, max_length=64, description="证书记录 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    certificate_number: str = Field(min_length=1, max_length=64, description="证书编号")
+    occupation_code: str = Field(pattern=OCCUPATION_CODE_PATTERN, description="职业编码")
+    level: int = Field(ge=1, le=5, description="技能等级 1-5")
+    county_code: CountyCode = Field(description="认定地县（市、区）代码")
+    cancelled_date: date = Field(description="撤销日期")
+    reason: str = Field(min_length=1, max_length=200, description="撤销原因")
+
+
+class SpecialCertificateIssued(EventData):
+    """专项职业能力证书: a certificate of a specific vocational ability (no level) was issued."""
+
+    id: str = Field(min_length=1, max_length=64, description="证书记录 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    certificate_number: str = Field(min_length=1, max_length=64, description="证书编号")
+    ability_name: str = Field(min_length=1, max_length=100, description="专项职业能力名称，如 衢州鸭头制作")
+    evaluation_org: str = Field(min_length=1, max_length=200, description="考核机构")
+    issued_date: date = Field(description="发证日期")
+    county_code: CountyCode = Field(description="考核地县（市、区）代码")
+
+
+class SpecialCertificateCancelled(EventData):
+    """专项职业能力证书撤销."""
+
+    id: str = Field(min_length=1, max_length=64, description="证书记录 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    certificate_number: str = Field(min_length=1, max_length=64, description="证书编号")
+    county_code: CountyCode = Field(description="考核地县（市、区）代码")
+    cancelled_date: date = Field(description="撤销日期")
+    reason: str = Field(min_length=1, max_length=200, description="撤销原因")
+
+
+CERTIFICATE_CORRECTED = Contract(
+    "hrss.training.certificate.corrected.v1", CertificateCorrected, subject="id_number",
+    summary="技能等级证书更正 A skill-level certificate was corrected",
+)
+CERTIFICATE_CANCELLED = Contract(
+    "hrss.training.certificate.cancelled.v1", CertificateCancelled, subject="id_number",
+    summary="技能等级证书撤销 A skill-level certificate was cancelled",
+)
+SPECIAL_CERTIFICATE_ISSUED = Contract(
+    "hrss.training.special_certificate.issued.v1", SpecialCertificateIssued, subject="id_number",
+    summary="专项职业能力证书发证 A special vocational ability certificate was issued",
+)
+SPECIAL_CERTIFICATE_CANCELLED = Contract(
+    "hrss.training.special_certificate.cancelled.v1", SpecialCertificateCancelled, subject="id_number",
+    summary="专项职业能力证书撤销 A special vocational ability certificate was cancelled",
+)
+
+# ---- subsidies 职业技能培训补贴 / 技能提升补贴 (subject: the person's ID number) ----------------------------
+
+
+class SubsidyEvent(EventData):
+    """What every subsidy event says of its subsidy."""
+
+    id: str = Field(min_length=1, max_length=64, description="补贴记录 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    county_code: CountyCode = Field(description="县（市、区）代码")
+    kind: str = Field(description="补贴类型 training 职业技能培训补贴 / skill_upgrade 技能提升补贴")
+    occupation_code: str = Field(pattern=OCCUPATION_CODE_PATTERN, description="职业编码")
+    level: int | None = Field(default=None, ge=1, le=5, description="技能等级 1-5 (none: 创业培训)")
+
+
+class SubsidyGranted(SubsidyEvent):
+    """培训补贴核发: a subsidy was granted, automatically (免申即享) or on an application."""
+
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    amount: Money = Field(description="补贴金额（元）")
+    channel: str = Field(description="automatic 免申即享 / application 申请")
+    certificate_id: str | None = Field(default=None, max_length=64, description="依据的证书记录 id")
+    enrolment_id: str | None = Field(default=None, max_length=64, description="依据的报名记录 id")
+    course_kind: str | None = Field(default=None, description="培训类型 (training subsidies)")
+    granted_date: date = Field(description="核发日期")
+    policy_source: str = Field(description="补贴标准的政策依据")
+    illustrative: bool = Field(default=False, description="true: the amount is an example from no official document")
+
+
+class SubsidyRefused(SubsidyEvent):
+    """培训补贴不予核发: a claim (or an automatic decision) was refused; kept for 政策监管."""
+
+    reason: str = Field(description="duplicate 重复申领 / higher_level_paid 已享受更高等级 / voucher_paid 已使用培训券")
+    detail: str = Field(min_length=1, max_length=500, description="不予核发的说明")
+    earlier_subsidy_id: str | None = Field(default=None, max_length=64, description="已享受的补贴记录 id")
+    voucher_id: str | None = Field(default=None, max_length=64, description="已抵用的培训券 id")
+    certificate_id: str | None = Field(default=None, max_length=64, description="依据的证书记录 id")
+    enrolment_id: str | None = Field(default=None, max_length=64, description="依据的报名记录 id")
+    channel: str = Field(description="automatic 免申即享 / application 申请")
+    refused_date: date = Field(description="决定日期")
+
+
+class SubsidyRevoked(SubsidyEvent):
+    """培训补贴撤销: the certificate or enrolment a subsidy was granted on was cancelled or corrected."""
+
+    amount: Money = Field(description="撤销的补贴金额（元）")
+    revoked_date: date = Field(description="撤销日期")
+    reason: str = Field(min_length=1, max_length=200, description="撤销原因")
+
+
+SUBSIDY_GRANTED = Contract(
+    "hrss.training.subsidy.granted.v1", SubsidyGranted, subject="id_number",
+    summary="培训补贴核发 A training or skill-upgrade subsidy was granted",
+)
+SUBSIDY_REFUSED = Contract(
+    "hrss.training.subsidy.refused.v1", SubsidyRefused, subject="id_number",
+    summary="培训补贴不予核发 A subsidy claim was refused (duplicate, higher level paid, voucher used)",
+)
+SUBSIDY_REVOKED = Contract(
+    "hrss.training.subsidy.revoked.v1", SubsidyRevoked, subject="id_number",
+    summary="培训补贴撤销 A subsidy was revoked because its basis was cancelled or corrected",
+)
+
+# ---- platforms 技能大师工作室 and 培训基地 (subject: the employer's credit code) -----------------------------
+
+
+class PlatformEvent(EventData):
+    """What every platform event says of its platform."""
+
+    id: str = Field(min_length=1, max_length=64, description="平台记录 id")
+    credit_code: CreditCode = Field(description="依托单位（运营单位）统一社会信用代码")
+    county_code: CountyCode = Field(description="所在县（市、区）代码")
+    platform_type: str = Field(description="master_studio 技能大师工作室 / training_base 培训基地")
+    base_kind: str | None = Field(default=None, description="培训基地类型 enterprise_high_skill_demo "
+                                                            "企业高技能人才培训示范基地 / public_training 公共实训基地")
+    level: str = Field(description="级别 national 国家级 / provincial 省级 / city 市级")
+
+
+class PlatformRecognised(PlatformEvent):
+    """技能大师工作室 / 培训基地认定."""
+
+    name: str = Field(min_length=1, max_length=200, description="名称")
+    employer_name: str = Field(min_length=1, max_length=200, description="依托单位名称")
+    lead_id_number: IdNumber | None = Field(default=None, description="领办技能大师公民身份号码 (master studios)")
+    lead_name: str | None = Field(default=None, max_length=50, description="领办技能大师姓名")
+    occupation_codes: list[str] = Field(min_length=1, description="职业编码")
+    recognised_date: date = Field(description="认定日期")
+
+
+class PlatformRevoked(PlatformEvent):
+    """技能大师工作室 / 培训基地撤销认定."""
+
+    revoked_date: date = Field(description="撤销日期")
+    reason: str = Field(min_length=1, max_length=200, description="撤销原因")
+
+
+MASTER_STUDIO_RECOGNISED = Contract(
+    "hrss.training.master_studio.recognised.v1", PlatformRecognised, subject="credit_code",
+    summary="技能大师工作室认定 A master studio was recognised",
+)
+MASTER_STUDIO_REVOKED = Contract(
+    "hrss.training.master_studio.revoked.v1", PlatformRevoked, subject="credit_code",
+    summary="技能大师工作室撤销 A master studio's recognition was revoked",
+)
+TRAINING_BASE_RECOGNISED = Contract(
+    "hrss.training.training_base.recognised.v1", PlatformRecognised, subject="credit_code",
+    summary="培训基地认定 A training base was recognised",
+)
+TRAINING_BASE_REVOKED = Contract(
+    "hrss.training.training_base.revoked.v1", PlatformRevoked, subject="credit_code",
+    summary="培训基地撤销 A training base's recognition was revoked",
 )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import operator
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo
 
 from hrss_shared import clock
 
@@ -117,3 +117,11 @@ def make_credit_code(area: str, serial: int, *, category: str = "91") -> str:
     body = f"{serial % 10**9:09d}"
     first17 = f"{category}{area}{body}"
     return first17 + credit_check_char(first17)
+
+
+def not_null(value: Any, info: ValidationInfo) -> Any:
+    """A ``mode="before"`` field validator of a partial update (PATCH): a field may be omitted to leave it
+    unchanged, but not sent as null."""
+    if value is None:
+        raise ValueError(f"{info.field_name} 不能为空 (cannot be null; omit the field to leave it unchanged)")
+    return value

@@ -1,4 +1,10 @@
-"""Handlers for other services' events: an unemployment registration issues the re-employment voucher."""
+"""Handlers of events the training service acts on.
+
+- ``hrss.employment``: an unemployment registration issues the re-employment voucher.
+- ``hrss.training`` (its own topic): a certificate issued, corrected or cancelled and a course completed decide,
+  revoke or re-decide the 免申即享 subsidies. Deciding from the event, not inside the issuing request, keeps one
+  decision per basis however often the event is delivered, and lets a correction re-decide the same way.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,25 @@ from collections.abc import Callable
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_contracts.employment import UNEMPLOYMENT_REGISTERED, UnemploymentRegistered
+from hrss_contracts.training import (
+    CERTIFICATE_CANCELLED,
+    CERTIFICATE_CORRECTED,
+    CERTIFICATE_ISSUED,
+    ENROLMENT_COMPLETED,
+    CertificateCancelled,
+    CertificateCorrected,
+    CertificateIssued,
+    TrainingCompleted,
+)
 from hrss_shared.consumer import Handler, Handlers
 from hrss_shared.events import CloudEvent
 from hrss_shared.outbox import Outbox
-from hrss_shared.registry import EMPLOYMENT
+from hrss_shared.registry import EMPLOYMENT, TRAINING
+from training.subsidies import service as subsidies
 from training.vouchers import service as vouchers
 
 GROUP = "training"
-TOPICS = [str(EMPLOYMENT.topic)]
+TOPICS = [str(EMPLOYMENT.topic), str(TRAINING.topic)]
 
 
 def handlers(outbox: Callable[[], Outbox]) -> dict[str, Handler]:
@@ -27,5 +44,28 @@ def handlers(outbox: Callable[[], Outbox]) -> dict[str, Handler]:
     ) -> None:
         """再就业培训券: one per unemployment registration, whatever the redeliveries."""
         await vouchers.issue_for_unemployment(session=session, outbox=outbox(), registration=registration)
+
+    @found.on(CERTIFICATE_ISSUED)
+    async def certificate_issued(session: AsyncSession, event: CloudEvent, certificate: CertificateIssued) -> None:
+        """技能提升补贴 免申即享."""
+        await subsidies.on_certificate(session=session, outbox=outbox(), certificate_id=certificate.id)
+
+    @found.on(CERTIFICATE_CORRECTED)
+    async def certificate_corrected(
+        session: AsyncSession, event: CloudEvent, certificate: CertificateCorrected
+    ) -> None:
+        await subsidies.on_certificate(session=session, outbox=outbox(), certificate_id=certificate.id,
+                                       changed=certificate.changed)
+
+    @found.on(CERTIFICATE_CANCELLED)
+    async def certificate_cancelled(
+        session: AsyncSession, event: CloudEvent, certificate: CertificateCancelled
+    ) -> None:
+        await subsidies.on_certificate(session=session, outbox=outbox(), certificate_id=certificate.id)
+
+    @found.on(ENROLMENT_COMPLETED)
+    async def enrolment_completed(session: AsyncSession, event: CloudEvent, completion: TrainingCompleted) -> None:
+        """职业技能培训补贴 免申即享."""
+        await subsidies.on_completion(session=session, outbox=outbox(), enrolment_id=completion.id)
 
     return found.by_type

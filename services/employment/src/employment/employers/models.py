@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlmodel import Field as DbField
 
 from employment.db import Base
 from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.text import OrgName, short_text
-from hrss_shared.validators import CountyCode, CreditCode
+from hrss_shared.validators import CountyCode, CreditCode, not_null
 
 
 class EmployerSize(StrEnum):
@@ -53,12 +53,7 @@ class EmployerUpdate(BaseModel):
     size: EmployerSize | None = Field(default=None, description="企业规模")
     is_construction: bool | None = Field(default=None, description="是否建筑施工企业")
 
-    @field_validator("name", "county_code", "is_construction", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None:
-            raise ValueError(f"{info.field_name} 不能为空 (cannot be null; omit the field to leave it unchanged)")
-        return value
+    _not_null = field_validator("name", "county_code", "is_construction", mode="before")(not_null)
 
     @model_validator(mode="after")
     def _something(self) -> EmployerUpdate:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlmodel import JSON, Column
 from sqlmodel import Field as DbField
 
@@ -15,7 +15,7 @@ from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.privacy import PersonIdNumber, Phone
 from hrss_shared.text import PersonName, short_text
-from hrss_shared.validators import CountyCode, IdNumber
+from hrss_shared.validators import CountyCode, IdNumber, not_null
 
 
 class Education(StrEnum):
@@ -60,12 +60,7 @@ class JobSeekerUpdate(BaseModel):
         default=None, max_length=10, description="求职意向（工种/岗位）; [] clears them"
     )
 
-    @field_validator("county_code", "occupation_wishes", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None:
-            raise ValueError(f"{info.field_name} 不能为空 (cannot be null; omit the field to leave it unchanged)")
-        return value
+    _not_null = field_validator("county_code", "occupation_wishes", mode="before")(not_null)
 
     @model_validator(mode="after")
     def _something(self) -> JobSeekerUpdate:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Column, ForeignKey, String
 from sqlmodel import Field as DbField
 
 from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.text import OrgName
-from hrss_shared.validators import CountyCode, CreditCode
+from hrss_shared.validators import CountyCode, CreditCode, not_null
 from training.common import OccupationCode, OccupationName, not_before
 from training.db import Base
 
@@ -56,12 +55,7 @@ class InstitutionUpdate(BaseModel):
         default=None, description="状态 active 正常 / suspended 暂停 / closed 关闭 (closed is final)"
     )
 
-    @field_validator("name", "status", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None:
-            raise ValueError(f"{info.field_name} 不能为空 (cannot be null; omit the field to leave it unchanged)")
-        return value
+    _not_null = field_validator("name", "status", mode="before")(not_null)
 
     @model_validator(mode="after")
     def _something(self) -> InstitutionUpdate:
