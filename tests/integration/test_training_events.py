@@ -3,8 +3,9 @@ change, valid against its contract, keyed by the hash of its subject — on SQLi
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,8 @@ from tests.support import InProcessService, KafkaNode, eventually, service_setti
 from training.config import TrainingSettings
 from training.main import create_app
 
-# What this service publishes today; 技能等级认定 (certificate.issued) arrives with its own domain.
 # Voucher expiry is published by the daily job (tests/training/test_vouchers.py), not by a request.
-NOT_YET_PUBLISHED = {"hrss.training.certificate.issued.v1", "hrss.training.voucher.expired.v1"}
+NOT_YET_PUBLISHED = {"hrss.training.voucher.expired.v1"}
 
 
 @pytest.fixture
@@ -54,6 +54,19 @@ class Script:
         result: dict[str, Any] = r.json()
         return result
 
+    async def subsidies(self, id_number: str) -> int:
+        return int((await self.client.get("/v1/subsidies", params={"id_number": id_number})).json()["count"])
+
+    async def refusals(self, id_number: str) -> int:
+        r = await self.client.get("/v1/subsidies/refusals", params={"id_number": id_number})
+        return int(r.json()["count"])
+
+    async def settled(self, count: Callable[[], Awaitable[int]], want: int) -> None:
+        """Wait for the consumer's decision (subsidies follow the service's own events) before the next step."""
+        async def reached() -> bool:
+            return await count() >= want
+        await eventually(reached, timeout=90, interval=0.3)
+
 
 async def test_each_training_event_type_reaches_the_topic_once_per_change_with_its_contract(
     training: InProcessService, kafka: KafkaNode, prefix: str, move_today: MoveToday,
@@ -80,8 +93,6 @@ async def test_each_training_event_type_reaches_the_topic_once_per_change_with_i
     await s.call(f"/v1/enrolments/{left['id']}/withdraw", {"reason": "本人申请退出"}, "enrolment.withdrawn")
     await s.call(f"/v1/enrolments/{enrolment['id']}/attendance", {"hours": 50}, "enrolment.attendance_recorded")
     await s.call(f"/v1/enrolments/{enrolment['id']}/attendance", {"hours": 30}, "enrolment.attendance_recorded")
-    move_today(date(2026, 4, 30))
-    await s.call(f"/v1/enrolments/{enrolment['id']}/complete", {"result": "passed"}, "enrolment.completed")
     vouchers = [await s.call("/v1/vouchers", {
         "id_number": trainee, "name": "王小明", "county_code": "330881", "kind": "skill_upgrade",
         "face_value": "1000.00", "eligible_course_kinds": ["employment_skills"], "issue_date": "2026-01-01",
@@ -90,6 +101,47 @@ async def test_each_training_event_type_reaches_the_topic_once_per_change_with_i
                             "voucher.redeemed")
     assert (redeemed["status"], redeemed["amount_applied"]) == ("redeemed", "1000.00"), redeemed
     await s.call(f"/v1/vouchers/{vouchers[1]['id']}/cancel", {"reason": "重复发放"}, "voucher.cancelled")
+    move_today(date(2026, 4, 30))
+    # Completed as passed: the consumer refuses the training subsidy, the enrolment being paid by a voucher.
+    await s.call(f"/v1/enrolments/{enrolment['id']}/complete", {"result": "passed"}, "enrolment.completed",
+                 "subsidy.refused")
+    await s.settled(lambda: s.refusals(trainee), 1)
+
+    # A certificate: 免申即享 pays; a claim for it again is refused and published; a correction of its level
+    # revokes and re-decides; a cancellation revokes.
+    cert = await s.call("/v1/certificates", {
+        "certificate_number": f"Q{uuid.uuid4().hex[:12]}", "id_number": trainee, "name": "王小明",
+        "county_code": "330881", "occupation_code": "6-31-01-03", "occupation_name": "电工", "level": 4,
+        "evaluation_org": "江山市职业技能鉴定所", "issued_date": "2026-04-30"}, "certificate.issued", "subsidy.granted")
+    await s.settled(lambda: s.subsidies(trainee), 1)
+    claim = await training.client.post("/v1/subsidies", json={"id_number": trainee, "kind": "skill_upgrade",
+                                                              "certificate_id": cert["id"]})
+    assert claim.status_code == 409 and claim.json()["reason"] == "duplicate", claim.text
+    s.expected.update(["hrss.training.subsidy.refused.v1"])
+    await s.call(f"/v1/certificates/{cert['id']}/correct", {"level": 3, "reason": "等级录入错误"},
+                 "certificate.corrected", "subsidy.revoked", "subsidy.granted")
+    await s.settled(lambda: s.subsidies(trainee), 2)
+    await s.call(f"/v1/certificates/{cert['id']}/cancel", {"reason": "证书信息虚假"}, "certificate.cancelled",
+                 "subsidy.revoked")
+    special = await s.call("/v1/special-certificates", {
+        "certificate_number": f"ZX{uuid.uuid4().hex[:10]}", "id_number": trainee, "name": "王小明",
+        "county_code": "330881", "ability_name": "江山白鹅养殖", "evaluation_org": "江山市职业技能鉴定所",
+        "issued_date": "2026-04-30"}, "special_certificate.issued")
+    await s.call(f"/v1/special-certificates/{special['id']}/cancel", {"reason": "录入错误"},
+                 "special_certificate.cancelled")
+    studio_code, base_code = factories.credit_code("330881"), factories.credit_code("330803")
+    studio = await s.call("/v1/master-studios", {
+        "name": "江山电工技能大师工作室", "level": "city", "credit_code": studio_code, "employer_name": "江山电力公司",
+        "occupation_codes": ["6-31-01-03"], "county_code": "330881", "recognised_date": "2026-04-01",
+        "lead_id_number": factories.id_number("330881"), "lead_name": "毛大师"}, "master_studio.recognised")
+    await s.call(f"/v1/master-studios/{studio['id']}/revoke", {"reason": "考核不合格", "revoked_date": "2026-04-30"},
+                 "master_studio.revoked")
+    base = await s.call("/v1/training-bases", {
+        "name": "衢州公共实训基地", "level": "city", "credit_code": base_code, "employer_name": "衢州市公共实训中心",
+        "occupation_codes": ["6-31-01-03"], "county_code": "330803", "recognised_date": "2026-04-01",
+        "kind": "public_training"}, "training_base.recognised")
+    await s.call(f"/v1/training-bases/{base['id']}/revoke", {"reason": "撤并", "revoked_date": "2026-04-30"},
+                 "training_base.revoked")
 
     # Every type the service publishes was exercised, and the topic holds exactly one event per change.
     assert set(s.expected) == {c.type for c in contracts_of(str(TRAINING.topic))} - NOT_YET_PUBLISHED
@@ -108,13 +160,17 @@ async def test_each_training_event_type_reaches_the_topic_once_per_change_with_i
         assert e.subject == str(e.data[contract.subject]) and e.source == "/hrss/training"
     completed = next(e for e in events if e.type == "hrss.training.enrolment.completed.v1")
     assert (completed.subject, completed.data["result"], completed.data["attended_hours"]) == (trainee, "passed", 80)
+    reasons = sorted(e.data["reason"] for e in events if e.type == "hrss.training.subsidy.refused.v1")
+    assert reasons == ["duplicate", "voucher_paid"]
 
     # Keys are the keyed hash of the subject: one key per institution, one per trainee, no ID number in a key.
     records = await raw_records(kafka.bootstrap, topic, want=total)
     keys = Counter(key for key, _, _ in records)
     assert keys == {
         message_key(credit_code, DEV_EVENT_KEY_SECRET).encode(): 4,
-        message_key(trainee, DEV_EVENT_KEY_SECRET).encode(): 8,
+        message_key(trainee, DEV_EVENT_KEY_SECRET).encode(): 19,
+        message_key(studio_code, DEV_EVENT_KEY_SECRET).encode(): 2,
+        message_key(base_code, DEV_EVENT_KEY_SECRET).encode(): 2,
         message_key(leaver, DEV_EVENT_KEY_SECRET).encode(): 2,
     }
     assert len({partition for key, _, partition in records

@@ -1,4 +1,5 @@
-"""Handlers for other services' events (training's skill certificates fill the skill profile)."""
+"""Handlers for other services' events (training's skill certificates fill the skill profile, and its corrections
+and cancellations follow there)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.job_seekers.models import JobSeekerSkill
-from hrss_contracts.training import CERTIFICATE_ISSUED, CertificateIssued
+from hrss_contracts.training import (
+    CERTIFICATE_CANCELLED,
+    CERTIFICATE_CORRECTED,
+    CERTIFICATE_ISSUED,
+    CertificateCancelled,
+    CertificateCorrected,
+    CertificateIssued,
+)
 from hrss_shared.consumer import Handlers, PermanentEventError
 from hrss_shared.events import CloudEvent
 from hrss_shared.registry import TRAINING
@@ -39,6 +47,27 @@ async def certificate_issued(session: AsyncSession, event: CloudEvent, certifica
             setattr(skill, key, value)
         skill.source_event_id = event.id
         session.add(skill)
+        await session.flush()
+
+
+@handlers.on(CERTIFICATE_CORRECTED)
+async def certificate_corrected(session: AsyncSession, event: CloudEvent, certificate: CertificateCorrected) -> None:
+    """技能档案: the entry becomes the certificate as corrected (recorded now if it was not yet)."""
+    await certificate_issued(session, event, CertificateIssued(
+        id=certificate.id, id_number=certificate.id_number, name=certificate.name,
+        occupation=certificate.occupation, level=certificate.level, certificate_number=certificate.certificate_number,
+        issued_date=certificate.issued_date, county_code=certificate.county_code,
+        occupation_code=certificate.occupation_code, evaluation_org=certificate.evaluation_org))
+
+
+@handlers.on(CERTIFICATE_CANCELLED)
+async def certificate_cancelled(session: AsyncSession, event: CloudEvent, certificate: CertificateCancelled) -> None:
+    """技能档案: a cancelled certificate leaves the profile (a redelivery finds nothing to remove)."""
+    query = select(JobSeekerSkill).where(JobSeekerSkill.certificate_number == certificate.certificate_number,
+                                         JobSeekerSkill.id_number == certificate.id_number)
+    skill = (await session.exec(query)).first()
+    if skill is not None:
+        await session.delete(skill)
         await session.flush()
 
 
