@@ -54,7 +54,34 @@ async def skills(svc: InProcessService, id_number: str | None = None) -> list[Jo
 def test_handler_is_registered_for_the_training_topic() -> None:
     assert consumers.TOPICS == ["hrss.training"]
     assert CERTIFICATE_ISSUED == "hrss.training.certificate.issued.v1"
-    assert set(consumers.HANDLERS) == {CERTIFICATE_ISSUED}
+    assert set(consumers.HANDLERS) == {CERTIFICATE_ISSUED, "hrss.training.certificate.corrected.v1",
+                                       "hrss.training.certificate.cancelled.v1"}
+
+
+async def test_a_correction_changes_the_entry_and_a_cancellation_removes_it_once(
+    employment: InProcessService,
+) -> None:
+    person = factories.id_number()
+    data = certificate(person, level=4)
+    await apply(employment, event(data))
+    corrected = {**data, "occupation_code": "6-31-01-03", "level": 3, "evaluation_org": "鉴定中心",
+                 "changed": ["level"], "reason": "等级录入错误"}
+    ev = CloudEvent(id=str(uuid.uuid4()), source="/hrss/training", type="hrss.training.certificate.corrected.v1",
+                    time=datetime.now(UTC), subject=person, data=corrected)
+    async with employment.runtime.maker() as session, session.begin():
+        await consumers.HANDLERS[ev.type](session, ev)
+    [row] = await skills(employment, person)
+    assert (row.level, row.source_event_id) == (3, ev.id)
+    cancelled = CloudEvent(
+        id=str(uuid.uuid4()), source="/hrss/training", type="hrss.training.certificate.cancelled.v1",
+        time=datetime.now(UTC), subject=person, data={
+            "id": data["id"], "id_number": person, "certificate_number": data["certificate_number"],
+            "occupation_code": "6-31-01-03", "level": 3, "county_code": "330802", "cancelled_date": "2026-06-01",
+            "reason": "证书信息虚假"})
+    for _ in range(2):  # a redelivery finds nothing to remove
+        async with employment.runtime.maker() as session, session.begin():
+            await consumers.HANDLERS[cancelled.type](session, cancelled)
+    assert await skills(employment, person) == []
 
 
 async def test_certificate_fills_the_skill_profile(employment: InProcessService) -> None:
