@@ -101,6 +101,23 @@ async def test_each_training_event_type_reaches_the_topic_once_per_change_with_i
                             "voucher.redeemed")
     assert (redeemed["status"], redeemed["amount_applied"]) == ("redeemed", "1000.00"), redeemed
     await s.call(f"/v1/vouchers/{vouchers[1]['id']}/cancel", {"reason": "重复发放"}, "voucher.cancelled")
+    # Corrected and cancelled: a second enrolment recorded in error, and an unused voucher's face value.
+    wrong = await s.call("/v1/enrolments", {"course_id": course["id"], "id_number": leaver, "name": "李四"},
+                         "enrolment.enrolled")
+    await s.call(f"/v1/enrolments/{wrong['id']}/correct", {"name": "李斯", "reason": "姓名录入错误"},
+                 "enrolment.corrected")
+    await s.call(f"/v1/enrolments/{wrong['id']}/cancel", {"reason": "重复录入"}, "enrolment.cancelled")
+    spare = await s.call("/v1/vouchers", {
+        "id_number": leaver, "name": "李四", "county_code": "330881", "kind": "skill_upgrade",
+        "face_value": "1000.00", "eligible_course_kinds": ["employment_skills"], "issue_date": "2026-01-01",
+        "expiry_date": "2026-12-31"}, "voucher.issued")
+    released = await s.call("/v1/enrolments", {"course_id": course["id"], "id_number": leaver, "name": "李四"},
+                            "enrolment.enrolled")
+    await s.call(f"/v1/vouchers/{spare['id']}/redeem", {"enrolment_id": released["id"]}, "voucher.redeemed")
+    await s.call(f"/v1/enrolments/{released['id']}/cancel", {"reason": "录入错误"}, "voucher.released",
+                 "enrolment.cancelled")
+    await s.call(f"/v1/vouchers/{spare['id']}/correct", {"face_value": "1200.00", "reason": "面额录入错误"},
+                 "voucher.corrected")
     move_today(date(2026, 4, 30))
     # Completed as passed: the consumer refuses the training subsidy, the enrolment being paid by a voucher.
     await s.call(f"/v1/enrolments/{enrolment['id']}/complete", {"result": "passed"}, "enrolment.completed",
@@ -171,7 +188,7 @@ async def test_each_training_event_type_reaches_the_topic_once_per_change_with_i
         message_key(trainee, DEV_EVENT_KEY_SECRET).encode(): 19,
         message_key(studio_code, DEV_EVENT_KEY_SECRET).encode(): 2,
         message_key(base_code, DEV_EVENT_KEY_SECRET).encode(): 2,
-        message_key(leaver, DEV_EVENT_KEY_SECRET).encode(): 2,
+        message_key(leaver, DEV_EVENT_KEY_SECRET).encode(): 11,
     }
     assert len({partition for key, _, partition in records
                 if key == message_key(trainee, DEV_EVENT_KEY_SECRET).encode()}) == 1

@@ -65,4 +65,6 @@ async def test_the_asyncapi_document_lists_every_training_event(training: InProc
             "hrss.training.special_certificate.cancelled.v1", "hrss.training.subsidy.granted.v1",
             "hrss.training.subsidy.refused.v1", "hrss.training.subsidy.revoked.v1",
             "hrss.training.master_studio.recognised.v1", "hrss.training.master_studio.revoked.v1",
-            "hrss.training.training_base.recognised.v1", "hrss.training.training_base.revoked.v1"} == types
+            "hrss.training.training_base.recognised.v1", "hrss.training.training_base.revoked.v1",
+            "hrss.training.enrolment.corrected.v1", "hrss.training.enrolment.cancelled.v1",
+            "hrss.training.voucher.corrected.v1", "hrss.training.voucher.released.v1"} == types

@@ -39,7 +39,8 @@ def test_the_consumer_reads_the_employment_topic_and_its_own() -> None:
     assert consumers.TOPICS == ["hrss.employment", "hrss.training"]
     assert set(consumers.handlers(lambda: None)) == {  # type: ignore[arg-type,return-value]
         UNEMPLOYMENT_REGISTERED.type, TYPE("certificate.issued"), TYPE("certificate.corrected"),
-        TYPE("certificate.cancelled"), TYPE("enrolment.completed")}
+        TYPE("certificate.cancelled"), TYPE("enrolment.completed"), TYPE("enrolment.corrected"),
+        TYPE("enrolment.cancelled")}
 
 
 async def test_a_registration_issues_the_policy_voucher_once_however_often_delivered(

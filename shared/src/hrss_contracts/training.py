@@ -188,6 +188,35 @@ class TrainingWithdrawn(EventData):
     reason: str = Field(min_length=1, max_length=200, description="退出原因")
 
 
+class EnrolmentCorrected(EventData):
+    """培训报名更正: an enrolment recorded wrongly was corrected; the enrolment after the correction."""
+
+    id: str = Field(min_length=1, max_length=64, description="报名记录 id")
+    course_id: str = Field(min_length=1, max_length=64, description="课程 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    county_code: CountyCode = Field(description="培训地县（市、区）代码")
+    status: str = Field(description="状态 enrolled 在训 / completed 已结业")
+    attended_hours: int = Field(ge=0, description="累计出勤学时")
+    result: str | None = Field(default=None, description="结业结果 passed 合格 / failed 不合格")
+    changed: list[str] = Field(min_length=1, description="更正的字段")
+    reason: str = Field(min_length=1, max_length=200, description="更正原因")
+
+
+class EnrolmentCancelled(EventData):
+    """培训报名撤销: an enrolment recorded in error was cancelled; its seat, its voucher and the subsidy decided on
+    it follow."""
+
+    id: str = Field(min_length=1, max_length=64, description="报名记录 id")
+    course_id: str = Field(min_length=1, max_length=64, description="课程 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    county_code: CountyCode = Field(description="培训地县（市、区）代码")
+    previous_status: str = Field(description="撤销前状态")
+    voucher_id: str | None = Field(default=None, max_length=64, description="退回的培训券 id")
+    cancelled_date: date = Field(description="撤销日期")
+    reason: str = Field(min_length=1, max_length=200, description="撤销原因")
+
+
 ENROLMENT_ENROLLED = Contract(
     "hrss.training.enrolment.enrolled.v1", TrainingEnrolled, subject="id_number",
     summary="培训报名 A person enrolled on a training course",
@@ -199,6 +228,14 @@ ENROLMENT_ATTENDANCE_RECORDED = Contract(
 ENROLMENT_COMPLETED = Contract(
     "hrss.training.enrolment.completed.v1", TrainingCompleted, subject="id_number",
     summary="培训结业 A trainee completed a course (passed or failed)",
+)
+ENROLMENT_CORRECTED = Contract(
+    "hrss.training.enrolment.corrected.v1", EnrolmentCorrected, subject="id_number",
+    summary="培训报名更正 An enrolment was corrected",
+)
+ENROLMENT_CANCELLED = Contract(
+    "hrss.training.enrolment.cancelled.v1", EnrolmentCancelled, subject="id_number",
+    summary="培训报名撤销 An enrolment recorded in error was cancelled",
 )
 ENROLMENT_WITHDRAWN = Contract(
     "hrss.training.enrolment.withdrawn.v1", TrainingWithdrawn, subject="id_number",
@@ -261,6 +298,24 @@ class VoucherCancelled(VoucherEvent):
     reason: str = Field(min_length=1, max_length=200, description="撤销原因")
 
 
+class VoucherCorrected(VoucherEvent):
+    """电子培训券更正: an unused voucher recorded wrongly was corrected; its face value and dates after it."""
+
+    issue_date: date = Field(description="发放日期")
+    expiry_date: date = Field(description="有效期止（含当日）")
+    changed: list[str] = Field(min_length=1, description="更正的字段")
+    reason: str = Field(min_length=1, max_length=200, description="更正原因")
+
+
+class VoucherReleased(VoucherEvent):
+    """电子培训券退回: the enrolment a voucher paid for was cancelled, so the voucher is unused again (or expired,
+    when its expiry date has passed)."""
+
+    enrolment_id: str = Field(min_length=1, max_length=64, description="撤销的报名记录 id")
+    status: str = Field(description="退回后状态 issued 未使用 / expired 已过期")
+    released_date: date = Field(description="退回日期")
+
+
 VOUCHER_ISSUED = Contract(
     "hrss.training.voucher.issued.v1", VoucherIssued, subject="id_number",
     summary="电子培训券发放 A training voucher was issued",
@@ -272,6 +327,14 @@ VOUCHER_REDEEMED = Contract(
 VOUCHER_EXPIRED = Contract(
     "hrss.training.voucher.expired.v1", VoucherExpired, subject="id_number",
     summary="电子培训券过期 An unused training voucher expired",
+)
+VOUCHER_CORRECTED = Contract(
+    "hrss.training.voucher.corrected.v1", VoucherCorrected, subject="id_number",
+    summary="电子培训券更正 An unused training voucher was corrected",
+)
+VOUCHER_RELEASED = Contract(
+    "hrss.training.voucher.released.v1", VoucherReleased, subject="id_number",
+    summary="电子培训券退回 A voucher was released by the cancellation of the enrolment it paid for",
 )
 VOUCHER_CANCELLED = Contract(
     "hrss.training.voucher.cancelled.v1", VoucherCancelled, subject="id_number",

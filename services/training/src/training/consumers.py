@@ -1,8 +1,8 @@
 """Handlers of events the training service acts on.
 
 - ``hrss.employment``: an unemployment registration issues the re-employment voucher.
-- ``hrss.training`` (its own topic): a certificate issued, corrected or cancelled and a course completed decide,
-  revoke or re-decide the 免申即享 subsidies. Deciding from the event, not inside the issuing request, keeps one
+- ``hrss.training`` (its own topic): a certificate or an enrolment completed, corrected or cancelled decides,
+  revokes or re-decides the 免申即享 subsidies. Deciding from the event, not inside the issuing request, keeps one
   decision per basis however often the event is delivered, and lets a correction re-decide the same way.
 """
 
@@ -17,10 +17,14 @@ from hrss_contracts.training import (
     CERTIFICATE_CANCELLED,
     CERTIFICATE_CORRECTED,
     CERTIFICATE_ISSUED,
+    ENROLMENT_CANCELLED,
     ENROLMENT_COMPLETED,
+    ENROLMENT_CORRECTED,
     CertificateCancelled,
     CertificateCorrected,
     CertificateIssued,
+    EnrolmentCancelled,
+    EnrolmentCorrected,
     TrainingCompleted,
 )
 from hrss_shared.consumer import Handler, Handlers
@@ -66,6 +70,15 @@ def handlers(outbox: Callable[[], Outbox]) -> dict[str, Handler]:
     @found.on(ENROLMENT_COMPLETED)
     async def enrolment_completed(session: AsyncSession, event: CloudEvent, completion: TrainingCompleted) -> None:
         """职业技能培训补贴 免申即享."""
-        await subsidies.on_completion(session=session, outbox=outbox(), enrolment_id=completion.id)
+        await subsidies.on_enrolment(session=session, outbox=outbox(), enrolment_id=completion.id)
+
+    @found.on(ENROLMENT_CORRECTED)
+    async def enrolment_corrected(session: AsyncSession, event: CloudEvent, enrolment: EnrolmentCorrected) -> None:
+        await subsidies.on_enrolment(session=session, outbox=outbox(), enrolment_id=enrolment.id,
+                                     changed=enrolment.changed)
+
+    @found.on(ENROLMENT_CANCELLED)
+    async def enrolment_cancelled(session: AsyncSession, event: CloudEvent, enrolment: EnrolmentCancelled) -> None:
+        await subsidies.on_enrolment(session=session, outbox=outbox(), enrolment_id=enrolment.id)
 
     return found.by_type

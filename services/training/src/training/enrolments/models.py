@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Column, ForeignKey, Index, Numeric, String, text
 from sqlmodel import Field as DbField
 
@@ -18,7 +18,7 @@ from hrss_shared.money import Money
 from hrss_shared.policy import PolicyVersion
 from hrss_shared.privacy import PersonIdNumber
 from hrss_shared.text import PersonName, short_text
-from hrss_shared.validators import IdNumber
+from hrss_shared.validators import IdNumber, not_null
 from training.courses.models import MAX_HOURS
 from training.db import Base
 
@@ -31,6 +31,7 @@ class EnrolmentStatus(StrEnum):
     enrolled = "enrolled"  # 在训
     completed = "completed"  # 已结业
     withdrawn = "withdrawn"  # 已退出
+    cancelled = "cancelled"  # 已撤销（登记有误）
 
 
 class CompletionResult(StrEnum):
@@ -39,7 +40,7 @@ class CompletionResult(StrEnum):
 
 
 STATUS_NAMES = {EnrolmentStatus.enrolled: "在训", EnrolmentStatus.completed: "已结业",
-                EnrolmentStatus.withdrawn: "已退出"}
+                EnrolmentStatus.withdrawn: "已退出", EnrolmentStatus.cancelled: "已撤销"}
 # Enrolments in these states hold a seat of the course; a withdrawal frees it.
 SEAT_STATUSES = (EnrolmentStatus.enrolled, EnrolmentStatus.completed)
 
@@ -76,6 +77,28 @@ class Withdrawal(BaseModel):
     reason: Annotated[str, short_text(200, label="退出原因")] = Field(description="退出原因")
 
 
+class EnrolmentCorrection(BaseModel):
+    """更正: only the fields sent change; the reason is required."""
+
+    name: PersonName | None = Field(default=None, description="学员姓名")
+    attended_hours: int | None = Field(default=None, ge=0, le=MAX_HOURS,
+                                       description="更正后的累计出勤学时 (the total, not an addition)")
+    result: CompletionResult | None = Field(default=None, description="更正后的结业结果（仅已结业的报名）")
+    reason: Annotated[str, short_text(200, label="更正原因")] = Field(description="更正原因")
+
+    _not_null = field_validator("name", "attended_hours", "result", mode="before")(not_null)
+
+    @model_validator(mode="after")
+    def _something(self) -> EnrolmentCorrection:
+        if not (self.model_fields_set - {"reason"}):
+            raise ValueError("未提供需更正的字段 (no field to correct; send name, attended_hours or result)")
+        return self
+
+
+class EnrolmentCancellation(BaseModel):
+    reason: Annotated[str, short_text(200, label="撤销原因")] = Field(description="撤销原因")
+
+
 class EnrolmentPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -89,12 +112,16 @@ class EnrolmentPublic(BaseModel):
     occupation_name: str
     course_hours: int = Field(description="课程总学时")
     attended_hours: int = Field(description="累计出勤学时")
-    status: EnrolmentStatus
+    status: EnrolmentStatus = Field(description="enrolled 在训 / completed 已结业 / withdrawn 已退出 / "
+                                                "cancelled 已撤销")
     result: CompletionResult | None = Field(description="结业结果 passed 合格 / failed 不合格")
     enrolled_date: date
     completed_date: date | None
     withdrawn_date: date | None
     withdraw_reason: str | None
+    cancelled_date: date | None = None
+    cancel_reason: str | None = None
+    corrections: int = Field(default=0, description="更正次数")
     voucher_id: str | None = Field(default=None, description="抵用的电子培训券 id")
     voucher_amount: Money | None = Field(default=None, description="培训券抵用金额 = min(面额, 每人培训费)")
     trainee_pays: Money | None = Field(default=None, description="抵用培训券后学员仍需自付的金额")
@@ -107,7 +134,8 @@ class Enrolment(Base, table=True):
     # One enrolment per person and course (a withdrawn one aside), enforced by the database as well.
     __table_args__ = (
         Index("uq_enrolment_person_course", "course_id", "id_number", unique=True,
-              sqlite_where=text("status <> 'withdrawn'"), postgresql_where=text("status <> 'withdrawn'")),
+              sqlite_where=text("status NOT IN ('withdrawn', 'cancelled')"),
+              postgresql_where=text("status NOT IN ('withdrawn', 'cancelled')")),
     )
 
     id: str = DbField(default_factory=_uuid, primary_key=True, max_length=36)
@@ -126,6 +154,9 @@ class Enrolment(Base, table=True):
     completed_date: date | None = None
     withdrawn_date: date | None = None
     withdraw_reason: str | None = DbField(default=None, max_length=200)
+    cancelled_date: date | None = None
+    cancel_reason: str | None = DbField(default=None, max_length=200)
+    corrections: int = DbField(default=0, sa_column_kwargs={"server_default": "0"})
     voucher_id: str | None = DbField(default=None, max_length=36)
     voucher_amount: Decimal | None = DbField(default=None, sa_column=Column(Numeric(14, 2), nullable=True))
     trainee_pays: Decimal | None = DbField(default=None, sa_column=Column(Numeric(14, 2), nullable=True))

@@ -13,6 +13,8 @@ from training.enrolments import service
 from training.enrolments.models import (
     AttendanceRecord,
     Completion,
+    EnrolmentCancellation,
+    EnrolmentCorrection,
     EnrolmentCreate,
     EnrolmentPublic,
     EnrolmentStatus,
@@ -32,14 +34,14 @@ async def enrol(body: EnrolmentCreate, session: SessionDep, outbox: OutboxDep, p
 
 
 @router.get("", summary="培训报名列表 List enrolments",
-            description="按学员公民身份号码、课程、状态（enrolled 在训 / completed 已结业 / withdrawn 已退出）、"
-                        "县（市、区）和报名日期区间筛选，可排序。")
+            description="按学员公民身份号码、课程、状态（enrolled 在训 / completed 已结业 / withdrawn 已退出 / "
+                        "cancelled 已撤销）、县（市、区）和报名日期区间筛选，可排序。")
 async def list_enrolments(
     session: SessionDep, principal: Reader, page: PageDep,
     id_number: Annotated[IdNumber | None, Query(description="学员公民身份号码")] = None,
     course_id: Annotated[str | None, Query(max_length=36, description="课程 id")] = None,
     status: Annotated[EnrolmentStatus | None, Query(description="enrolled 在训 / completed 已结业 / "
-                                                                "withdrawn 已退出")] = None,
+                                                                "withdrawn 已退出 / cancelled 已撤销")] = None,
     county_code: Annotated[CountyCode | None, Query(description="培训地县（市、区）代码")] = None,
     enrolled: DateRange = date_range_param("enrolled_date 报名日期"),
     sort: str = sort_param(*service.SORTS, default="-enrolled_date"),
@@ -90,3 +92,27 @@ async def withdraw(
     row = await service.withdraw(session=session, outbox=outbox, principal=principal, enrolment_id=enrolment_id,
                                  data=body)
     return EnrolmentPublic.model_validate(row)
+
+
+@router.post("/{enrolment_id}/correct", summary="更正培训报名 Correct an enrolment",
+             description="登记有误时更正学员姓名、累计出勤学时（更正后的总数，不超过课程总学时）或已结业报名的结业结果"
+                         "（更正为合格须出勤达到政策比例），须填写原因；已退出或已撤销的为 409。发布 "
+                         "hrss.training.enrolment.corrected.v1；结业结果变更时职业技能培训补贴随之重新核定。")
+async def correct(
+    enrolment_id: str, body: EnrolmentCorrection, session: SessionDep, outbox: OutboxDep, principal: Writer
+) -> EnrolmentPublic:
+    enrolment = await service.correct(session=session, outbox=outbox, principal=principal,
+                                      enrolment_id=enrolment_id, data=body)
+    return EnrolmentPublic.model_validate(enrolment)
+
+
+@router.post("/{enrolment_id}/cancel", summary="撤销培训报名 Cancel an enrolment recorded in error",
+             description="撤销登记有误的报名（在训或已结业），须填写原因：释放名额，抵用的培训券退回（有效期已过的记为"
+                         "过期，发布 hrss.training.voucher.released.v1），据此核发的培训补贴撤销。"
+                         "已退出或已撤销的为 409。发布 hrss.training.enrolment.cancelled.v1。")
+async def cancel(
+    enrolment_id: str, body: EnrolmentCancellation, session: SessionDep, outbox: OutboxDep, principal: Writer
+) -> EnrolmentPublic:
+    enrolment = await service.cancel(session=session, outbox=outbox, principal=principal, enrolment_id=enrolment_id,
+                                     data=body)
+    return EnrolmentPublic.model_validate(enrolment)

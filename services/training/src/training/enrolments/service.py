@@ -9,6 +9,11 @@
   at least the policy's share of the course hours (policy/completion.toml, the version in force on the course's
   start date); 不合格 (failed) whatever the attendance.
 - Withdrawal 退出: while enrolled; it frees the seat.
+- Correction 更正 (with a reason): the name, the attended hours (a new total, within the course hours) and, of a
+  completed enrolment, the result — 合格 only with the attendance the policy requires, as at completion.
+- Cancellation 撤销 (with a reason) of an enrolment recorded in error, enrolled or completed: it frees the seat,
+  releases the voucher that paid for it (unused again, or expired when its expiry date has passed) and revokes the
+  subsidy decided on it (the subsidy follows the event).
 """
 
 from __future__ import annotations
@@ -21,13 +26,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_contracts.training import (
     ENROLMENT_ATTENDANCE_RECORDED,
+    ENROLMENT_CANCELLED,
     ENROLMENT_COMPLETED,
+    ENROLMENT_CORRECTED,
     ENROLMENT_ENROLLED,
     ENROLMENT_WITHDRAWN,
+    VOUCHER_RELEASED,
+    EnrolmentCancelled,
+    EnrolmentCorrected,
     TrainingAttendanceRecorded,
     TrainingCompleted,
     TrainingEnrolled,
     TrainingWithdrawn,
+    VoucherReleased,
 )
 from hrss_shared import clock
 from hrss_shared.auth import Principal
@@ -48,12 +59,15 @@ from training.enrolments.models import (
     CompletionPolicy,
     CompletionResult,
     Enrolment,
+    EnrolmentCancellation,
+    EnrolmentCorrection,
     EnrolmentCreate,
     EnrolmentStatus,
     Withdrawal,
 )
 from training.institutions.models import STATUS_NAMES as INSTITUTION_STATUS_NAMES
 from training.institutions.models import Institution, InstitutionStatus
+from training.vouchers.models import Voucher, VoucherStatus
 
 M = TypeVar("M", bound=EventData)
 
@@ -197,18 +211,10 @@ async def complete(
                        f"after the course's end date {course.end_date})",
                        field_name="result", end_date=str(course.end_date), today=str(today))
     rules = policy_for(course)
-    required = rules.required_hours(course.hours)
-    if data.result == CompletionResult.passed and enrolment.attended_hours < required:
-        share = rules.required_attendance_share
-        note = ILLUSTRATIVE_NOTE if rules.illustrative else ""
-        raise Conflict(
-            f"出勤 {enrolment.attended_hours} 学时，不足课程总学时 {course.hours} 的 {share:%}{note}"
-            f"（须至少 {required} 学时），不能评定为合格 (attended {enrolment.attended_hours} of {course.hours} "
-            f"hours; passing needs {required}; {rules.source})",
-            field_name="result", attended_hours=enrolment.attended_hours, course_hours=course.hours,
-            required_hours=required, required_attendance_share=str(share), policy_source=rules.source,
-            illustrative=rules.illustrative,
-        )
+    if data.result == CompletionResult.passed:
+        refusal = _attendance_refusal(rules, course, enrolment.attended_hours)
+        if refusal is not None:
+            raise refusal
     enrolment.status = EnrolmentStatus.completed
     enrolment.result = data.result
     enrolment.completed_date = today
@@ -235,6 +241,103 @@ async def withdraw(
                        data=TrainingWithdrawn(
                            id=enrolment.id, course_id=course.id, id_number=enrolment.id_number,
                            county_code=enrolment.county_code, withdrawn_date=today, reason=data.reason))
+
+
+def _attendance_refusal(rules: CompletionPolicy, course: Course, attended: int) -> Conflict | None:
+    """409 when ``attended`` hours do not reach what a 合格 result needs (None when they do)."""
+    required = rules.required_hours(course.hours)
+    if attended >= required:
+        return None
+    share = rules.required_attendance_share
+    note = ILLUSTRATIVE_NOTE if rules.illustrative else ""
+    return Conflict(
+        f"出勤 {attended} 学时，不足课程总学时 {course.hours} 的 {share:%}{note}"
+        f"（须至少 {required} 学时），不能评定为合格 (attended {attended} of {course.hours} "
+        f"hours; passing needs {required}; {rules.source})",
+        field_name="result", attended_hours=attended, course_hours=course.hours,
+        required_hours=required, required_attendance_share=str(share), policy_source=rules.source,
+        illustrative=rules.illustrative,
+    )
+
+
+async def _recorded(*, session: AsyncSession, principal: Principal, enrolment_id: str, action: str) -> Enrolment:
+    """An enrolment still in force (enrolled or completed), locked for ``action``."""
+    await lock_key(session, enrolment_lock(enrolment_id))
+    enrolment = await get_or_404(session=session, enrolment_id=enrolment_id)
+    principal.check_county(enrolment.county_code)
+    if enrolment.status not in SEAT_STATUSES:
+        raise Conflict(f"报名记录 {enrolment.id} 状态为{STATUS_NAMES[EnrolmentStatus(enrolment.status)]}"
+                       f"（{enrolment.status}），不能{action} (the enrolment is {enrolment.status})",
+                       field_name="status", current_status=enrolment.status)
+    return enrolment
+
+
+async def correct(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, enrolment_id: str, data: EnrolmentCorrection
+) -> Enrolment:
+    """更正 the name, the attended hours or (completed) the result."""
+    enrolment = await _recorded(session=session, principal=principal, enrolment_id=enrolment_id, action="更正")
+    course = await session.get(Course, enrolment.course_id)
+    assert course is not None  # a foreign key
+    sent = data.model_dump(exclude={"reason"}, exclude_unset=True)
+    if "result" in sent and enrolment.status != EnrolmentStatus.completed:
+        raise Conflict("尚未结业的报名不能更正结业结果 (only a completed enrolment has a result to correct)",
+                       field_name="result", current_status=enrolment.status)
+    hours = sent.get("attended_hours", enrolment.attended_hours)
+    if hours > course.hours:
+        raise InvalidField("attended_hours", f"出勤 {hours} 学时超过课程总学时 {course.hours} "
+                                             "(attended hours above the course hours)")
+    result = sent.get("result", enrolment.result)
+    if enrolment.status == EnrolmentStatus.completed and result == CompletionResult.passed:
+        refusal = _attendance_refusal(policy_for(course), course, hours)
+        if refusal is not None:
+            raise refusal
+    changed = sorted(k for k, v in sent.items() if getattr(enrolment, k) != v)
+    if not changed:
+        raise Conflict("更正内容与现有记录相同 (the correction changes nothing)", field_name="reason")
+    for key in changed:
+        setattr(enrolment, key, sent[key])
+    enrolment.corrections += 1
+    return await _save(session=session, outbox=outbox, enrolment=enrolment, contract=ENROLMENT_CORRECTED,
+                       data=EnrolmentCorrected(
+                           id=enrolment.id, course_id=course.id, id_number=enrolment.id_number, name=enrolment.name,
+                           county_code=enrolment.county_code, status=enrolment.status,
+                           attended_hours=enrolment.attended_hours, result=enrolment.result, changed=changed,
+                           reason=data.reason))
+
+
+async def cancel(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, enrolment_id: str, data: EnrolmentCancellation
+) -> Enrolment:
+    """撤销 an enrolment recorded in error: the seat is freed and its voucher released."""
+    enrolment = await _recorded(session=session, principal=principal, enrolment_id=enrolment_id, action="撤销")
+    today = clock.today()
+    previous = enrolment.status
+    voucher_id = enrolment.voucher_id
+    if voucher_id is not None:
+        await lock_key(session, f"training-voucher:{voucher_id}")
+        voucher = await session.get(Voucher, voucher_id)
+        assert voucher is not None
+        voucher.status = VoucherStatus.expired if today > voucher.expiry_date else VoucherStatus.issued
+        voucher.expired_date = today if voucher.status == VoucherStatus.expired else None
+        for field in ("enrolment_id", "course_id", "institution_id", "course_fee", "amount_applied", "trainee_pays",
+                      "redeemed_date"):
+            setattr(voucher, field, None)
+        voucher.updated_at = clock.now()
+        session.add(voucher)
+        await session.flush()
+        await outbox.add(session, VOUCHER_RELEASED, VoucherReleased(
+            id=voucher.id, id_number=voucher.id_number, county_code=voucher.county_code, kind=voucher.kind,
+            face_value=voucher.face_value, enrolment_id=enrolment.id, status=voucher.status, released_date=today))
+        enrolment.voucher_id = enrolment.voucher_amount = enrolment.trainee_pays = None
+    enrolment.status = EnrolmentStatus.cancelled
+    enrolment.cancelled_date = today
+    enrolment.cancel_reason = data.reason
+    return await _save(session=session, outbox=outbox, enrolment=enrolment, contract=ENROLMENT_CANCELLED,
+                       data=EnrolmentCancelled(
+                           id=enrolment.id, course_id=enrolment.course_id, id_number=enrolment.id_number,
+                           county_code=enrolment.county_code, previous_status=previous, voucher_id=voucher_id,
+                           cancelled_date=today, reason=data.reason))
 
 
 async def list_enrolments(

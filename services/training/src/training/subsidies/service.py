@@ -100,7 +100,8 @@ def certificate_basis(certificate: Certificate) -> Basis:
 def enrolment_basis(enrolment: Enrolment, course: Course) -> Basis:
     assert enrolment.completed_date is not None
     return Basis(
-        kind=SubsidyKind.training, key=f"enrolment:{enrolment.id}", day=enrolment.completed_date,
+        kind=SubsidyKind.training, key=f"enrolment:{enrolment.id}:{enrolment.corrections}",
+        day=enrolment.completed_date,
         id_number=enrolment.id_number, name=enrolment.name, county_code=enrolment.county_code,
         occupation_code=enrolment.occupation_code, occupation_name=enrolment.occupation_name,
         level=course.target_level, course_kind=course.kind, enrolment_id=enrolment.id,
@@ -224,6 +225,12 @@ async def decide_automatically(*, session: AsyncSession, outbox: Outbox, basis: 
             SubsidyRefusal.basis_key == basis.key, SubsidyRefusal.channel == SubsidyChannel.automatic))).first()
     if decided is not None:
         return None
+    same = (Subsidy.certificate_id == basis.certificate_id) if basis.certificate_id is not None else \
+        (Subsidy.enrolment_id == basis.enrolment_id)
+    standing = (await session.exec(select(Subsidy.id).where(
+        same, Subsidy.dedup_key == basis.dedup_key, Subsidy.status == SubsidyStatus.granted))).first()
+    if standing is not None:
+        return None  # granted on an earlier version of this basis, corrected in fields that do not matter
     refusal = await _refusal(session, basis, rules)
     if refusal is not None:
         await _record_refusal(session=session, outbox=outbox, basis=basis, refusal=refusal,
@@ -343,11 +350,25 @@ async def on_certificate(
     await decide_automatically(session=session, outbox=outbox, basis=basis)
 
 
-async def on_completion(*, session: AsyncSession, outbox: Outbox, enrolment_id: str) -> None:
-    """An enrolment was completed: 免申即享 of the training subsidy when it passed."""
+async def on_enrolment(
+    *, session: AsyncSession, outbox: Outbox, enrolment_id: str, changed: list[str] | None = None
+) -> None:
+    """An enrolment was completed, corrected (``changed``) or cancelled: 免申即享 of the training subsidy when it
+    passed; a corrected result re-decides, a cancellation or a result corrected to 不合格 revokes."""
+    await lock_key(session, f"training-enrolment:{enrolment_id}")
     enrolment = await session.get(Enrolment, enrolment_id)
-    if enrolment is None or enrolment.status != EnrolmentStatus.completed \
-            or enrolment.result != CompletionResult.passed:
+    if enrolment is None:
+        return
+    if changed is not None and "result" not in changed:
+        return
+    passed = enrolment.status == EnrolmentStatus.completed and enrolment.result == CompletionResult.passed
+    if enrolment.status == EnrolmentStatus.cancelled or changed is not None:
+        reason = (f"报名已撤销：{enrolment.cancel_reason}" if enrolment.status == EnrolmentStatus.cancelled
+                  else "结业结果更正，按更正后的结果重新核定")
+        course = await session.get(Course, enrolment.course_id)
+        keep = enrolment_basis(enrolment, course).key if passed and course is not None else None
+        await revoke_for(session=session, outbox=outbox, enrolment_id=enrolment.id, reason=reason, keep_basis=keep)
+    if not passed:
         return
     course = await session.get(Course, enrolment.course_id)
     assert course is not None  # a foreign key

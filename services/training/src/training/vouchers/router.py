@@ -15,6 +15,7 @@ from training.vouchers.models import (
     Cancellation,
     Redemption,
     Voucher,
+    VoucherCorrection,
     VoucherCreate,
     VoucherKind,
     VoucherPublic,
@@ -94,4 +95,15 @@ async def cancel_voucher(
 ) -> VoucherPublic:
     voucher = await service.cancel(session=session, outbox=outbox, principal=principal, voucher_id=voucher_id,
                                    data=body)
+    return public(voucher)
+
+
+@router.post("/{voucher_id}/correct", summary="更正电子培训券 Correct an unused voucher",
+             description="登记有误时更正未使用券的面额或有效期止（不早于发放日期），须填写原因；已抵用、已撤销或已记为"
+                         "过期的为 409。发布 hrss.training.voucher.corrected.v1。")
+async def correct_voucher(
+    voucher_id: str, body: VoucherCorrection, session: SessionDep, outbox: OutboxDep, principal: Writer
+) -> VoucherPublic:
+    voucher = await service.correct(session=session, outbox=outbox, principal=principal, voucher_id=voucher_id,
+                                    data=body)
     return public(voucher)

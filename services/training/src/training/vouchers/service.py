@@ -10,6 +10,9 @@
 - Expiry: an unused voucher past its expiry date is expired — answered so on read at once, recorded (with one
   event) by the daily job, or by a redemption or cancellation that finds it lapsed (which is then refused).
 - Cancellation 撤销: of an unused voucher, with a reason.
+- Correction 更正 (with a reason): the face value or the expiry date (not before the issue date) of a voucher not
+  yet redeemed, cancelled or recorded as expired — a wrongly recorded expiry date can be put right even after
+  it seemed to pass.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hrss_contracts.employment import UnemploymentRegistered
 from hrss_contracts.training import (
     VOUCHER_CANCELLED,
+    VOUCHER_CORRECTED,
     VOUCHER_EXPIRED,
     VOUCHER_ISSUED,
     VOUCHER_REDEEMED,
     VoucherCancelled,
+    VoucherCorrected,
     VoucherExpired,
     VoucherIssued,
     VoucherRedeemed,
@@ -55,6 +60,7 @@ from training.vouchers.models import (
     Cancellation,
     Redemption,
     Voucher,
+    VoucherCorrection,
     VoucherCreate,
     VoucherKind,
     VoucherPolicy,
@@ -188,6 +194,9 @@ async def redeem(
     if enrolment.status == EnrolmentStatus.withdrawn:
         raise _refuse(f"报名记录 {enrolment.id} 已于 {enrolment.withdrawn_date} 退出培训，不能抵用培训券 "
                       "(the enrolment was withdrawn)", enrolment_status=enrolment.status)
+    if enrolment.status == EnrolmentStatus.cancelled:
+        raise _refuse(f"报名记录 {enrolment.id} 已于 {enrolment.cancelled_date} 撤销，不能抵用培训券 "
+                      "(the enrolment was cancelled)", enrolment_status=enrolment.status)
     if enrolment.voucher_id is not None:
         raise _refuse(f"报名记录 {enrolment.id} 已抵用培训券 {enrolment.voucher_id} (the enrolment already has a "
                       "voucher applied)", voucher_id=enrolment.voucher_id)
@@ -254,6 +263,32 @@ async def cancel(
     await outbox.add(session, VOUCHER_CANCELLED, VoucherCancelled(
         id=voucher.id, id_number=voucher.id_number, county_code=voucher.county_code, kind=voucher.kind,
         face_value=voucher.face_value, cancelled_date=today, reason=data.reason))
+    return voucher
+
+
+async def correct(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, voucher_id: str, data: VoucherCorrection
+) -> Voucher:
+    """更正 the face value or expiry date of a voucher still recorded as unused."""
+    await lock_key(session, voucher_lock(voucher_id))
+    voucher = await get_or_404(session=session, voucher_id=voucher_id)
+    principal.check_county(voucher.county_code)
+    if voucher.status != VoucherStatus.issued:
+        raise Conflict(f"培训券 {voucher.id} 状态为 {voucher.status}，只能更正未使用的券 (only an unused voucher is "
+                       "corrected)", field_name="status", current_status=voucher.status)
+    sent = data.model_dump(exclude={"reason"}, exclude_unset=True)
+    if "expiry_date" in sent and sent["expiry_date"] < voucher.issue_date:
+        raise InvalidField("expiry_date", f"有效期止早于发放日期 {voucher.issue_date} (before the issue date)")
+    changed = sorted(k for k, v in sent.items() if getattr(voucher, k) != v)
+    if not changed:
+        raise Conflict("更正内容与现有记录相同 (the correction changes nothing)", field_name="reason")
+    for key in changed:
+        setattr(voucher, key, sent[key])
+    await _touch(session, voucher)
+    await outbox.add(session, VOUCHER_CORRECTED, VoucherCorrected(
+        id=voucher.id, id_number=voucher.id_number, county_code=voucher.county_code, kind=voucher.kind,
+        face_value=voucher.face_value, issue_date=voucher.issue_date, expiry_date=voucher.expiry_date,
+        changed=changed, reason=data.reason))
     return voucher
 
 
