@@ -25,7 +25,6 @@ Definitions (year Y = 1 January to 31 December):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -50,7 +49,8 @@ from employment.statistics.models import (
     Statistics,
     UnemploymentFigures,
 )
-from hrss_shared.validators import QUZHOU_CITY, QUZHOU_COUNTIES
+from hrss_shared.statistics import Year, amount, area_name, areas, by_area
+from hrss_shared.validators import QUZHOU_CITY
 
 
 class day_before(FunctionElement[date]):  # noqa: N801 - SQL function naming
@@ -70,29 +70,8 @@ def _day_before_sqlite(element: day_before, compiler: SQLCompiler, **kw: Any) ->
     return f"date({compiler.process(list(element.clauses)[0], **kw)}, '-1 day')"
 
 
-@dataclass(frozen=True)
-class Year:
-    first: date
-    last: date
-
-    @classmethod
-    def of(cls, year: int) -> Year:
-        return cls(date(year, 1, 1), date(year, 12, 31))
-
-
 Figures = dict[str, tuple[Any, ...]]
 
-
-async def _run(session: AsyncSession, stmt: Any, area: Any, *, county: str | None, grouped: bool) -> Figures:
-    """Run an aggregate per county (``grouped``) or once for the city; rows keyed by county code."""
-    if county is not None:
-        stmt = stmt.where(area == county)
-    if grouped:
-        stmt = stmt.add_columns(area).group_by(area)
-    rows = (await session.execute(stmt)).all()
-    if grouped:
-        return {row[-1]: tuple(row[:-1]) for row in rows}
-    return {QUZHOU_CITY: tuple(rows[0])} if rows else {}
 
 
 async def new_urban_employment(
@@ -112,7 +91,7 @@ async def new_urban_employment(
         .subquery()
     )
     stmt = select(func.count()).select_from(starts).where(starts.c.nth == 1)
-    figures = await _run(session, stmt, starts.c.county_code, county=county, grouped=grouped)
+    figures = await by_area(session, stmt, starts.c.county_code, county=county, grouped=grouped)
     return {area: int(values[0]) for area, values in figures.items()}
 
 
@@ -127,7 +106,7 @@ async def registered_unemployment(
         func.count(func.distinct(case((open_at_end, u.id_number)))),
         func.count(case((new_in_year, u.id))),
     ).where(col(u.registered_date) <= year.last)
-    figures = await _run(session, stmt, col(u.county_code), county=county, grouped=grouped)
+    figures = await by_area(session, stmt, col(u.county_code), county=county, grouped=grouped)
     return {
         area: UnemploymentFigures(registered_unemployed=int(v[0]), new_registrations=int(v[1]))
         for area, v in figures.items()
@@ -175,7 +154,7 @@ async def public_welfare_placements(
     """公益性岗位安置 placements that started in the year."""
     p = PublicWelfarePlacement
     stmt = select(func.count()).where(col(p.start_date).between(year.first, year.last))
-    figures = await _run(session, stmt, col(p.county_code), county=county, grouped=grouped)
+    figures = await by_area(session, stmt, col(p.county_code), county=county, grouped=grouped)
     return {area: int(values[0]) for area, values in figures.items()}
 
 
@@ -186,7 +165,7 @@ async def startup_loans(
     loan = StartupLoan
     stmt = select(func.count(), func.sum(loan.approved_amount)).where(
         col(loan.disbursed_date).between(year.first, year.last))
-    figures = await _run(session, stmt, col(loan.county_code), county=county, grouped=grouped)
+    figures = await by_area(session, stmt, col(loan.county_code), county=county, grouped=grouped)
     return {area: _granted(v) for area, v in figures.items()}
 
 
@@ -197,7 +176,7 @@ async def startup_subsidies(
     subsidy = StartupSubsidy
     stmt = select(func.count(), func.sum(subsidy.amount)).where(
         col(subsidy.applied_date).between(year.first, year.last), col(subsidy.status) == SubsidyStatus.granted)
-    figures = await _run(session, stmt, col(subsidy.county_code), county=county, grouped=grouped)
+    figures = await by_area(session, stmt, col(subsidy.county_code), county=county, grouped=grouped)
     return {area: _granted(v) for area, v in figures.items()}
 
 
@@ -205,7 +184,7 @@ NONE_GRANTED = Granted(count=0, amount=Decimal("0.00"))
 
 
 def _granted(values: tuple[Any, ...]) -> Granted:
-    return Granted(count=int(values[0]), amount=Decimal(values[1] or 0).quantize(Decimal("0.01")))
+    return Granted(count=int(values[0]), amount=amount(values[1]))
 
 
 async def _areas(*, session: AsyncSession, year: Year, county: str | None, grouped: bool) -> list[AreaStatistics]:
@@ -216,14 +195,10 @@ async def _areas(*, session: AsyncSession, year: Year, county: str | None, group
     placements = await public_welfare_placements(**kw)
     loans = await startup_loans(**kw)
     subsidies = await startup_subsidies(**kw)
-    if not grouped:
-        areas = [QUZHOU_CITY]
-    else:
-        areas = [county] if county is not None else list(QUZHOU_COUNTIES)
     return [
         AreaStatistics(
             county_code=area,
-            county_name="衢州市" if area == QUZHOU_CITY else QUZHOU_COUNTIES[area],
+            county_name=area_name(area),
             new_urban_employment=new_jobs.get(area, 0),
             unemployment=unemployment.get(area, UnemploymentFigures(registered_unemployed=0, new_registrations=0)),
             key_groups=groups.get(area, _groups({})),
@@ -231,7 +206,7 @@ async def _areas(*, session: AsyncSession, year: Year, county: str | None, group
             startup_loans=loans.get(area, NONE_GRANTED),
             startup_subsidies=subsidies.get(area, NONE_GRANTED),
         )
-        for area in areas
+        for area in areas(county, grouped)
     ]
 
 
