@@ -67,4 +67,10 @@ async def test_the_asyncapi_document_lists_every_training_event(training: InProc
             "hrss.training.master_studio.recognised.v1", "hrss.training.master_studio.revoked.v1",
             "hrss.training.training_base.recognised.v1", "hrss.training.training_base.revoked.v1",
             "hrss.training.enrolment.corrected.v1", "hrss.training.enrolment.cancelled.v1",
-            "hrss.training.voucher.corrected.v1", "hrss.training.voucher.released.v1"} == types
+            "hrss.training.voucher.corrected.v1", "hrss.training.voucher.released.v1",
+            "hrss.training.professional_title.granted.v1", "hrss.training.professional_title.corrected.v1",
+            "hrss.training.professional_title.cancelled.v1", "hrss.training.talent_recognition.applied.v1",
+            "hrss.training.talent_recognition.approved.v1", "hrss.training.talent_recognition.refused.v1",
+            "hrss.training.talent_recognition.revoked.v1", "hrss.training.talent_recognition.superseded.v1",
+            "hrss.training.talent_recognition.cancelled.v1", "hrss.training.talent_benefit.granted.v1",
+            "hrss.training.talent_benefit.paid.v1", "hrss.training.talent_benefit.stopped.v1"} == types

@@ -35,12 +35,14 @@ async def apply(svc: InProcessService, ev: CloudEvent) -> None:
         await handlers[UNEMPLOYMENT_REGISTERED.type](session, ev)
 
 
-def test_the_consumer_reads_the_employment_topic_and_its_own() -> None:
-    assert consumers.TOPICS == ["hrss.employment", "hrss.training"]
+def test_the_consumer_reads_employment_social_insurance_and_its_own_topic() -> None:
+    assert consumers.TOPICS == ["hrss.employment", "hrss.training", "hrss.social-insurance"]
     assert set(consumers.handlers(lambda: None)) == {  # type: ignore[arg-type,return-value]
         UNEMPLOYMENT_REGISTERED.type, TYPE("certificate.issued"), TYPE("certificate.corrected"),
         TYPE("certificate.cancelled"), TYPE("enrolment.completed"), TYPE("enrolment.corrected"),
-        TYPE("enrolment.cancelled")}
+        TYPE("enrolment.cancelled"), "hrss.employment.employment.registered.v1",
+        "hrss.employment.employment.terminated.v1", "hrss.social-insurance.contribution.posted.v1",
+        "hrss.social-insurance.contribution.corrected.v1", "hrss.social-insurance.contribution.cancelled.v1"}
 
 
 async def test_a_registration_issues_the_policy_voucher_once_however_often_delivered(

@@ -528,3 +528,186 @@ TRAINING_BASE_REVOKED = Contract(
     "hrss.training.training_base.revoked.v1", PlatformRevoked, subject="credit_code",
     summary="培训基地撤销 A training base's recognition was revoked",
 )
+
+# ---- talent services 人才服务: professional titles, talent recognition, talent benefits --------------------
+# (subject: the person's ID number)
+
+
+class ProfessionalTitleEvent(EventData):
+    """What every professional-title event says of the title."""
+
+    id: str = Field(min_length=1, max_length=64, description="职称记录 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    county_code: CountyCode = Field(description="县（市、区）代码")
+    series: str = Field(description="职称系列 engineering 工程 / education 教育 / health 卫生 / agriculture 农业 / "
+                                    "economics 经济 / accounting 会计 / other 其他")
+    level: str = Field(description="级别 junior 初级 / intermediate 中级 / associate_senior 副高级 / senior 正高级")
+
+
+class ProfessionalTitleGranted(ProfessionalTitleEvent):
+    """职称取得: a professional title was recorded."""
+
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    specialty: str = Field(min_length=1, max_length=100, description="专业")
+    certificate_number: str = Field(min_length=1, max_length=64, description="职称证书编号")
+    issuing_body: str = Field(min_length=1, max_length=200, description="评审（发证）机构")
+    issued_date: date = Field(description="取得日期")
+
+
+class ProfessionalTitleCorrected(ProfessionalTitleGranted):
+    """职称更正: the title after the correction."""
+
+    changed: list[str] = Field(min_length=1, description="更正的字段")
+    reason: str = Field(min_length=1, max_length=200, description="更正原因")
+
+
+class ProfessionalTitleCancelled(ProfessionalTitleEvent):
+    """职称撤销."""
+
+    cancelled_date: date = Field(description="撤销日期")
+    reason: str = Field(min_length=1, max_length=200, description="撤销原因")
+
+
+PROFESSIONAL_TITLE_GRANTED = Contract(
+    "hrss.training.professional_title.granted.v1", ProfessionalTitleGranted, subject="id_number",
+    summary="职称取得 A professional title was recorded",
+)
+PROFESSIONAL_TITLE_CORRECTED = Contract(
+    "hrss.training.professional_title.corrected.v1", ProfessionalTitleCorrected, subject="id_number",
+    summary="职称更正 A professional title was corrected",
+)
+PROFESSIONAL_TITLE_CANCELLED = Contract(
+    "hrss.training.professional_title.cancelled.v1", ProfessionalTitleCancelled, subject="id_number",
+    summary="职称撤销 A professional title was cancelled",
+)
+
+
+class TalentRecognitionEvent(EventData):
+    """What every talent-recognition event says of the recognition."""
+
+    id: str = Field(min_length=1, max_length=64, description="人才认定记录 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    county_code: CountyCode = Field(description="县（市、区）代码")
+    tier: str = Field(description="人才层次 A 顶尖人才 / B 国家级领军人才 / C 省级领军人才 / D 市级拔尖人才 / "
+                                  "E 高级人才（青年人才）")
+    status: str = Field(description="状态 applied 已申请 / approved 已认定 / refused 不予认定 / revoked 已撤销认定 / "
+                                    "superseded 已被更高层次取代 / cancelled 已撤销（登记有误）")
+
+
+class TalentRecognitionApplied(TalentRecognitionEvent):
+    """人才认定申请: placed in a tier by the policy's rules."""
+
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    credit_code: CreditCode | None = Field(default=None, description="工作单位统一社会信用代码")
+    criterion: str = Field(min_length=1, max_length=300, description="认定依据的条目")
+    applied_date: date = Field(description="申请日期")
+    policy_source: str = Field(description="人才分类目录依据")
+    illustrative: bool = Field(default=False, description="true: the tier rules are examples from no official "
+                                                          "document")
+
+
+class TalentRecognitionApproved(TalentRecognitionEvent):
+    """人才认定: approved, with its number and validity."""
+
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    credit_code: CreditCode | None = Field(default=None, description="工作单位统一社会信用代码")
+    recognition_number: str = Field(min_length=1, max_length=40, description="认定编号")
+    valid_from: date = Field(description="有效期起")
+    valid_until: date = Field(description="有效期止（含）")
+    superseded_id: str | None = Field(default=None, max_length=64, description="被取代的较低层次认定 id")
+
+
+class TalentRecognitionClosed(TalentRecognitionEvent):
+    """人才认定不予认定 / 撤销认定 / 被取代 / 撤销 (the status says which), with the reason."""
+
+    closed_date: date = Field(description="日期")
+    reason: str = Field(min_length=1, max_length=200, description="原因")
+
+
+TALENT_RECOGNITION_APPLIED = Contract(
+    "hrss.training.talent_recognition.applied.v1", TalentRecognitionApplied, subject="id_number",
+    summary="人才认定申请 A person applied for talent recognition",
+)
+TALENT_RECOGNITION_APPROVED = Contract(
+    "hrss.training.talent_recognition.approved.v1", TalentRecognitionApproved, subject="id_number",
+    summary="人才认定 A talent recognition was approved",
+)
+TALENT_RECOGNITION_REFUSED = Contract(
+    "hrss.training.talent_recognition.refused.v1", TalentRecognitionClosed, subject="id_number",
+    summary="人才认定不予认定 A talent recognition application was refused",
+)
+TALENT_RECOGNITION_REVOKED = Contract(
+    "hrss.training.talent_recognition.revoked.v1", TalentRecognitionClosed, subject="id_number",
+    summary="撤销人才认定 An approved talent recognition was revoked",
+)
+TALENT_RECOGNITION_SUPERSEDED = Contract(
+    "hrss.training.talent_recognition.superseded.v1", TalentRecognitionClosed, subject="id_number",
+    summary="人才认定被取代 A recognition was superseded by a higher tier",
+)
+TALENT_RECOGNITION_CANCELLED = Contract(
+    "hrss.training.talent_recognition.cancelled.v1", TalentRecognitionClosed, subject="id_number",
+    summary="人才认定撤销（登记有误） A recognition recorded in error was cancelled",
+)
+
+
+class TalentBenefitEvent(EventData):
+    """What every talent-benefit event says of the benefit."""
+
+    id: str = Field(min_length=1, max_length=64, description="人才政策兑现记录 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    county_code: CountyCode = Field(description="县（市、区）代码")
+    kind: str = Field(description="graduate_living_allowance 大学生生活补贴 / rental_subsidy 租房补贴 / "
+                                  "housing_subsidy 购房补贴")
+
+
+class TalentBenefitGranted(TalentBenefitEvent):
+    """人才政策兑现: a benefit was granted with its amount and periods."""
+
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    credit_code: CreditCode = Field(description="就业单位统一社会信用代码")
+    degree: str | None = Field(default=None, description="学历 associate 大专 / bachelor 本科 / master 硕士 / "
+                                                         "doctorate 博士 (graduate allowance)")
+    tier: str | None = Field(default=None, description="人才层次 (tier-based benefits)")
+    amount_per_period: Money = Field(description="每期金额（元）")
+    periods: int = Field(ge=1, description="期数（月；一次性发放为 1）")
+    first_period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="首期 YYYY-MM")
+    granted_date: date = Field(description="核发日期")
+    policy_source: str = Field(description="政策依据")
+    illustrative: bool = Field(default=False, description="true: the amount is an example from no official document")
+
+
+class TalentBenefitPaid(TalentBenefitEvent):
+    """人才政策兑现发放: one period was paid. ``after_stop`` marks a period at or after the benefit stopped (the
+    person's Quzhou employment ended or contributions lapsed): the gateway raises a supervision alert."""
+
+    payment_id: str = Field(min_length=1, max_length=64, description="发放记录 id")
+    period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="所属期 YYYY-MM")
+    amount: Money = Field(description="金额（元）")
+    paid_date: date = Field(description="发放日期")
+    after_stop: bool = Field(description="true: 停发后发放 (paid for a period after the benefit stopped)")
+    stop_period: str | None = Field(default=None, description="停发起始期 YYYY-MM")
+
+
+class TalentBenefitStopped(TalentBenefitEvent):
+    """人才政策兑现停发: from ``stop_period`` on nothing more is due."""
+
+    stop_period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="停发起始期 YYYY-MM")
+    reason: str = Field(description="employment_ended 在衢就业结束 / contributions_lapsed 社保断缴超过规定月数 / "
+                                    "cancelled 撤销")
+    detail: str = Field(min_length=1, max_length=300, description="说明")
+    overpaid_periods: list[str] = Field(default_factory=list, description="停发起始期及以后已发放的期 YYYY-MM "
+                                                                          "(paid before the stop was known)")
+
+
+TALENT_BENEFIT_GRANTED = Contract(
+    "hrss.training.talent_benefit.granted.v1", TalentBenefitGranted, subject="id_number",
+    summary="人才政策兑现 A talent benefit was granted",
+)
+TALENT_BENEFIT_PAID = Contract(
+    "hrss.training.talent_benefit.paid.v1", TalentBenefitPaid, subject="id_number",
+    summary="人才政策兑现发放 A period of a talent benefit was paid (after_stop: paid after it stopped)",
+)
+TALENT_BENEFIT_STOPPED = Contract(
+    "hrss.training.talent_benefit.stopped.v1", TalentBenefitStopped, subject="id_number",
+    summary="人才政策兑现停发 A talent benefit stopped (employment ended, contributions lapsed or cancelled)",
+)

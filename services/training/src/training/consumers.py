@@ -1,6 +1,8 @@
 """Handlers of events the training service acts on.
 
-- ``hrss.employment``: an unemployment registration issues the re-employment voucher.
+- ``hrss.employment``: an unemployment registration issues the re-employment voucher; employment registrations
+  and their ends are the facts talent benefits depend on (an end stops them).
+- ``hrss.social-insurance``: paid contribution months (posted, corrected, cancelled), the other fact.
 - ``hrss.training`` (its own topic): a certificate or an enrolment completed, corrected or cancelled decides,
   revokes or re-decides the 免申即享 subsidies. Deciding from the event, not inside the issuing request, keeps one
   decision per basis however often the event is delivered, and lets a correction re-decide the same way.
@@ -12,7 +14,22 @@ from collections.abc import Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hrss_contracts.employment import UNEMPLOYMENT_REGISTERED, UnemploymentRegistered
+from hrss_contracts.employment import (
+    EMPLOYMENT_REGISTERED,
+    EMPLOYMENT_TERMINATED,
+    UNEMPLOYMENT_REGISTERED,
+    EmploymentRegistered,
+    EmploymentTerminated,
+    UnemploymentRegistered,
+)
+from hrss_contracts.social_insurance import (
+    CONTRIBUTION_CANCELLED,
+    CONTRIBUTION_CORRECTED,
+    CONTRIBUTION_POSTED,
+    ContributionCancelled,
+    ContributionCorrected,
+    ContributionPosted,
+)
 from hrss_contracts.training import (
     CERTIFICATE_CANCELLED,
     CERTIFICATE_CORRECTED,
@@ -30,12 +47,13 @@ from hrss_contracts.training import (
 from hrss_shared.consumer import Handler, Handlers
 from hrss_shared.events import CloudEvent
 from hrss_shared.outbox import Outbox
-from hrss_shared.registry import EMPLOYMENT, TRAINING
+from hrss_shared.registry import EMPLOYMENT, SOCIAL_INSURANCE, TRAINING
+from training.benefits import service as benefits
 from training.subsidies import service as subsidies
 from training.vouchers import service as vouchers
 
 GROUP = "training"
-TOPICS = [str(EMPLOYMENT.topic), str(TRAINING.topic)]
+TOPICS = [str(EMPLOYMENT.topic), str(TRAINING.topic), str(SOCIAL_INSURANCE.topic)]
 
 
 def handlers(outbox: Callable[[], Outbox]) -> dict[str, Handler]:
@@ -80,5 +98,31 @@ def handlers(outbox: Callable[[], Outbox]) -> dict[str, Handler]:
     @found.on(ENROLMENT_CANCELLED)
     async def enrolment_cancelled(session: AsyncSession, event: CloudEvent, enrolment: EnrolmentCancelled) -> None:
         await subsidies.on_enrolment(session=session, outbox=outbox(), enrolment_id=enrolment.id)
+
+    @found.on(EMPLOYMENT_REGISTERED)
+    async def employment_registered(session: AsyncSession, event: CloudEvent, data: EmploymentRegistered) -> None:
+        await benefits.employment_registered(session=session, registration_id=data.id, id_number=data.id_number,
+                                             credit_code=data.credit_code, county_code=data.county_code,
+                                             start_date=data.start_date)
+
+    @found.on(EMPLOYMENT_TERMINATED)
+    async def employment_terminated(session: AsyncSession, event: CloudEvent, data: EmploymentTerminated) -> None:
+        await benefits.employment_ended(session=session, outbox=outbox(), registration_id=data.id,
+                                        id_number=data.id_number, end_date=data.end_date)
+
+    @found.on(CONTRIBUTION_POSTED)
+    async def contribution_posted(session: AsyncSession, event: CloudEvent, data: ContributionPosted) -> None:
+        await benefits.month_paid(session=session, outbox=outbox(), contribution_id=data.id,
+                                  id_number=data.id_number, month=data.month, insurance_type=data.insurance_type)
+
+    @found.on(CONTRIBUTION_CORRECTED)
+    async def contribution_corrected(session: AsyncSession, event: CloudEvent, data: ContributionCorrected) -> None:
+        await benefits.month_paid(session=session, outbox=outbox(), contribution_id=data.id,
+                                  id_number=data.id_number, month=data.month, insurance_type=data.insurance_type)
+
+    @found.on(CONTRIBUTION_CANCELLED)
+    async def contribution_cancelled(session: AsyncSession, event: CloudEvent, data: ContributionCancelled) -> None:
+        await benefits.month_unpaid(session=session, outbox=outbox(), contribution_id=data.id,
+                                    id_number=data.id_number)
 
     return found.by_type

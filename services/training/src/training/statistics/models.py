@@ -46,6 +46,28 @@ class PlatformFigures(BaseModel):
     new_public_training_bases: int = Field(description="新增公共实训基地: recognised in the year (any level)")
 
 
+class TierFigures(BaseModel):
+    tier: str = Field(description="人才层次 A–E")
+    new: int = Field(description="年内新认定: recognitions approved (valid from) in the year")
+    valid_at_year_end: int = Field(description="年末有效: approved recognitions valid on 31 December (or today, "
+                                               "for the current year)")
+
+
+class TalentFigures(BaseModel):
+    recognised_by_tier: list[TierFigures] = Field(description="人才认定，按层次")
+    new_graduates_attracted: int = Field(
+        description="新引进大学生（人）: persons granted a 大学生生活补贴 in the year "
+                    "(every one employed by a Quzhou employer with paid contributions when granted)")
+    benefits_paid: Amounted = Field(description="人才政策兑现发放: payments made in the year (count and amount)")
+    benefit_persons_paid: int = Field(description="人才政策兑现享受人数: distinct persons paid in the year")
+    skill_talent: int = Field(
+        description="技能人才（人）: persons holding a valid skill-level certificate issued by the year's end")
+    high_skill_talent: int = Field(
+        description="高技能人才（人）: of those, holders of a level 3 (三级/高级工) or higher certificate")
+    professional_technical_talent: int = Field(
+        description="专业技术人才（人）: persons holding a valid professional title obtained by the year's end")
+
+
 class AreaStatistics(BaseModel):
     county_code: str = Field(description="县（市、区）代码; 330800 for the city total")
     county_name: str
@@ -60,6 +82,8 @@ class AreaStatistics(BaseModel):
     vouchers: VoucherFigures
     subsidies: list[SubsidyFigures]
     platforms: PlatformFigures
+    talent: TalentFigures = Field(description="人才服务 (a person with records in two counties counts in each; the "
+                                              "city total counts each person once)")
 
 
 class Statistics(BaseModel):

@@ -15,6 +15,13 @@ Definitions (year Y = 1 January to 31 December; "in Y" = the named date falls in
   county.
 - 技能大师工作室 / 培训基地: recognised in Y, whatever their level and later status. (The plan's 2021–2025 totals:
   50 new master studios and 25 new 企业高技能人才培训示范基地.)
+- 人才服务 talent: recognitions approved in Y and valid at the end of Y (or today, for the current year) by tier;
+  新引进大学生, persons granted a 大学生生活补贴 in Y; talent-benefit payments made in Y (count, amount, persons);
+  技能人才, persons holding a valid skill-level certificate issued by the end of Y, and 高技能人才 among them (level
+  3 or higher); 专业技术人才, persons holding a valid professional title obtained by the end of Y. The plan's
+  技能人才占从业人员比例 (35 %) and 高技能人才占技能人才比例 (35 %) are these counts over employment's figures, in the
+  gateway's indicators. Persons are counted in the county of the record (a person with records in two
+  counties counts in each); the city total counts each person once.
 """
 
 from __future__ import annotations
@@ -27,11 +34,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_shared import clock
 from hrss_shared.statistics import Year, amount, area_name, areas, by_area, by_area_and_key
+from training.benefits.models import BenefitKind, BenefitStatus, TalentBenefit, TalentBenefitPayment
 from training.certificates.models import LEVEL_NAMES, Certificate, CertificateStatus, SpecialCertificate
 from training.courses.models import KIND_NAMES as COURSE_KIND_NAMES
 from training.courses.models import Course, CourseKind
 from training.enrolments.models import CompletionResult, Enrolment, EnrolmentStatus
 from training.platforms.models import BaseKind, Platform, PlatformType
+from training.recognitions.models import TIERS, RecognitionStatus, TalentRecognition
 from training.statistics.models import (
     Amounted,
     AreaStatistics,
@@ -39,11 +48,14 @@ from training.statistics.models import (
     PlatformFigures,
     Statistics,
     SubsidyFigures,
+    TalentFigures,
+    TierFigures,
     TrainingByKind,
     VoucherFigures,
 )
 from training.subsidies.models import KIND_NAMES as SUBSIDY_KIND_NAMES
 from training.subsidies.models import Subsidy, SubsidyKind, SubsidyStatus
+from training.titles.models import ProfessionalTitle, TitleStatus
 from training.vouchers.models import Voucher, VoucherStatus
 
 
@@ -93,6 +105,37 @@ async def _figures(session: AsyncSession, year: Year, county: str | None, groupe
         session, select(func.count()).where(_in(col(Platform.recognised_date), year)),
         col(Platform.county_code), func.coalesce(col(Platform.kind), col(Platform.platform_type)), **kw)
 
+    end = min(year.last, today)
+    approved = col(TalentRecognition.status).in_([RecognitionStatus.approved])
+    new_tiers = await by_area_and_key(
+        session, select(func.count()).where(approved | col(TalentRecognition.status).in_(
+            [RecognitionStatus.superseded, RecognitionStatus.revoked]),
+            _in(col(TalentRecognition.valid_from), year)),
+        col(TalentRecognition.county_code), col(TalentRecognition.tier), **kw)
+    valid_tiers = await by_area_and_key(
+        session, select(func.count()).where(approved, col(TalentRecognition.valid_from) <= end,
+                                            col(TalentRecognition.valid_until) >= end),
+        col(TalentRecognition.county_code), col(TalentRecognition.tier), **kw)
+    graduates = await by_area(
+        session, select(func.count(func.distinct(col(TalentBenefit.id_number)))).where(
+            col(TalentBenefit.kind) == BenefitKind.graduate_living_allowance,
+            col(TalentBenefit.status) != BenefitStatus.cancelled, _in(col(TalentBenefit.granted_date), year)),
+        col(TalentBenefit.county_code), **kw)
+    payments = await by_area(
+        session, select(func.count(), func.sum(col(TalentBenefitPayment.amount)),
+                        func.count(func.distinct(col(TalentBenefitPayment.id_number))))
+        .where(_in(col(TalentBenefitPayment.paid_date), year)), col(TalentBenefitPayment.county_code), **kw)
+    held = valid & (col(Certificate.issued_date) <= year.last)
+    skilled = await by_area(session, select(func.count(func.distinct(col(Certificate.id_number)))).where(held),
+                            col(Certificate.county_code), **kw)
+    high_skilled = await by_area(
+        session, select(func.count(func.distinct(col(Certificate.id_number)))).where(
+            held, col(Certificate.level) <= 3), col(Certificate.county_code), **kw)
+    titled = await by_area(
+        session, select(func.count(func.distinct(col(ProfessionalTitle.id_number)))).where(
+            col(ProfessionalTitle.status) == TitleStatus.valid, col(ProfessionalTitle.issued_date) <= year.last),
+        col(ProfessionalTitle.county_code), **kw)
+
     def money(row: tuple[Any, ...] | None) -> Amounted:
         return Amounted(count=int(row[0]), amount=amount(row[1])) if row else Amounted(count=0, amount=amount(0))
 
@@ -124,6 +167,16 @@ async def _figures(session: AsyncSession, year: Year, county: str | None, groupe
                 new_enterprise_high_skill_demo_bases=int(
                     recognised.get(str(BaseKind.enterprise_high_skill_demo), (0,))[0]),
                 new_public_training_bases=int(recognised.get(str(BaseKind.public_training), (0,))[0])),
+            talent=TalentFigures(
+                recognised_by_tier=[TierFigures(tier=t, new=int(new_tiers.get(area, {}).get(t, (0,))[0]),
+                                                valid_at_year_end=int(valid_tiers.get(area, {}).get(t, (0,))[0]))
+                                    for t in TIERS],
+                new_graduates_attracted=int(graduates.get(area, (0,))[0]),
+                benefits_paid=money(payments.get(area)),
+                benefit_persons_paid=int(payments[area][2]) if area in payments else 0,
+                skill_talent=int(skilled.get(area, (0,))[0]),
+                high_skill_talent=int(high_skilled.get(area, (0,))[0]),
+                professional_technical_talent=int(titled.get(area, (0,))[0])),
         ))
     return answers
 
