@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import unicodedata
 from datetime import date
 from typing import Annotated, Any
 
@@ -12,14 +13,34 @@ from hrss_shared import clock
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-# Province-level codes of GB/T 2260 (first two digits of an ID number's area code).
+# Province-level codes of GB/T 2260 (first two digits of an ID number's area code). 71 台湾 is the area of the
+# mainland-issued numbers of Taiwan residents; 81 香港, 82 澳门 and 83 台湾 (810000 / 820000 / 830000) are the area
+# codes of 港澳台居民居住证 numbers (《港澳台居民居住证申领发放办法》, 国办发〔2018〕81号).
 PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83"
+    .split()
 )
 
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_VALUES = {c: i for i, c in enumerate(CREDIT_ALPHABET)}
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# 登记管理部门代码, a credit code's first character: GB 32100-2015 §4.2 表1 names 1 机构编制, 5 民政, 9 工商 and
+# Y 其他; the other codes were assigned since under the standard by its maintaining body (全国组织机构统一社会信用
+# 代码数据服务中心) as further registration authorities received coding rights.
+REGISTRATION_AUTHORITIES: dict[str, str] = {
+    "1": "机构编制",
+    "2": "外交",
+    "3": "司法行政",
+    "4": "文化",
+    "5": "民政",
+    "6": "旅游",
+    "7": "宗教",
+    "8": "工会",
+    "9": "工商（市场监管）",
+    "A": "中央军委改革和编制办公室",
+    "N": "农业（农村集体经济组织）",
+    "Y": "其他",
+}
 
 QUZHOU_CITY = "330800"
 QUZHOU_COUNTIES: dict[str, str] = {
@@ -40,12 +61,29 @@ def id_check_char(first17: str) -> str:
     return ID_CHECK[(sum(map(operator.mul, first17.encode("ascii"), ID_WEIGHTS)) - _ID_DIGIT_OFFSET) % 11]
 
 
+def _normalise(value: str) -> str:
+    """Full-width digits and letters (０-９, ｘ) to ASCII (NFKC), surrounding spaces off, letters upper case."""
+    return unicodedata.normalize("NFKC", value).strip().upper()
+
+
+def _ascii_digits(value: str) -> bool:
+    return value.isascii() and value.isdigit()
+
+
 def validate_id_number(value: str) -> str:
-    """Return the normalised ID number or raise ValueError with the reason (in bureau terms)."""
-    v = value.strip().upper()
+    """Return the normalised ID number or raise ValueError with the reason (in bureau terms).
+
+    Full-width digits and a lower-case or full-width x are normalised first; a 15-digit number is named as the
+    legacy format (GB 11643-1989, replaced by the 18-character number of GB 11643-1999).
+    """
+    v = _normalise(value)
+    if len(v) == 15 and _ascii_digits(v):
+        raise ValueError("身份证号码应为18位：这是15位旧版身份证号码（GB 11643-1989，已升位为18位），请提供18位号码 "
+                         "(must be 18 characters, got 15: a legacy 15-digit ID number; give the 18-character "
+                         "number that replaced it)")
     if len(v) != 18:
         raise ValueError(f"身份证号码应为18位 (must be 18 characters, got {len(v)})")
-    if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
+    if not _ascii_digits(v[:17]) or not (_ascii_digits(v[17]) or v[17] == "X"):
         raise ValueError("身份证号码前17位须为数字，末位为数字或X (17 digits then a digit or X)")
     if v[:2] not in PROVINCES:
         raise ValueError(f"身份证号码地址码无效 (unknown province code {v[:2]})")
@@ -73,12 +111,16 @@ def credit_check_char(first17: str) -> str:
 
 def validate_credit_code(value: str) -> str:
     """Return the normalised unified social credit code or raise ValueError with the reason."""
-    v = value.strip().upper()
+    v = _normalise(value)
     if len(v) != 18:
         raise ValueError(f"统一社会信用代码应为18位 (must be 18 characters, got {len(v)})")
     bad = sorted({c for c in v if c not in CREDIT_VALUES})
     if bad:
         raise ValueError(f"统一社会信用代码含非法字符 (characters not allowed: {''.join(bad)})")
+    if v[0] not in REGISTRATION_AUTHORITIES:
+        allowed = "、".join(f"{k} {n}" for k, n in REGISTRATION_AUTHORITIES.items())
+        raise ValueError(f"统一社会信用代码第1位 {v[0]} 不是登记管理部门代码（{allowed}；GB 32100-2015） "
+                         f"(first character {v[0]} is not a registration-authority code)")
     if not v[2:8].isdigit():
         raise ValueError("统一社会信用代码第3-8位应为行政区划码 (positions 3-8 must be an area code)")
     expected = credit_check_char(v[:17])
@@ -124,4 +166,13 @@ def not_null(value: Any, info: ValidationInfo) -> Any:
     unchanged, but not sent as null."""
     if value is None:
         raise ValueError(f"{info.field_name} 不能为空 (cannot be null; omit the field to leave it unchanged)")
+    return value
+
+
+def not_after_today(value: date, info: ValidationInfo) -> date:
+    """A field validator for a date that has happened (an issue, recognition or payment date): not after the
+    bureau's today. Use as ``field_validator("issued_date")(not_after_today)``."""
+    today = clock.today()
+    if value > today:
+        raise ValueError(f"{info.field_name} {value} 晚于今天 {today} (the date is in the future)")
     return value

@@ -7,14 +7,15 @@ from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Field as DbField
 
 from hrss_shared import clock
+from hrss_shared.corrections import Cancellation, Correction
 from hrss_shared.listing import SupportedDate
 from hrss_shared.privacy import PersonIdNumber
 from hrss_shared.text import OrgName, PersonName, short_text
-from hrss_shared.validators import CountyCode, IdNumber, not_null
+from hrss_shared.validators import CountyCode, IdNumber, not_after_today, not_null
 from training.common import OccupationCode, OccupationName
 from training.db import Base
 
@@ -50,15 +51,7 @@ class CertificateStatus(StrEnum):
 
 
 CertificateNumber = Annotated[str, short_text(64, label="证书编号")]
-Reason = Annotated[str, short_text(200, label="原因")]
 AbilityName = Annotated[str, short_text(100, label="专项职业能力名称")]
-
-
-def _not_after_today(value: date) -> date:
-    today = clock.today()
-    if value > today:
-        raise ValueError(f"发证日期 {value} 晚于今天 {today} (the issue date is in the future)")
-    return value
 
 
 class CertificateCreate(BaseModel):
@@ -75,10 +68,10 @@ class CertificateCreate(BaseModel):
     enrolment_id: str | None = Field(default=None, min_length=1, max_length=36,
                                      description="对应的培训报名记录 id（培训后评价时填写）")
 
-    _issued = field_validator("issued_date")(_not_after_today)
+    _issued = field_validator("issued_date")(not_after_today)
 
 
-class CertificateCorrection(BaseModel):
+class CertificateCorrection(Correction):
     """更正: only the fields sent change; the reason is required."""
 
     name: PersonName | None = Field(default=None, description="持证人姓名")
@@ -88,21 +81,13 @@ class CertificateCorrection(BaseModel):
     level: SkillLevel | None = Field(default=None, description="技能等级 1-5")
     evaluation_org: OrgName | None = Field(default=None, description="评价机构")
     issued_date: SupportedDate | None = Field(default=None, description="发证日期")
-    reason: Reason = Field(description="更正原因")
 
     _not_null = field_validator("name", "county_code", "occupation_code", "occupation_name", "level",
                                 "evaluation_org", "issued_date", mode="before")(not_null)
-    _issued = field_validator("issued_date")(_not_after_today)
-
-    @model_validator(mode="after")
-    def _something(self) -> CertificateCorrection:
-        if not (self.model_fields_set - {"reason"}):
-            raise ValueError("未提供需更正的字段 (no field to correct; send at least one field besides reason)")
-        return self
+    _issued = field_validator("issued_date")(not_after_today)
 
 
-class CertificateCancellation(BaseModel):
-    reason: Reason = Field(description="撤销原因")
+CertificateCancellation = Cancellation
 
 
 class CertificatePublic(BaseModel):
@@ -168,7 +153,7 @@ class SpecialCertificateCreate(BaseModel):
     evaluation_org: OrgName = Field(description="考核机构")
     issued_date: SupportedDate = Field(description="发证日期（不晚于今天）")
 
-    _issued = field_validator("issued_date")(_not_after_today)
+    _issued = field_validator("issued_date")(not_after_today)
 
 
 class SpecialCertificatePublic(BaseModel):

@@ -30,6 +30,7 @@ from hrss_contracts.training import (
 )
 from hrss_shared import clock
 from hrss_shared.auth import Principal
+from hrss_shared.corrections import apply_changes
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
@@ -129,14 +130,10 @@ async def correct(
 ) -> Certificate:
     """更正: the fields sent change (a county client may move it only within its county)."""
     certificate = await _valid(session=session, principal=principal, certificate_id=certificate_id, action="更正")
-    sent = data.model_dump(exclude={"reason"}, exclude_unset=True)
+    sent = data.sent()
     if "county_code" in sent:
         principal.check_county(sent["county_code"])
-    changed = sorted(k for k, v in sent.items() if getattr(certificate, k) != (int(v) if k == "level" else v))
-    if not changed:
-        raise Conflict("更正内容与现有记录相同 (the correction changes nothing)", field_name="reason")
-    for key in changed:
-        setattr(certificate, key, int(sent[key]) if key == "level" else sent[key])
+    changed = apply_changes(certificate, sent, stored=lambda key, value: int(value) if key == "level" else value)
     certificate.corrections += 1
     certificate.updated_at = clock.now()
     session.add(certificate)

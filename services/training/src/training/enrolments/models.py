@@ -9,11 +9,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Column, ForeignKey, Index, Numeric, String, text
 from sqlmodel import Field as DbField
 
 from hrss_shared import clock
+from hrss_shared.corrections import Cancellation, Correction
 from hrss_shared.money import Money
 from hrss_shared.policy import PolicyVersion
 from hrss_shared.privacy import PersonIdNumber
@@ -77,26 +78,18 @@ class Withdrawal(BaseModel):
     reason: Annotated[str, short_text(200, label="退出原因")] = Field(description="退出原因")
 
 
-class EnrolmentCorrection(BaseModel):
+class EnrolmentCorrection(Correction):
     """更正: only the fields sent change; the reason is required."""
 
     name: PersonName | None = Field(default=None, description="学员姓名")
     attended_hours: int | None = Field(default=None, ge=0, le=MAX_HOURS,
                                        description="更正后的累计出勤学时 (the total, not an addition)")
     result: CompletionResult | None = Field(default=None, description="更正后的结业结果（仅已结业的报名）")
-    reason: Annotated[str, short_text(200, label="更正原因")] = Field(description="更正原因")
 
     _not_null = field_validator("name", "attended_hours", "result", mode="before")(not_null)
 
-    @model_validator(mode="after")
-    def _something(self) -> EnrolmentCorrection:
-        if not (self.model_fields_set - {"reason"}):
-            raise ValueError("未提供需更正的字段 (no field to correct; send name, attended_hours or result)")
-        return self
 
-
-class EnrolmentCancellation(BaseModel):
-    reason: Annotated[str, short_text(200, label="撤销原因")] = Field(description="撤销原因")
+EnrolmentCancellation = Cancellation
 
 
 class EnrolmentPublic(BaseModel):

@@ -42,6 +42,7 @@ from hrss_contracts.training import (
 )
 from hrss_shared import clock
 from hrss_shared.auth import Principal
+from hrss_shared.corrections import apply_changes
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.events import Contract, EventData
 from hrss_shared.listing import DateRange, equals, order_by
@@ -279,7 +280,7 @@ async def correct(
     enrolment = await _recorded(session=session, principal=principal, enrolment_id=enrolment_id, action="更正")
     course = await session.get(Course, enrolment.course_id)
     assert course is not None  # a foreign key
-    sent = data.model_dump(exclude={"reason"}, exclude_unset=True)
+    sent = data.sent()
     if "result" in sent and enrolment.status != EnrolmentStatus.completed:
         raise Conflict("尚未结业的报名不能更正结业结果 (only a completed enrolment has a result to correct)",
                        field_name="result", current_status=enrolment.status)
@@ -292,11 +293,7 @@ async def correct(
         refusal = _attendance_refusal(policy_for(course), course, hours)
         if refusal is not None:
             raise refusal
-    changed = sorted(k for k, v in sent.items() if getattr(enrolment, k) != v)
-    if not changed:
-        raise Conflict("更正内容与现有记录相同 (the correction changes nothing)", field_name="reason")
-    for key in changed:
-        setattr(enrolment, key, sent[key])
+    changed = apply_changes(enrolment, sent)
     enrolment.corrections += 1
     return await _save(session=session, outbox=outbox, enrolment=enrolment, contract=ENROLMENT_CORRECTED,
                        data=EnrolmentCorrected(

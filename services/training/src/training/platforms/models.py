@@ -15,7 +15,7 @@ from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.privacy import PersonIdNumber
 from hrss_shared.text import OrgName, PersonName, short_text
-from hrss_shared.validators import CountyCode, CreditCode, IdNumber
+from hrss_shared.validators import CountyCode, CreditCode, IdNumber, not_after_today
 from training.common import OccupationCode
 from training.db import Base
 
@@ -52,13 +52,6 @@ BASE_KIND_NAMES = {BaseKind.enterprise_high_skill_demo: "企业高技能人才�
                    BaseKind.public_training: "公共实训基地"}
 
 
-def _not_after_today(value: date) -> date:
-    today = clock.today()
-    if value > today:
-        raise ValueError(f"认定日期 {value} 晚于今天 {today} (the recognition date is in the future)")
-    return value
-
-
 def _distinct(value: list[str]) -> list[str]:
     if len(set(value)) != len(value):
         raise ValueError("职业编码重复 (occupation codes must not repeat)")
@@ -76,7 +69,7 @@ class _PlatformCreate(BaseModel):
     recognised_date: SupportedDate = Field(description="认定日期（不晚于今天）")
 
     _codes = field_validator("occupation_codes")(_distinct)
-    _recognised = field_validator("recognised_date")(_not_after_today)
+    _recognised = field_validator("recognised_date")(not_after_today)
 
 
 class MasterStudioCreate(_PlatformCreate):
@@ -93,13 +86,7 @@ class Revocation(BaseModel):
     reason: Annotated[str, short_text(200, label="撤销原因")] = Field(description="撤销原因")
     revoked_date: SupportedDate = Field(description="撤销日期（不早于认定日期，不晚于今天）")
 
-    @field_validator("revoked_date")
-    @classmethod
-    def _not_future(cls, value: date) -> date:
-        today = clock.today()
-        if value > today:
-            raise ValueError(f"撤销日期 {value} 晚于今天 {today} (the revocation date is in the future)")
-        return value
+    _revoked = field_validator("revoked_date")(not_after_today)
 
 
 class PlatformPublic(BaseModel):

@@ -7,14 +7,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import Field as DbField
 
 from hrss_shared import clock
+from hrss_shared.corrections import Cancellation, Correction
 from hrss_shared.listing import SupportedDate
 from hrss_shared.privacy import PersonIdNumber
 from hrss_shared.text import OrgName, PersonName, short_text
-from hrss_shared.validators import CountyCode, IdNumber, not_null
+from hrss_shared.validators import CountyCode, IdNumber, not_after_today, not_null
 from training.db import Base
 
 
@@ -52,16 +53,8 @@ class TitleStatus(StrEnum):
     cancelled = "cancelled"  # 已撤销
 
 
-def _not_after_today(value: date) -> date:
-    today = clock.today()
-    if value > today:
-        raise ValueError(f"取得日期 {value} 晚于今天 {today} (the date is in the future)")
-    return value
-
-
 Specialty = Annotated[str, short_text(100, label="专业")]
 CertificateNumber = Annotated[str, short_text(64, label="职称证书编号")]
-Reason = Annotated[str, short_text(200, label="原因")]
 
 
 class TitleCreate(BaseModel):
@@ -77,10 +70,10 @@ class TitleCreate(BaseModel):
     issuing_body: OrgName = Field(description="评审（发证）机构")
     issued_date: SupportedDate = Field(description="取得日期（不晚于今天）")
 
-    _issued = field_validator("issued_date")(_not_after_today)
+    _issued = field_validator("issued_date")(not_after_today)
 
 
-class TitleCorrection(BaseModel):
+class TitleCorrection(Correction):
     name: PersonName | None = Field(default=None, description="姓名")
     county_code: CountyCode | None = Field(default=None, description="县（市、区）代码")
     series: TitleSeries | None = Field(default=None, description="职称系列")
@@ -88,21 +81,13 @@ class TitleCorrection(BaseModel):
     level: TitleLevel | None = Field(default=None, description="级别")
     issuing_body: OrgName | None = Field(default=None, description="评审（发证）机构")
     issued_date: SupportedDate | None = Field(default=None, description="取得日期")
-    reason: Reason = Field(description="更正原因")
 
     _not_null = field_validator("name", "county_code", "series", "specialty", "level", "issuing_body",
                                 "issued_date", mode="before")(not_null)
-    _issued = field_validator("issued_date")(_not_after_today)
-
-    @model_validator(mode="after")
-    def _something(self) -> TitleCorrection:
-        if not (self.model_fields_set - {"reason"}):
-            raise ValueError("未提供需更正的字段 (no field to correct; send at least one field besides reason)")
-        return self
+    _issued = field_validator("issued_date")(not_after_today)
 
 
-class TitleCancellation(BaseModel):
-    reason: Reason = Field(description="撤销原因")
+TitleCancellation = Cancellation
 
 
 class TitlePublic(BaseModel):

@@ -16,6 +16,7 @@ from hrss_contracts.training import (
 )
 from hrss_shared import clock
 from hrss_shared.auth import Principal
+from hrss_shared.corrections import apply_changes
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
@@ -75,14 +76,10 @@ async def correct(
     *, session: AsyncSession, outbox: Outbox, principal: Principal, title_id: str, data: TitleCorrection
 ) -> ProfessionalTitle:
     title = await _valid(session=session, principal=principal, title_id=title_id, action="更正")
-    sent = data.model_dump(exclude={"reason"}, exclude_unset=True)
+    sent = data.sent()
     if "county_code" in sent:
         principal.check_county(sent["county_code"])
-    changed = sorted(k for k, v in sent.items() if getattr(title, k) != v)
-    if not changed:
-        raise Conflict("更正内容与现有记录相同 (the correction changes nothing)", field_name="reason")
-    for key in changed:
-        setattr(title, key, sent[key])
+    changed = apply_changes(title, sent)
     title.updated_at = clock.now()
     session.add(title)
     await session.flush()

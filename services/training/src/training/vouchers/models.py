@@ -8,11 +8,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import JSON, Column, Index, Numeric, text
 from sqlmodel import Field as DbField
 
 from hrss_shared import clock
+from hrss_shared.corrections import Correction
 from hrss_shared.listing import SupportedDate
 from hrss_shared.money import Money, PositiveMoney
 from hrss_shared.policy import PolicyVersion
@@ -103,20 +104,13 @@ class Redemption(BaseModel):
     enrolment_id: str = Field(min_length=1, max_length=36, description="持券人本人的报名记录 id")
 
 
-class VoucherCorrection(BaseModel):
+class VoucherCorrection(Correction):
     """更正 of an unused voucher: only the fields sent change; the reason is required."""
 
     face_value: PositiveMoney | None = Field(default=None, description="面额（元，精确到分，大于0）")
     expiry_date: SupportedDate | None = Field(default=None, description="有效期止（不早于发放日期）")
-    reason: Annotated[str, short_text(200, label="更正原因")] = Field(description="更正原因")
 
     _not_null = field_validator("face_value", "expiry_date", mode="before")(not_null)
-
-    @model_validator(mode="after")
-    def _something(self) -> VoucherCorrection:
-        if not (self.model_fields_set - {"reason"}):
-            raise ValueError("未提供需更正的字段 (no field to correct; send face_value or expiry_date)")
-        return self
 
 
 class Cancellation(BaseModel):

@@ -41,6 +41,7 @@ from hrss_contracts.training import (
 from hrss_shared import clock
 from hrss_shared.auth import Principal
 from hrss_shared.consumer import PermanentEventError
+from hrss_shared.corrections import apply_changes
 from hrss_shared.db import fetch_or_404, lock_key
 from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
@@ -276,14 +277,10 @@ async def correct(
     if voucher.status != VoucherStatus.issued:
         raise Conflict(f"培训券 {voucher.id} 状态为 {voucher.status}，只能更正未使用的券 (only an unused voucher is "
                        "corrected)", field_name="status", current_status=voucher.status)
-    sent = data.model_dump(exclude={"reason"}, exclude_unset=True)
+    sent = data.sent()
     if "expiry_date" in sent and sent["expiry_date"] < voucher.issue_date:
         raise InvalidField("expiry_date", f"有效期止早于发放日期 {voucher.issue_date} (before the issue date)")
-    changed = sorted(k for k, v in sent.items() if getattr(voucher, k) != v)
-    if not changed:
-        raise Conflict("更正内容与现有记录相同 (the correction changes nothing)", field_name="reason")
-    for key in changed:
-        setattr(voucher, key, sent[key])
+    changed = apply_changes(voucher, sent)
     await _touch(session, voucher)
     await outbox.add(session, VOUCHER_CORRECTED, VoucherCorrected(
         id=voucher.id, id_number=voucher.id_number, county_code=voucher.county_code, kind=voucher.kind,
