@@ -72,5 +72,6 @@ async def test_the_asyncapi_document_lists_every_training_event(training: InProc
             "hrss.training.professional_title.cancelled.v1", "hrss.training.talent_recognition.applied.v1",
             "hrss.training.talent_recognition.approved.v1", "hrss.training.talent_recognition.refused.v1",
             "hrss.training.talent_recognition.revoked.v1", "hrss.training.talent_recognition.superseded.v1",
-            "hrss.training.talent_recognition.cancelled.v1", "hrss.training.talent_benefit.granted.v1",
+            "hrss.training.talent_recognition.cancelled.v1", "hrss.training.talent_recognition.corrected.v1",
+            "hrss.training.talent_benefit.granted.v1",
             "hrss.training.talent_benefit.paid.v1", "hrss.training.talent_benefit.stopped.v1"} == types

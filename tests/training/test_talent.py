@@ -158,6 +158,11 @@ async def test_one_valid_recognition_at_a_time_and_a_higher_tier_supersedes(
                      TYPE("talent_recognition.superseded"), TYPE("talent_recognition.approved")]
     r = await training.client.post(f"/v1/talent-recognitions/{higher['id']}/refuse", json={"reason": "x"})
     assert_problem(r, 409, "status")
+    r = await training.client.post(f"/v1/talent-recognitions/{higher['id']}/correct",
+                                   json={"name": "陈工程", "reason": "姓名录入错误"})
+    assert (r.status_code, r.json()["name"], r.json()["tier"]) == (200, "陈工程", "D")
+    assert_problem(await training.client.post(f"/v1/talent-recognitions/{higher['id']}/correct",
+                                              json={"name": "陈工程", "reason": "x"}), 409, "reason")
     r = await training.client.post(f"/v1/talent-recognitions/{higher['id']}/revoke", json={"reason": "材料不实"})
     assert r.json()["status"] == "revoked"
 

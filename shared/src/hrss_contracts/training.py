@@ -624,6 +624,15 @@ class TalentRecognitionClosed(TalentRecognitionEvent):
     reason: str = Field(min_length=1, max_length=200, description="原因")
 
 
+class TalentRecognitionCorrected(TalentRecognitionEvent):
+    """人才认定更正: the applicant's name, county or employer recorded wrongly was corrected."""
+
+    name: str = Field(min_length=1, max_length=50, description="姓名")
+    credit_code: CreditCode | None = Field(default=None, description="工作单位统一社会信用代码")
+    changed: list[str] = Field(min_length=1, description="更正的字段")
+    reason: str = Field(min_length=1, max_length=200, description="更正原因")
+
+
 TALENT_RECOGNITION_APPLIED = Contract(
     "hrss.training.talent_recognition.applied.v1", TalentRecognitionApplied, subject="id_number",
     summary="人才认定申请 A person applied for talent recognition",
@@ -643,6 +652,10 @@ TALENT_RECOGNITION_REVOKED = Contract(
 TALENT_RECOGNITION_SUPERSEDED = Contract(
     "hrss.training.talent_recognition.superseded.v1", TalentRecognitionClosed, subject="id_number",
     summary="人才认定被取代 A recognition was superseded by a higher tier",
+)
+TALENT_RECOGNITION_CORRECTED = Contract(
+    "hrss.training.talent_recognition.corrected.v1", TalentRecognitionCorrected, subject="id_number",
+    summary="人才认定更正 A recognition's name, county or employer was corrected",
 )
 TALENT_RECOGNITION_CANCELLED = Contract(
     "hrss.training.talent_recognition.cancelled.v1", TalentRecognitionClosed, subject="id_number",

@@ -13,10 +13,11 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field as DbField
 
 from hrss_shared import clock
+from hrss_shared.corrections import Correction
 from hrss_shared.policy import PolicyVersion
 from hrss_shared.privacy import PersonIdNumber
 from hrss_shared.text import OrgName, PersonName, short_text
-from hrss_shared.validators import CountyCode, CreditCode, IdNumber
+from hrss_shared.validators import CountyCode, CreditCode, IdNumber, not_null
 from training.db import Base
 from training.titles.models import TitleLevel
 
@@ -125,6 +126,14 @@ class RecognitionApply(BaseModel):
         if self.highest_degree is not None and self.degree_institution is None:
             raise ValueError("填写最高学历时须填写毕业院校 (degree_institution is required with highest_degree)")
         return self
+
+
+class RecognitionCorrection(Correction):
+    name: PersonName | None = Field(default=None, description="姓名")
+    county_code: CountyCode | None = Field(default=None, description="工作地县（市、区）代码")
+    credit_code: CreditCode | None = Field(default=None, description="工作单位统一社会信用代码")
+
+    _not_null = field_validator("name", "county_code", "credit_code", mode="before")(not_null)
 
 
 class Decision(BaseModel):

@@ -10,7 +10,13 @@ from hrss_shared.paging import Page, PageDep
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 from training.deps import Reader, Writer, county_filter
 from training.recognitions import service
-from training.recognitions.models import Decision, RecognitionApply, RecognitionPublic, RecognitionStatus
+from training.recognitions.models import (
+    Decision,
+    RecognitionApply,
+    RecognitionCorrection,
+    RecognitionPublic,
+    RecognitionStatus,
+)
 
 router = APIRouter(prefix="/v1/talent-recognitions", tags=["talent recognition 人才认定"])
 
@@ -88,4 +94,14 @@ async def cancel(
     recognition_id: str, body: Decision, session: SessionDep, outbox: OutboxDep, principal: Writer
 ) -> RecognitionPublic:
     return RecognitionPublic.model_validate(await service.cancel(
+        session=session, outbox=outbox, principal=principal, recognition_id=recognition_id, data=body))
+
+
+@router.post("/{recognition_id}/correct", summary="更正人才认定 Correct a recognition",
+             description="更正姓名、工作地县（市、区）或工作单位（须填写原因；层次由认定条件决定，不能更正）；"
+                         "已撤销登记的为 409。发布 hrss.training.talent_recognition.corrected.v1。")
+async def correct(
+    recognition_id: str, body: RecognitionCorrection, session: SessionDep, outbox: OutboxDep, principal: Writer
+) -> RecognitionPublic:
+    return RecognitionPublic.model_validate(await service.correct(
         session=session, outbox=outbox, principal=principal, recognition_id=recognition_id, data=body))

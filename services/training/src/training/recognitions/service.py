@@ -25,15 +25,18 @@ from hrss_contracts.training import (
     TALENT_RECOGNITION_APPLIED,
     TALENT_RECOGNITION_APPROVED,
     TALENT_RECOGNITION_CANCELLED,
+    TALENT_RECOGNITION_CORRECTED,
     TALENT_RECOGNITION_REFUSED,
     TALENT_RECOGNITION_REVOKED,
     TALENT_RECOGNITION_SUPERSEDED,
     TalentRecognitionApplied,
     TalentRecognitionApproved,
     TalentRecognitionClosed,
+    TalentRecognitionCorrected,
 )
 from hrss_shared import clock
 from hrss_shared.auth import Principal
+from hrss_shared.corrections import apply_changes
 from hrss_shared.db import fetch_or_404, lock_key
 from hrss_shared.events import Contract
 from hrss_shared.listing import DateRange, equals, order_by
@@ -51,6 +54,7 @@ from training.recognitions.models import (
     Decision,
     Degree,
     RecognitionApply,
+    RecognitionCorrection,
     RecognitionStatus,
     TalentRecognition,
     TierPolicy,
@@ -267,6 +271,25 @@ async def cancel(
                       allowed=set(RecognitionStatus) - {RecognitionStatus.cancelled}, action="撤销")
     await _close(session, outbox, r, RecognitionStatus.cancelled, TALENT_RECOGNITION_CANCELLED, data.reason,
                  clock.today())
+    return r
+
+
+async def correct(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, recognition_id: str, data: RecognitionCorrection
+) -> TalentRecognition:
+    """更正 the name, county or employer (the tier follows the evidence, not a correction)."""
+    r = await _locked(session=session, principal=principal, recognition_id=recognition_id,
+                      allowed=set(RecognitionStatus) - {RecognitionStatus.cancelled}, action="更正")
+    sent = data.sent()
+    if "county_code" in sent:
+        principal.check_county(sent["county_code"])
+    changed = apply_changes(r, sent)
+    r.updated_at = clock.now()
+    session.add(r)
+    await session.flush()
+    await outbox.add(session, TALENT_RECOGNITION_CORRECTED, TalentRecognitionCorrected(
+        id=r.id, id_number=r.id_number, county_code=r.county_code, tier=r.tier, status=r.status, name=r.name,
+        credit_code=r.credit_code, changed=changed, reason=data.reason))
     return r
 
 
