@@ -188,7 +188,7 @@ class TrainingWithdrawn(EventData):
     reason: str = Field(min_length=1, max_length=200, description="退出原因")
 
 
-class EnrolmentCorrected(EventData):
+class TrainingEnrolmentCorrected(EventData):
     """培训报名更正: an enrolment recorded wrongly was corrected; the enrolment after the correction."""
 
     id: str = Field(min_length=1, max_length=64, description="报名记录 id")
@@ -203,7 +203,7 @@ class EnrolmentCorrected(EventData):
     reason: str = Field(min_length=1, max_length=200, description="更正原因")
 
 
-class EnrolmentCancelled(EventData):
+class TrainingEnrolmentCancelled(EventData):
     """培训报名撤销: an enrolment recorded in error was cancelled; its seat, its voucher and the subsidy decided on
     it follow."""
 
@@ -230,11 +230,11 @@ ENROLMENT_COMPLETED = Contract(
     summary="培训结业 A trainee completed a course (passed or failed)",
 )
 ENROLMENT_CORRECTED = Contract(
-    "hrss.training.enrolment.corrected.v1", EnrolmentCorrected, subject="id_number",
+    "hrss.training.enrolment.corrected.v1", TrainingEnrolmentCorrected, subject="id_number",
     summary="培训报名更正 An enrolment was corrected",
 )
 ENROLMENT_CANCELLED = Contract(
-    "hrss.training.enrolment.cancelled.v1", EnrolmentCancelled, subject="id_number",
+    "hrss.training.enrolment.cancelled.v1", TrainingEnrolmentCancelled, subject="id_number",
     summary="培训报名撤销 An enrolment recorded in error was cancelled",
 )
 ENROLMENT_WITHDRAWN = Contract(

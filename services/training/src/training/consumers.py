@@ -40,9 +40,9 @@ from hrss_contracts.training import (
     CertificateCancelled,
     CertificateCorrected,
     CertificateIssued,
-    EnrolmentCancelled,
-    EnrolmentCorrected,
     TrainingCompleted,
+    TrainingEnrolmentCancelled,
+    TrainingEnrolmentCorrected,
 )
 from hrss_shared.consumer import Handler, Handlers
 from hrss_shared.events import CloudEvent
@@ -91,12 +91,16 @@ def handlers(outbox: Callable[[], Outbox]) -> dict[str, Handler]:
         await subsidies.on_enrolment(session=session, outbox=outbox(), enrolment_id=completion.id)
 
     @found.on(ENROLMENT_CORRECTED)
-    async def enrolment_corrected(session: AsyncSession, event: CloudEvent, enrolment: EnrolmentCorrected) -> None:
+    async def enrolment_corrected(
+        session: AsyncSession, event: CloudEvent, enrolment: TrainingEnrolmentCorrected
+    ) -> None:
         await subsidies.on_enrolment(session=session, outbox=outbox(), enrolment_id=enrolment.id,
                                      changed=enrolment.changed)
 
     @found.on(ENROLMENT_CANCELLED)
-    async def enrolment_cancelled(session: AsyncSession, event: CloudEvent, enrolment: EnrolmentCancelled) -> None:
+    async def enrolment_cancelled(
+        session: AsyncSession, event: CloudEvent, enrolment: TrainingEnrolmentCancelled
+    ) -> None:
         await subsidies.on_enrolment(session=session, outbox=outbox(), enrolment_id=enrolment.id)
 
     @found.on(EMPLOYMENT_REGISTERED)

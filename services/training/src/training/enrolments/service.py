@@ -32,11 +32,11 @@ from hrss_contracts.training import (
     ENROLMENT_ENROLLED,
     ENROLMENT_WITHDRAWN,
     VOUCHER_RELEASED,
-    EnrolmentCancelled,
-    EnrolmentCorrected,
     TrainingAttendanceRecorded,
     TrainingCompleted,
     TrainingEnrolled,
+    TrainingEnrolmentCancelled,
+    TrainingEnrolmentCorrected,
     TrainingWithdrawn,
     VoucherReleased,
 )
@@ -296,7 +296,7 @@ async def correct(
     changed = apply_changes(enrolment, sent)
     enrolment.corrections += 1
     return await _save(session=session, outbox=outbox, enrolment=enrolment, contract=ENROLMENT_CORRECTED,
-                       data=EnrolmentCorrected(
+                       data=TrainingEnrolmentCorrected(
                            id=enrolment.id, course_id=course.id, id_number=enrolment.id_number, name=enrolment.name,
                            county_code=enrolment.county_code, status=enrolment.status,
                            attended_hours=enrolment.attended_hours, result=enrolment.result, changed=changed,
@@ -331,7 +331,7 @@ async def cancel(
     enrolment.cancelled_date = today
     enrolment.cancel_reason = data.reason
     return await _save(session=session, outbox=outbox, enrolment=enrolment, contract=ENROLMENT_CANCELLED,
-                       data=EnrolmentCancelled(
+                       data=TrainingEnrolmentCancelled(
                            id=enrolment.id, course_id=enrolment.course_id, id_number=enrolment.id_number,
                            county_code=enrolment.county_code, previous_status=previous, voucher_id=voucher_id,
                            cancelled_date=today, reason=data.reason))
