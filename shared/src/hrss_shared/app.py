@@ -219,6 +219,8 @@ def create_service_app(
         try:
             yield
         finally:
+            if runtime.relay is not None:
+                await runtime.relay.finish()
             await stop_tasks(runtime.tasks)
             await runtime.probe.close()
             await runtime.lookups.close()

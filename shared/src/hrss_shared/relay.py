@@ -95,15 +95,29 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self.published_total = 0
         self.healthy = False
+        self._stopping = False
+        self._running = False
+        self._finished = asyncio.Event()
 
     def wake(self) -> None:
         """Called after a commit that staged events, so they go out without waiting for the poll."""
         self._wake.set()
 
+    async def finish(self, within: float = 2.0) -> None:
+        """Stop after the batch in flight is published and marked (so a clean stop re-publishes nothing), waiting
+        at most ``within`` seconds; the caller cancels the task if it has not ended by then."""
+        self._stopping = True
+        self._wake.set()
+        if not self._running:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._finished.wait(), within)
+
     async def run(self) -> None:
         backoff = Backoff()
+        self._running = True
         try:
-            while True:
+            while not self._stopping:
                 try:
                     if self.lock is not None and not self.lock.try_acquire():
                         await self._idle(1.0)
@@ -123,6 +137,7 @@ class OutboxRelay:
                     await self.producers.reset()
                     await asyncio.sleep(delay)
         finally:
+            self._finished.set()
             await self.producers.close()
             if self.lock is not None:
                 self.lock.release()
