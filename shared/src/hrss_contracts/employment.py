@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import Field
 
 from hrss_shared.events import Contract, EventData
 from hrss_shared.money import Money
@@ -116,6 +119,7 @@ class KeyGroupAdded(EventData):
     start_date: date
     end_date: date | None = None
     county_code: CountyCode
+    category: str | None = None  # 就业困难人员类别 (hard_to_employ), a code of employment's policy/hard_to_employ.toml
 
 
 class KeyGroupEnded(EventData):
@@ -125,6 +129,7 @@ class KeyGroupEnded(EventData):
     id_number: IdNumber
     group: str
     end_date: date
+    reason: str | None = None  # e.g. the unemployment registration it rested on was closed (re-employment)
 
 
 KEY_GROUP_ADDED = Contract(
@@ -162,6 +167,30 @@ class EmploymentTerminated(EventData):
     reason: str
 
 
+class SeparationReason(StrEnum):
+    """失业原因（中断就业原因）, coded: whether the person left work of their own will decides 失业保险金
+    (失业保险条例 art. 14: 非因本人意愿中断就业; 失业保险金申领发放办法 art. 4 lists the involuntary cases)."""
+
+    contract_expired = "contract_expired"  # 劳动合同期满终止
+    employer_terminated = "employer_terminated"  # 用人单位解除劳动合同（含经济性裁员）
+    dismissed = "dismissed"  # 被用人单位开除、除名、辞退
+    employer_fault = "employer_fault"  # 因用人单位过错由劳动者解除劳动合同（劳动合同法第三十八条）
+    employer_closed = "employer_closed"  # 用人单位破产、关闭、撤销或提前解散，劳动合同终止
+    mutual_by_employer = "mutual_by_employer"  # 用人单位提出、双方协商一致解除劳动合同
+    voluntary_resignation = "voluntary_resignation"  # 本人辞职（本人意愿中断就业）
+
+
+SEPARATION_REASON_NAMES: dict[SeparationReason, str] = {
+    SeparationReason.contract_expired: "劳动合同期满终止",
+    SeparationReason.employer_terminated: "用人单位解除劳动合同",
+    SeparationReason.dismissed: "被用人单位开除、除名、辞退",
+    SeparationReason.employer_fault: "因用人单位过错解除劳动合同",
+    SeparationReason.employer_closed: "用人单位破产、关闭、撤销",
+    SeparationReason.mutual_by_employer: "用人单位提出协商一致解除",
+    SeparationReason.voluntary_resignation: "本人辞职",
+}
+
+
 class UnemploymentRegistered(EventData):
     """失业登记 a person registered as unemployed."""
 
@@ -171,6 +200,10 @@ class UnemploymentRegistered(EventData):
     county_code: CountyCode
     registered_date: date
     reason: str | None = None
+    # Additive within .v1: absent from events published before it existed.
+    separation_reason: SeparationReason | None = Field(
+        default=None, description="失业原因代码（中断就业原因）: " + ", ".join(
+            f"{code.value} {name}" for code, name in SEPARATION_REASON_NAMES.items()))
 
 
 class UnemploymentClosed(EventData):

@@ -12,6 +12,7 @@ from sqlalchemy import Index, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from hrss_contracts.employment import SEPARATION_REASON_NAMES, SeparationReason
 from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.privacy import PersonIdNumber
@@ -87,12 +88,17 @@ class EmploymentRegistration(Base, table=True):
     created_at: datetime = DbField(default_factory=clock.now)
 
 
+SEPARATION_DESCRIPTION = "失业原因代码（决定失业保险金资格：本人辞职不符合条件）: " + ", ".join(
+    f"{code.value} {name}" for code, name in SEPARATION_REASON_NAMES.items())
+
+
 class UnemploymentRegistrationCreate(BaseModel):
     id_number: IdNumber = Field(description="公民身份号码")
     name: PersonName = Field(description="姓名")
     county_code: CountyCode = Field(description="登记地县（市、区）代码")
     registered_date: SupportedDate = Field(description="失业登记日期")
     reason: Annotated[str, short_text(200)] | None = Field(default=None, description="失业原因")
+    separation_reason: SeparationReason | None = Field(default=None, description=SEPARATION_DESCRIPTION)
 
     @field_validator("registered_date")
     @classmethod
@@ -117,6 +123,7 @@ class UnemploymentRegistrationPublic(BaseModel):
     registered_date: date
     end_date: date | None
     reason: str | None
+    separation_reason: SeparationReason | None = Field(default=None, description=SEPARATION_DESCRIPTION)
     status: UnemploymentStatus
     close_reason: str | None
     created_at: datetime
@@ -138,6 +145,7 @@ class UnemploymentRegistration(Base, table=True):
     registered_date: date = DbField(index=True)
     end_date: date | None = None
     reason: str | None = DbField(default=None, max_length=200)
+    separation_reason: str | None = DbField(default=None, max_length=30)
     status: str = DbField(default=UnemploymentStatus.open, max_length=12, index=True)
     close_reason: str | None = DbField(default=None, max_length=200)
     created_at: datetime = DbField(default_factory=clock.now)

@@ -1,0 +1,58 @@
+"""Handlers for other services' events: employment registrations open and end the 参保"一件事" and stop a running
+失业保险金; unemployment registrations decide it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hrss_contracts.employment import (
+    EMPLOYMENT_REGISTERED,
+    EMPLOYMENT_TERMINATED,
+    UNEMPLOYMENT_REGISTERED,
+    EmploymentRegistered,
+    EmploymentTerminated,
+    UnemploymentRegistered,
+)
+from hrss_shared.consumer import Handler, Handlers
+from hrss_shared.events import CloudEvent
+from hrss_shared.outbox import Outbox
+from hrss_shared.registry import EMPLOYMENT
+from social_insurance.benefits import service as benefits
+from social_insurance.onestop import service as onestop
+
+GROUP = "social-insurance"
+TOPICS = [str(EMPLOYMENT.topic)]
+
+
+def handlers(outbox: Callable[[], Outbox]) -> dict[str, Handler]:
+    """The handlers by event type; ``outbox`` answers the service's outbox (its events go out with the change)."""
+    found = Handlers()
+
+    @found.on(EMPLOYMENT_REGISTERED)
+    async def employment_registered(
+        session: AsyncSession, event: CloudEvent, registration: EmploymentRegistered
+    ) -> None:
+        """参保"一件事": pending enrolments with the employer and the medical-insurance request; a running
+        失业保险金 stops from the start date."""
+        await onestop.on_employment_registered(session=session, outbox=outbox(), registration=registration)
+        await benefits.stop_for_employment(session=session, outbox=outbox(), id_number=registration.id_number,
+                                           start_date=registration.start_date,
+                                           employment_registration_id=registration.id)
+
+    @found.on(EMPLOYMENT_TERMINATED)
+    async def employment_terminated(
+        session: AsyncSession, event: CloudEvent, termination: EmploymentTerminated
+    ) -> None:
+        """解除劳动关系: the employer-bound enrolments end from that date."""
+        await onestop.on_employment_terminated(session=session, outbox=outbox(), termination=termination)
+
+    @found.on(UNEMPLOYMENT_REGISTERED)
+    async def unemployment_registered(
+        session: AsyncSession, event: CloudEvent, registration: UnemploymentRegistered
+    ) -> None:
+        """失业保险金核定, once per unemployment registration."""
+        await benefits.decide(session=session, outbox=outbox(), registration=registration)
+
+    return found.by_type
