@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from employment.config import EmploymentSettings
-from employment.imports import parsing
-from employment.imports import service as imports
 from employment.main import create_app
 from employment.registrations import service as registrations
+from hrss_shared.imports import parsing
+from hrss_shared.imports import runner as imports
 from hrss_shared.problems import Conflict
 from tests import factories
 from tests.employment.helpers import (

@@ -206,3 +206,58 @@ def autogenerate(script_location: Path, message: str, rev_id: str | None = None,
         cfg = alembic_config(script_location, url)
         command.upgrade(cfg, "heads")
         command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id, head=head, splice=head != "head")
+
+
+def add_import_tables(op: Operations | Any) -> None:
+    """The bulk-import tables of :mod:`hrss_shared.imports` (``imports``, ``import_acceptances``,
+    ``import_rejections``): one migration of a service that adopts imports calls this. Frozen DDL, the same
+    schema employment created in its migration 0006 (a later change gets a helper of its own)."""
+    import sqlalchemy as sa
+
+    op.create_table(
+        "imports",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("submitted_by", sa.String(length=100), nullable=False),
+        sa.Column("county_code", sa.String(length=6), nullable=True),
+        sa.Column("content_type", sa.String(length=40), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("accepted", sa.Integer(), nullable=False),
+        sa.Column("rejected", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_imports"),
+    )
+    for column in ("county_code", "received_at", "status", "submitted_by"):
+        op.create_index(f"ix_imports_{column}", "imports", [column])
+    op.create_table(
+        "import_acceptances",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("import_id", sa.String(length=36), nullable=False),
+        sa.Column("line", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.String(length=36), nullable=False),
+        sa.ForeignKeyConstraint(["import_id"], ["imports.id"], name="fk_import_acceptances_import_id_imports"),
+        sa.PrimaryKeyConstraint("id", name="pk_import_acceptances"),
+    )
+    op.create_index("ix_import_acceptances_import_line", "import_acceptances", ["import_id", "line"])
+    op.create_table(
+        "import_rejections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("import_id", sa.String(length=36), nullable=False),
+        sa.Column("line", sa.Integer(), nullable=False),
+        sa.Column("field", sa.String(length=100), nullable=True),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("id_number", sa.String(length=40), nullable=True),
+        sa.Column("raw", sa.String(length=500), nullable=False),
+        sa.ForeignKeyConstraint(["import_id"], ["imports.id"], name="fk_import_rejections_import_id_imports"),
+        sa.PrimaryKeyConstraint("id", name="pk_import_rejections"),
+    )
+    op.create_index("ix_import_rejections_import_line", "import_rejections", ["import_id", "line"])
+
+
+def drop_import_tables(op: Operations | Any) -> None:
+    for table in ("import_rejections", "import_acceptances", "imports"):
+        op.drop_table(table)  # their indexes go with them

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from hrss_contracts.asyncapi import document
 from hrss_shared.app import ConsumerSpec, OutboxRef, create_service_app
+from hrss_shared.imports import BODY_LIMITS
 from hrss_shared.registry import TRAINING
 from training import consumers
 from training.benefits import service as benefits
@@ -16,6 +17,7 @@ from training.config import TrainingSettings
 from training.courses.router import router as courses_router
 from training.db import infra
 from training.enrolments.router import router as enrolments_router
+from training.imports.kinds import router as imports_router
 from training.institutions.router import router as institutions_router
 from training.platforms.router import bases as training_bases_router
 from training.platforms.router import studios as master_studios_router
@@ -48,5 +50,7 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         on_startup=[outbox.bind],
         routers=[institutions_router, courses_router, enrolments_router, vouchers_router, certificates_router,
                  special_certificates_router, subsidies_router, master_studios_router, training_bases_router,
-                 professional_titles_router, talent_recognitions_router, talent_benefits_router, statistics_router],
+                 professional_titles_router, talent_recognitions_router, talent_benefits_router, statistics_router,
+                 imports_router],
+        body_limits=BODY_LIMITS,
     )
