@@ -97,6 +97,9 @@ async def key_group_member(svc: InProcessService, *, group: str | None, start_da
     assert (await svc.client.post("/v1/job-seekers", json=seeker)).status_code == 201
     if group is not None:
         body = {"group": group, "source": source, "start_date": start_date}
+        if group == "hard_to_employ":  # 就业困难人员认定 rests on an open unemployment registration and a category
+            await unemploy(svc, seeker["id_number"], start_date, county)
+            body |= {"category": "minimum_living", "evidence": "低保证 衢低保〔2020〕001号"}
         if end_date:
             body["end_date"] = end_date
         r = await svc.client.post(f"/v1/job-seekers/{seeker['id_number']}/key-groups", json=body)

@@ -25,7 +25,7 @@ from hrss_shared import clock
 from hrss_shared.policy import PolicyError, PolicyTable
 from tests import factories
 from tests.conftest import MoveToday
-from tests.employment.helpers import assert_problem, audit_rows, employ, new_employer
+from tests.employment.helpers import assert_problem, audit_rows, employ, new_employer, unemploy
 from tests.support import InProcessService, bearer, token
 
 MASKED_ID = re.compile(r"^\d{4}\*{10}[\dX]{4}$")
@@ -187,8 +187,11 @@ async def certify(svc: InProcessService, id_number: str, occupation: str, level:
 
 async def key_group(svc: InProcessService, id_number: str, group: str, start: str = "2020-01-01",
                     end: str | None = None) -> None:
-    r = await svc.client.post(f"/v1/job-seekers/{id_number}/key-groups", json={
-        "group": group, "source": "民政局", "start_date": start, "end_date": end})
+    body = {"group": group, "source": "民政局", "start_date": start, "end_date": end}
+    if group == "hard_to_employ":  # 就业困难人员认定 rests on an open unemployment registration and a category
+        await unemploy(svc, id_number, start)
+        body |= {"category": "minimum_living", "evidence": "低保证 衢低保〔2020〕001号"}
+    r = await svc.client.post(f"/v1/job-seekers/{id_number}/key-groups", json=body)
     assert r.status_code == 201, r.text
 
 

@@ -14,6 +14,7 @@ from employment.public_welfare import service as pw_service
 from employment.public_welfare.models import PublicWelfarePolicy
 from employment.startup.common import add_months, last_day_of_term
 from hrss_shared.policy import PolicyTable
+from hrss_shared.validators import make_id_number
 from tests import factories
 from tests.employment.helpers import (
     assert_problem,
@@ -24,6 +25,7 @@ from tests.employment.helpers import (
     outbox,
     outbox_types,
     reason,
+    unemploy,
 )
 from tests.support import InProcessService, bearer, token
 
@@ -46,6 +48,19 @@ async def member(svc: InProcessService, group: str | None = "hard_to_employ", st
                  county: str = "330802", end_date: str | None = None) -> str:
     return await key_group_member(svc, group=group, start_date=start_date, county=county, end_date=end_date,
                                   source="县人社局认定")
+
+
+async def certified(svc: InProcessService, id_number: str, start_date: str, category: str = "minimum_living",
+                    new_seeker: bool = False) -> None:
+    """就业困难人员认定 of ``id_number`` from ``start_date``, on an unemployment registration of that day."""
+    if new_seeker:
+        body = factories.job_seeker("330802", id_number=id_number)
+        assert (await svc.client.post("/v1/job-seekers", json=body)).status_code == 201
+    await unemploy(svc, id_number, start_date)
+    r = await svc.client.post(f"/v1/job-seekers/{id_number}/key-groups", json={
+        "group": "hard_to_employ", "source": "县人社局认定", "start_date": start_date, "category": category,
+        "evidence": "证明材料"})
+    assert r.status_code == 201, r.text
 
 
 async def place(svc: InProcessService, post_id: str, id_number: str, start_date: str = "2022-03-01",
@@ -161,10 +176,17 @@ async def test_placing_a_hard_to_employ_person_writes_one_started_event(employme
     assert [p["id"] for p in listed["data"]] == [placement["id"]]
 
 
-async def test_other_key_groups_may_be_placed(employment: InProcessService) -> None:
+@pytest.mark.parametrize("group", ["graduate", "disabled", "veteran", "migrant_worker", "low_income_rural"])
+async def test_other_key_groups_are_not_placed_unless_certified_hard_to_employ(
+    employment: InProcessService, group: str
+) -> None:
     post = await new_post(employment)
-    person = await member(employment, "disabled")
-    assert (await placed(employment, post["id"], person))["groups"] == ["disabled"]
+    person = await member(employment, group)
+    assert "就业困难人员" in reason(assert_problem(await place(employment, post["id"], person), 422, "id_number"),
+                                "id_number")
+    # The same person once certified 就业困难人员 (e.g. a graduate from a 零就业家庭) is placed.
+    await certified(employment, person, "2021-06-01", category="zero_employment_family")
+    assert (await placed(employment, post["id"], person))["groups"] == ["hard_to_employ"]
 
 
 @pytest.mark.parametrize(("group", "membership_start", "membership_end", "why"), [
@@ -325,7 +347,7 @@ async def test_placement_id_number_is_masked_without_pii_read(employment: InProc
 def write_policy(path: Path, *versions: tuple[str, int]) -> PolicyTable[PublicWelfarePolicy]:
     text = "".join(
         f'[[version]]\neffective_from = {day}\nsource = "测试政策 {day}"\nmax_term_months = {months}\n'
-        'eligible_groups = ["hard_to_employ"]\n\n' for day, months in versions
+        'near_retirement_years = 5\neligible_groups = ["hard_to_employ"]\n\n' for day, months in versions
     )
     path.write_text(text, encoding="utf-8")
     return PolicyTable.load(path, PublicWelfarePolicy)
@@ -370,3 +392,80 @@ def test_last_day_of_term_is_the_day_before_the_same_day_months_later(start: dat
     assert add_months(start, months) > start
     # a term of one month more always lasts longer
     assert last_day_of_term(start, months + 1) > last
+
+
+# ---- issue 11: the cumulative term, retirement age and working age ---------------------------------------------
+
+
+async def end(svc: InProcessService, post_id: str, placement_id: str, ended_date: str) -> None:
+    r = await svc.client.post(f"/v1/public-welfare-posts/{post_id}/placements/{placement_id}/end",
+                              json={"ended_date": ended_date, "reason": "本人申请"})
+    assert r.status_code == 200, r.text
+
+
+async def test_the_36_months_are_cumulative_from_the_first_placement(employment: InProcessService) -> None:
+    post = await new_post(employment)
+    person = await member(employment)
+    first = await placed(employment, post["id"], person, start_date="2021-03-01", end_date="2022-02-28")
+    await end(employment, post["id"], first["id"], "2022-02-28")  # 365 days used
+    # 2021-03-01 + 36 months = 2024-03-01: 1096 days in all, 731 left: 2023-01-01 … 2024-12-31.
+    other_post = await new_post(employment)
+    r = await place(employment, other_post["id"], person, start_date="2023-01-01", end_date="2025-01-01")
+    text = reason(assert_problem(r, 422, "end_date"), "end_date")
+    assert "累计" in text and "2021-03-01" in text and "365" in text and "2024-12-31" in text
+    # Exactly 36 cumulative months.
+    second = await placed(employment, other_post["id"], person, start_date="2023-01-01", end_date="2024-12-31")
+    await end(employment, other_post["id"], second["id"], "2024-12-31")
+    r = await place(employment, post["id"], person, start_date="2025-02-01", end_date="2025-02-01")
+    assert "已累计安置满期限" in reason(assert_problem(r, 422, "end_date"), "end_date")
+
+
+async def test_an_early_exit_leaves_the_unused_days(employment: InProcessService) -> None:
+    post = await new_post(employment)
+    person = await member(employment)
+    first = await placed(employment, post["id"], person, start_date="2021-03-01", end_date="2024-02-29")
+    await end(employment, post["id"], first["id"], "2021-03-31")  # 31 days used, 1065 left
+    r = await place(employment, post["id"], person, start_date="2022-01-01", end_date="2024-12-01")
+    assert "2024-11-30" in reason(assert_problem(r, 422, "end_date"), "end_date")
+    await placed(employment, post["id"], person, start_date="2022-01-01", end_date="2024-11-30")
+
+
+# A man born 1967-06-15 reaches 60 years and 8 months on 2028-02-15; five years before is 2023-02-15.
+NEAR_RETIREMENT = make_id_number("330802", date(1967, 6, 15), 801)
+
+
+async def test_within_5_years_of_retirement_a_hard_to_employ_person_stays_until_it(
+    employment: InProcessService,
+) -> None:
+    post = await new_post(employment, end_date="2028-12-31")
+    await certified(employment, NEAR_RETIREMENT, "2023-01-01", new_seeker=True)
+    r = await place(employment, post["id"], NEAR_RETIREMENT, start_date="2023-02-16", end_date="2028-02-15")
+    text = reason(assert_problem(r, 422, "end_date"), "end_date")
+    assert "2028-02-15" in text and "60周岁8个月" in text and "2028-02-14" in text
+    placement = await placed(employment, post["id"], NEAR_RETIREMENT, start_date="2023-02-16", end_date="2028-02-14")
+    assert placement["end_date"] == "2028-02-14"
+
+
+async def test_exactly_5_years_before_retirement_the_36_months_still_apply(employment: InProcessService) -> None:
+    post = await new_post(employment, end_date="2028-12-31")
+    await certified(employment, NEAR_RETIREMENT, "2023-01-01", new_seeker=True)
+    r = await place(employment, post["id"], NEAR_RETIREMENT, start_date="2023-02-15", end_date="2028-02-14")
+    assert "2026-02-14" in reason(assert_problem(r, 422, "end_date"), "end_date")
+    await placed(employment, post["id"], NEAR_RETIREMENT, start_date="2023-02-15", end_date="2026-02-14")
+
+
+async def test_no_placement_at_or_past_retirement_age(employment: InProcessService) -> None:
+    post = await new_post(employment, end_date="2028-12-31")
+    await certified(employment, NEAR_RETIREMENT, "2023-01-01", new_seeker=True)
+    r = await place(employment, post["id"], NEAR_RETIREMENT, start_date="2028-02-15", end_date="2028-06-30")
+    assert "已达法定退休年龄 60周岁8个月" in reason(assert_problem(r, 422, "id_number"), "id_number")
+
+
+async def test_placement_the_day_before_and_on_the_16th_birthday(employment: InProcessService) -> None:
+    teen = make_id_number("330802", date(2006, 1, 10), 802)
+    post = await new_post(employment)
+    await certified(employment, teen, "2022-01-10", new_seeker=True)
+    r = await place(employment, post["id"], teen, start_date="2022-01-09", end_date="2022-12-31")
+    text = reason(assert_problem(r, 422, "id_number"), "id_number")
+    assert "15 周岁" in text and "16 周岁" in text
+    await placed(employment, post["id"], teen, start_date="2022-01-10", end_date="2022-12-31")

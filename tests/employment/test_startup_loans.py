@@ -9,12 +9,25 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlmodel import select
 
+from employment.key_groups.models import KeyGroupMembership
+from employment.registrations.models import EmploymentRegistration
 from employment.startup.loans import service as loan_service
 from employment.startup.loans.models import ApplicantKind, LoanApply
 from hrss_shared.problems import InvalidField
+from hrss_shared.validators import make_id_number
 from tests import factories
-from tests.employment.helpers import assert_problem, count, key_of, new_employer, outbox, outbox_types, reason
+from tests.employment.helpers import (
+    assert_problem,
+    count,
+    key_of,
+    new_employer,
+    outbox,
+    outbox_types,
+    reason,
+    unemploy,
+)
 from tests.support import InProcessService, bearer, token
 
 T = "hrss.employment.startup_loan."
@@ -23,14 +36,39 @@ DISBURSED, REPAYMENT, REPAID, DEFAULTED = T + "disbursed.v1", T + "repayment_rec
     T + "defaulted.v1"
 
 
+RULES = """eligible_groups = ["veteran", "hard_to_employ"]
+registered_unemployed_eligible = true
+max_loans_per_person = 3
+small_business_sizes = ["micro", "small"]
+hiring_window_months = 24
+hiring_share = 0.15
+hiring_share_large = 0.08
+large_staff = 100
+interest_subsidy = "测试贴息"
+"""
+
+
 def application(**over: Any) -> dict[str, Any]:
     return {"id_number": factories.id_number(), "applicant_kind": "individual", "county_code": "330822",
             "amount": "300000", "term_months": 36, "bank": "衢州农商银行", "purpose": "开办农家乐",
             "applied_date": "2022-04-01", **over}
 
 
+async def eligible(svc: InProcessService, id_number: str, group: str = "veteran", start: str = "2015-01-01") -> None:
+    """Make the borrower a key-group member (a row of its own, so the outbox holds only the loan's events)."""
+    async with svc.runtime.maker() as session, session.begin():
+        found = (await session.exec(select(KeyGroupMembership).where(
+            KeyGroupMembership.id_number == id_number, KeyGroupMembership.group == group))).first()
+        if found is None:
+            session.add(KeyGroupMembership(id_number=id_number, group=group, source="退役军人事务局",
+                                           start_date=date.fromisoformat(start), county_code="330802"))
+
+
 async def apply(svc: InProcessService, **over: Any) -> dict[str, Any]:
-    r = await svc.client.post("/v1/startup-loans", json=application(**over))
+    body = application(**over)
+    if body["applicant_kind"] == "individual":
+        await eligible(svc, body["id_number"])
+    r = await svc.client.post("/v1/startup-loans", json=body)
     assert r.status_code == 201, r.text
     loan: dict[str, Any] = r.json()
     return loan
@@ -62,6 +100,7 @@ async def new_rows(svc: InProcessService, before: int) -> list[dict[str, Any]]:
 
 async def test_application_writes_one_applied_event(employment: InProcessService) -> None:
     body = application(amount="300000.5", credit_code=factories.credit_code("330822"))
+    await eligible(employment, body["id_number"])
     r = await employment.client.post("/v1/startup-loans", json=body)
     assert r.status_code == 201, r.text
     loan = r.json()
@@ -120,8 +159,24 @@ async def test_bad_application_is_422_naming_the_field_and_writes_nothing(
     assert await outbox(employment) == []
 
 
+async def staff(svc: InProcessService, credit_code: str, county: str, *, plain: int, eligible: list[str],
+                started: str = "2020-01-01") -> None:
+    """Employment registrations with the business: ``plain`` staff from ``started`` and key-group hires on the
+    given dates (rows of their own: the outbox holds only the loans' events)."""
+    people = [(factories.id_number(county), date.fromisoformat(started), False) for _ in range(plain)]
+    people += [(factories.id_number(county), date.fromisoformat(day), True) for day in eligible]
+    async with svc.runtime.maker() as session, session.begin():
+        for id_number, start, key_group in people:
+            session.add(EmploymentRegistration(id_number=id_number, name="王小明", credit_code=credit_code,
+                                               employer_name="测试企业", county_code=county, start_date=start))
+            if key_group:
+                session.add(KeyGroupMembership(id_number=id_number, group="veteran", source="退役军人事务局",
+                                               start_date=date(2015, 1, 1), county_code=county))
+
+
 async def test_small_business_loan_takes_the_business_county_and_a_shorter_term(employment: InProcessService) -> None:
     business = await new_employer(employment, "330881")
+    await staff(employment, business["credit_code"], "330881", plain=17, eligible=["2021-06-01"] * 3)
     base = {"applicant_kind": "small_business", "credit_code": business["credit_code"], "amount": "1000000"}
     r = await employment.client.post("/v1/startup-loans", json=application(**base, county_code=None, term_months=25))
     assert "24" in reason(assert_problem(r, 422, "term_months"), "term_months")
@@ -219,8 +274,8 @@ async def test_approval_cap_is_the_one_in_force_on_the_approval_date(
     path = tmp_path / "loans.toml"
     path.write_text("".join(
         f'[[version]]\neffective_from = {day}\nsource = "测试 {day}"\nindividual_cap = {cap}\n'
-        'small_business_cap = 3000000\nindividual_max_term_months = 36\nsmall_business_max_term_months = 24\n\n'
-        for day, cap in (("2021-01-01", 500000), ("2023-01-01", 300000))), encoding="utf-8")
+        'small_business_cap = 3000000\nindividual_max_term_months = 36\nsmall_business_max_term_months = 24\n'
+        + RULES + "\n" for day, cap in (("2021-01-01", 500000), ("2023-01-01", 300000))), encoding="utf-8")
     monkeypatch.setattr(loan_service, "POLICY", loan_service.PolicyTable.load(path, loan_service.LoanPolicy))
     early = await apply(employment, amount="400000", applied_date="2022-12-01")
     late = await apply(employment, amount="400000", applied_date="2022-12-01")
@@ -358,3 +413,101 @@ def test_an_amount_is_refused_exactly_when_it_is_above_the_cap(cents: int, appli
         refused = True
         assert exc.errors[0].field == "amount"
     assert refused == (amount > rules.cap(kind))
+
+
+# ---- issue 11: borrowers, 小微企业 hiring share, the number of loans, 贴息, working age -------------------------
+
+
+async def test_a_borrower_outside_the_groups_and_not_registered_unemployed_is_422(
+    employment: InProcessService,
+) -> None:
+    body = application(applied_date="2025-06-01")
+    r = await employment.client.post("/v1/startup-loans", json=body)
+    text = reason(assert_problem(r, 422, "id_number"), "id_number")
+    assert "扶持对象" in text and "登记失业人员" in text and "退役军人" in text
+    assert await count(employment, "startup_loans") == 0
+
+
+async def test_a_registered_unemployed_borrower_is_eligible(employment: InProcessService) -> None:
+    body = application(applied_date="2025-06-01")
+    await unemploy(employment, body["id_number"], "2025-06-01")
+    r = await employment.client.post("/v1/startup-loans", json=body)
+    assert r.status_code == 201, r.text
+    loan = r.json()
+    assert (loan["groups"], loan["registered_unemployed"]) == ([], True)
+    assert loan["illustrative"] is True and "LPR-150BP" in loan["interest_subsidy"]
+    assert loan["interest_subsidy_share"] is None
+    assert "衢州市2025年" in loan["policy_source"]
+
+
+async def test_2020_loans_show_the_50_percent_interest_subsidy(employment: InProcessService) -> None:
+    loan = await apply(employment, amount="100000", applied_date="2020-06-01")
+    assert (loan["groups"], loan["registered_unemployed"]) == (["veteran"], False)
+    assert Decimal(loan["interest_subsidy_share"]) == Decimal("0.5")
+    assert loan["illustrative"] is False
+
+
+async def test_working_age_on_the_application_date(employment: InProcessService) -> None:
+    teen = make_id_number("330822", date(2009, 6, 2), 11)
+    r = await employment.client.post("/v1/startup-loans", json=application(id_number=teen, applied_date="2025-06-01"))
+    assert "未满法定劳动年龄 16 周岁" in reason(assert_problem(r, 422, "id_number"), "id_number")
+    await apply(employment, id_number=teen, applied_date="2025-06-02", amount="100000")
+
+
+async def test_at_most_3_loans_per_person(employment: InProcessService) -> None:
+    person = factories.id_number()
+    for year in (2021, 2022, 2023):
+        loan = await apply(employment, id_number=person, amount="100000", applied_date=f"{year}-01-10")
+        await done(employment, loan["id"], "approve", approved_amount="100000", approved_date=f"{year}-01-20")
+        await done(employment, loan["id"], "disburse", disbursed_date=f"{year}-01-25")
+        await done(employment, loan["id"], "repay", amount="100000", repaid_date=f"{year}-12-01")
+    r = await employment.client.post("/v1/startup-loans", json=application(id_number=person,
+                                                                            applied_date="2024-01-10"))
+    text = reason(assert_problem(r, 422, "id_number"), "id_number")
+    assert "已累计获得 3 笔" in text and "不得超过 3 次" in text
+
+
+async def small_loan(svc: InProcessService, credit_code: str) -> Any:
+    return await svc.client.post("/v1/startup-loans", json=application(
+        applicant_kind="small_business", credit_code=credit_code, county_code=None, amount="1000000",
+        term_months=24, applied_date="2025-06-01"))
+
+
+@pytest.mark.parametrize(("plain", "hires", "ok"), [
+    (17, 3, True),  # 3 of 20 = 15%: exactly the share
+    (18, 2, False),  # 2 of 20 = 10%
+    (18, 3, False),  # 3 of 21 < 15%
+])
+async def test_small_business_hiring_share_at_its_edge(
+    employment: InProcessService, plain: int, hires: int, ok: bool
+) -> None:
+    business = await new_employer(employment, "330802")
+    await staff(employment, business["credit_code"], "330802", plain=plain, eligible=["2024-01-10"] * hires)
+    r = await small_loan(employment, business["credit_code"])
+    if ok:
+        assert r.status_code == 201, r.text
+        assert (r.json()["staff"], r.json()["key_group_hires"]) == (20, 3)
+    else:
+        text = reason(assert_problem(r, 422, "credit_code"), "credit_code")
+        assert f"在职职工 {plain + hires} 人" in text and "15%" in text
+
+
+@pytest.mark.parametrize(("day", "ok"), [("2023-05-31", False), ("2023-06-01", True), ("2025-05-31", True),
+                                         ("2025-06-01", False)])
+async def test_small_business_hires_count_in_the_24_months_before_the_application(
+    employment: InProcessService, day: str, ok: bool
+) -> None:
+    business = await new_employer(employment, "330802")
+    await staff(employment, business["credit_code"], "330802", plain=17, eligible=["2024-01-10", "2024-01-10", day])
+    r = await small_loan(employment, business["credit_code"])
+    assert r.status_code == (201 if ok else 422), r.text
+    if not ok:
+        assert "2023-06-01 至 2025-05-31" in reason(r.json(), "credit_code")
+
+
+async def test_small_business_loan_needs_a_micro_or_small_business(employment: InProcessService) -> None:
+    business = await new_employer(employment, "330802", size="medium")
+    await staff(employment, business["credit_code"], "330802", plain=10, eligible=["2024-01-10"] * 10)
+    text = reason(assert_problem(await small_loan(employment, business["credit_code"]), 422, "credit_code"),
+                  "credit_code")
+    assert "medium" in text and "小微企业" in text

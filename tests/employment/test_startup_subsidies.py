@@ -61,10 +61,10 @@ async def test_key_group_member_is_granted_the_policy_amount_with_one_event(empl
 
 @pytest.mark.parametrize(("group", "start", "end"), [
     (None, "2021-01-01", None),  # registered, in no key group
-    ("veteran", "2022-06-02", None),  # recognised the day after the application
-    ("graduate", "2021-01-01", "2022-05-31"),  # membership ended the day before
+    ("veteran", "2022-03-01", None),  # recognised on the day the business was registered (2022-03-01)
+    ("graduate", "2021-01-01", "2022-02-27"),  # membership ended two days before it
 ])
-async def test_person_outside_the_key_groups_on_the_application_date_is_422_and_writes_nothing(
+async def test_person_outside_the_key_groups_the_day_before_the_business_is_422_and_writes_nothing(
     employment: InProcessService, group: str | None, start: str, end: str | None
 ) -> None:
     business = await new_employer(employment, "330824")
@@ -198,3 +198,16 @@ async def test_api_grants_the_amount_in_force_on_the_application_date(
     r = await apply(employment, veteran, business["credit_code"], applied_date="2024-01-01")
     assert_problem(r, 422, "id_number")
     await granted(employment, veteran, business["credit_code"], applied_date="2023-12-31")
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    ("2022-02-28", None),  # recognised the day before the business was registered
+    ("2021-01-01", "2022-02-28"),  # membership ended that day, before the application
+])
+async def test_key_group_status_is_judged_the_day_before_the_business_was_registered(
+    employment: InProcessService, start: str, end: str | None
+) -> None:
+    business = await new_employer(employment, "330824")
+    person = await member(employment, "veteran", start, end_date=end)
+    grant = await granted(employment, person, business["credit_code"], applied_date="2022-06-01")
+    assert grant["groups"] == ["veteran"]

@@ -15,6 +15,8 @@ from employment.public_welfare.models import PublicWelfarePlacement, PublicWelfa
 from employment.registrations.models import EmploymentRegistration, UnemploymentRegistration
 from employment.startup.loans.models import StartupLoan
 from employment.startup.subsidies.models import StartupSubsidy
+from employment.statistics import service as stats_service
+from hrss_shared.validators import make_id_number
 from tests import factories
 from tests.employment.helpers import assert_problem
 from tests.support import InProcessService, bearer, token
@@ -70,7 +72,7 @@ async def seed(svc: InProcessService) -> None:
         job(p["C"], KECHENG, "2024-01-01", "2025-02-27"),
         job(p["C"], JIANGSHAN, "2025-03-01"),                                # a day's gap: new, 江山
         job(p["D"], KECHENG, "2025-01-10", "2025-04-30"),                    # new, 柯城 (first of the year)
-        job(p["D"], JIANGSHAN, "2025-08-01"),                                # again new, but D counts once
+        job(p["D"], JIANGSHAN, "2025-08-01"),                                # again new: a second 人次, 江山
         job(p["E"], KECHENG, "2024-06-01"),                                  # started the year before
         job(p["F"], KECHENG, "2026-01-01"),                                  # starts the year after
         job(p["G"], KECHENG, "2023-01-01"),
@@ -158,10 +160,16 @@ async def test_every_county_and_the_city_total(employment: InProcessService) -> 
     kc, js, city = counties[KECHENG], counties[JIANGSHAN], body["city"]
     assert (kc["county_name"], js["county_name"], city["county_name"]) == ("柯城区", "江山市", "衢州市")
     assert city["county_code"] == "330800"
-    assert (kc["new_urban_employment"], js["new_urban_employment"], city["new_urban_employment"]) == (2, 2, 4)
-    assert kc["unemployment"] == {"registered_unemployed": 2, "new_registrations": 1}
-    assert js["unemployment"] == {"registered_unemployed": 1, "new_registrations": 1}
-    assert city["unemployment"] == {"registered_unemployed": 3, "new_registrations": 2}
+    # Person-times: A, D (柯城); C, D again, H (江山); no one reached retirement age.
+    assert (kc["new_urban_employment"], js["new_urban_employment"], city["new_urban_employment"]) == (2, 3, 5)
+    assert city["new_urban_employment_gross"] == 5 and city["natural_attrition"] == 0
+    # Employed at year end: 柯城 A B E G H I K1, 江山 C D G H; the city counts G and H once.
+    assert kc["unemployment"] == {"registered_unemployed": 2, "new_registrations": 1, "employed": 7,
+                                  "registered_unemployment_rate": "22.22"}
+    assert js["unemployment"] == {"registered_unemployed": 1, "new_registrations": 1, "employed": 4,
+                                  "registered_unemployment_rate": "20.00"}
+    assert city["unemployment"] == {"registered_unemployed": 3, "new_registrations": 2, "employed": 9,
+                                    "registered_unemployment_rate": "25.00"}
     assert groups(kc) == {"graduate": (2, 1)}
     assert groups(js) == {"veteran": (2, 1)}
     assert groups(city) == {"graduate": (2, 1), "veteran": (2, 1)}
@@ -176,7 +184,8 @@ async def test_every_county_and_the_city_total(employment: InProcessService) -> 
         {"count": 2, "amount": "10000.00"}, {"count": 0, "amount": "0.00"}, {"count": 2, "amount": "10000.00"})
     quiet = counties["330824"]
     assert (quiet["new_urban_employment"], quiet["public_welfare_placements"], groups(quiet)) == (0, 0, {})
-    assert quiet["unemployment"] == {"registered_unemployed": 0, "new_registrations": 0}
+    assert quiet["unemployment"] == {"registered_unemployed": 0, "new_registrations": 0, "employed": 0,
+                                     "registered_unemployment_rate": None}
 
 
 async def test_other_years_count_other_things(employment: InProcessService) -> None:
@@ -184,7 +193,7 @@ async def test_other_years_count_other_things(employment: InProcessService) -> N
     city = (await employment.client.get("/v1/statistics", params={"year": 2026})).json()["city"]
     # 2026: F starts; K2 starts after membership; U5 registers; U1, U5, U6 open at the end; K5 a member
     assert city["new_urban_employment"] == 2
-    assert city["unemployment"] == {"registered_unemployed": 3, "new_registrations": 1}
+    assert (city["unemployment"]["registered_unemployed"], city["unemployment"]["new_registrations"]) == (3, 1)
     assert groups(city) == {"graduate": (1, 1), "veteran": (2, 0), "disabled": (1, 0)}
     assert city["public_welfare_placements"] == 0
     assert city["startup_loans"] == {"count": 0, "amount": "0.00"}
@@ -196,7 +205,7 @@ async def test_one_county(employment: InProcessService) -> None:
     body = (await employment.client.get("/v1/statistics", params={"year": 2025, "county_code": JIANGSHAN})).json()
     assert body["city"] is None
     [js] = body["counties"]
-    assert (js["county_code"], js["new_urban_employment"], js["public_welfare_placements"]) == (JIANGSHAN, 2, 1)
+    assert (js["county_code"], js["new_urban_employment"], js["public_welfare_placements"]) == (JIANGSHAN, 3, 1)
     assert (js["startup_loans"]["count"], js["startup_subsidies"]["count"]) == (1, 0)
 
 
@@ -223,7 +232,9 @@ async def test_an_empty_database_gives_zeros_everywhere(employment: InProcessSer
     body = (await employment.client.get("/v1/statistics", params={"year": 2025})).json()
     for area in [*body["counties"], body["city"]]:
         assert area["new_urban_employment"] == area["public_welfare_placements"] == 0
-        assert area["unemployment"] == {"registered_unemployed": 0, "new_registrations": 0}
+        assert area["unemployment"] == {"registered_unemployed": 0, "new_registrations": 0, "employed": 0,
+                                        "registered_unemployment_rate": None}
+        assert area["reemployed_unemployed"] == area["hard_to_employ_employed"] == area["natural_attrition"] == 0
         assert area["startup_loans"] == area["startup_subsidies"] == {"count": 0, "amount": "0.00"}
         assert groups(area) == {}
 
@@ -239,18 +250,18 @@ REGISTRATION = st.tuples(st.integers(0, 1), st.sampled_from([KECHENG, JIANGSHAN]
 
 
 def reference(rows: list[tuple[str, str, str, date, date | None]]) -> dict[str, int]:
-    """City counts by county, straight from the definition, for (id, person, county, start, end) rows."""
-    first: dict[str, tuple[date, str, str]] = {}
+    """Person-times by county, straight from the definition, for (id, person, county, start, end) rows."""
+    first: dict[tuple[str, date], tuple[str, str]] = {}
     for rid, person, county, start, _ in rows:
         if start.year != YEAR:
             continue
         eve = start - timedelta(days=1)
         held = any(o_person == person and o_id != rid and o_start < start and (o_end is None or o_end >= eve)
                    for o_id, o_person, _, o_start, o_end in rows)
-        if not held and (person not in first or (start, rid) < first[person][:2]):
-            first[person] = (start, rid, county)
+        if not held and ((person, start) not in first or rid < first[person, start][0]):
+            first[person, start] = (rid, county)
     counts: dict[str, int] = {}
-    for _, _, county in first.values():
+    for _, county in first.values():
         counts[county] = counts.get(county, 0) + 1
     return counts
 
@@ -282,3 +293,61 @@ async def test_new_urban_employment_matches_its_definition(
     assert {c["county_code"]: c["new_urban_employment"] for c in body["counties"] if c["new_urban_employment"]} == (
         expected)
     assert body["city"]["new_urban_employment"] == sum(expected.values())
+
+
+# ---- issue 11: the definitions checked against a small hand-computed data set ---------------------------------
+
+
+async def test_issue_11_definitions_on_a_hand_computed_data_set(employment: InProcessService) -> None:
+    r = {name: factories.id_number() for name in ("R1", "R2", "R3", "R4", "U")}
+    # Three men born 1965-05-20: statutory retirement age 60 years 2 months, reached on 2025-07-20.
+    m, w2, w3 = (make_id_number(KECHENG, date(1965, 5, 20), seq) for seq in (701, 703, 705))
+    r3_basis = unemployed(r["R3"], KECHENG, "2025-06-01", "2025-09-01")
+    r4_basis = unemployed(r["R4"], JIANGSHAN, "2025-01-01", "2025-03-31")
+    await insert(employment, r3_basis, r4_basis)
+    r3_cert, r4_cert = (member(r["R3"], "hard_to_employ", KECHENG, "2025-06-01"),
+                        member(r["R4"], "hard_to_employ", JIANGSHAN, "2025-01-01"))
+    r3_cert.unemployment_registration_id, r4_cert.unemployment_registration_id = r3_basis.id, r4_basis.id
+    await insert(
+        employment, r3_cert, r4_cert,
+        unemployed(r["R1"], KECHENG, "2025-01-05", "2025-04-01"),
+        job(r["R1"], JIANGSHAN, "2025-04-01"),             # re-employed from an open registration (柯城): both
+        unemployed(r["R2"], JIANGSHAN, "2024-10-01", "2025-02-10"),
+        job(r["R2"], KECHENG, "2025-02-11"),               # registration closed the day before: new, not 再就业
+        job(r["R3"], KECHENG, "2025-09-01"),               # 再就业 and 就业困难人员就业, 柯城
+        job(r["R4"], JIANGSHAN, "2025-05-01"),             # certification ended with its registration on 03-31
+        unemployed(r["U"], JIANGSHAN, "2025-11-01"),       # open at year end, 江山
+        job(m, KECHENG, "2010-01-01", "2025-07-19"),       # ended the day before retirement age: 自然减员, 柯城
+        job(w2, JIANGSHAN, "2010-01-01", "2025-07-18"),    # ended two days before it: not natural attrition
+        job(w3, KECHENG, "2010-01-01", "2025-07-19"),      # retirement age, but still employed the day after
+        job(w3, KECHENG, "2025-07-01"),                    # started while employed: not new
+    )
+    body = (await employment.client.get("/v1/statistics", params={"year": 2025})).json()
+    kc, js, city = by_county(body)[KECHENG], by_county(body)[JIANGSHAN], body["city"]
+
+    def figures(area: dict[str, Any]) -> tuple[int, ...]:
+        return (area["new_urban_employment_gross"], area["natural_attrition"], area["new_urban_employment"],
+                area["reemployed_unemployed"], area["hard_to_employ_employed"])
+    # gross: R2, R3 (柯城), R1, R4 (江山); attrition: M (柯城); 再就业: R1, R3 (柯城, where registered); 困难: R3.
+    assert figures(kc) == (2, 1, 1, 2, 1)
+    assert figures(js) == (2, 0, 2, 0, 0)
+    assert figures(city) == (4, 1, 3, 2, 1)
+    # Employed at year end: 柯城 R2, R3, W3 (second job); 江山 R1, R4. Registered unemployed: U (江山).
+    assert (kc["unemployment"]["employed"], kc["unemployment"]["registered_unemployed"]) == (3, 0)
+    assert kc["unemployment"]["registered_unemployment_rate"] == "0.00"
+    assert js["unemployment"]["registered_unemployment_rate"] == "33.33"  # 1 / (2 + 1)
+    assert city["unemployment"]["registered_unemployment_rate"] == "16.67"  # 1 / (5 + 1)
+
+
+def test_the_rate_rounds_half_up_and_is_null_without_anyone() -> None:
+    assert stats_service.unemployment_rate(0, 0) is None
+    assert stats_service.unemployment_rate(1, 7) == Decimal("12.50")
+    assert stats_service.unemployment_rate(35, 965) == Decimal("3.50")  # the plan's ceiling, exactly
+    assert stats_service.unemployment_rate(1, 2) == Decimal("33.33")
+
+
+async def test_the_openapi_description_states_each_definition(employment: InProcessService) -> None:
+    spec = (await employment.client.get("/openapi.json")).json()
+    doc = spec["paths"]["/v1/statistics"]["get"]["description"]
+    for term in ("城镇新增就业", "人次", "自然减员", "城镇登记失业率", "失业人员再就业", "就业困难人员就业"):
+        assert term in doc

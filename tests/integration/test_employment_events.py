@@ -45,11 +45,13 @@ async def test_each_event_type_is_published_once_per_change_and_consumed_by_gate
                  {"deactivated_date": "2026-02-01", "reason": "注销"}, "employer.deactivated")
     await s.call("/v1/job-seekers", {**person, "registered_date": "2026-01-05"}, "job_seeker.registered")
     await s.call(f"/v1/job-seekers/{pid}", {"phone": "13900000001"}, "job_seeker.updated", method="PATCH")
-    membership = await s.call(f"/v1/job-seekers/{pid}/key-groups", {
-        "group": "hard_to_employ", "source": "衢州市就业管理服务中心", "start_date": "2026-01-01"}, "key_group.added")
     unemployment = await s.call("/v1/unemployment-registrations", {
-        "id_number": pid, "name": person["name"], "county_code": "330802", "registered_date": "2026-01-10"},
+        "id_number": pid, "name": person["name"], "county_code": "330802", "registered_date": "2026-01-01"},
         "unemployment.registered")
+    # 就业困难人员认定 rests on the open unemployment registration and names a category with its evidence.
+    membership = await s.call(f"/v1/job-seekers/{pid}/key-groups", {
+        "group": "hard_to_employ", "source": "衢州市就业管理服务中心", "start_date": "2026-01-01",
+        "category": "minimum_living", "evidence": "低保证 衢低保〔2025〕001号"}, "key_group.added")
     await s.call("/v1/service-records", {"id_number": pid, "kind": "career_guidance", "service_date": "2026-01-15",
                                          "staff": "张老师"}, "service_record.recorded")
     posting = await s.call("/v1/job-postings", {
@@ -76,8 +78,14 @@ async def test_each_event_type_is_published_once_per_change_and_consumed_by_gate
                                            "applied_date": "2026-10-09"}, "startup_subsidy.refused", status=(409,))
     loan = {"applicant_kind": "individual", "county_code": "330802", "amount": "100000.00", "term_months": 24,
             "bank": "衢州农商银行", "purpose": "开办农家乐"}
-    repaid = await s.call("/v1/startup-loans", {**loan, "id_number": pid, "applied_date": "2026-10-02"},
+    # A borrower is a key-group member or registered unemployed on the application date (pid: 就业困难人员 until
+    # re-employed on 2026-07-01; p2 and p3: registered unemployed).
+    repaid = await s.call("/v1/startup-loans", {**loan, "id_number": pid, "applied_date": "2026-06-02"},
                           "startup_loan.applied")
+    for other in (p2, p3):
+        await s.call("/v1/unemployment-registrations", {
+            "id_number": other["id_number"], "name": other["name"], "county_code": "330802",
+            "registered_date": "2026-03-01"}, "unemployment.registered")
     lid = repaid["id"]
     await s.call(f"/v1/startup-loans/{lid}/approve", {"approved_amount": "100000.00", "approved_date": "2026-10-05"},
                  "startup_loan.approved")

@@ -270,3 +270,64 @@ def test_annotated_types_refuse_numbers_instead_of_strings() -> None:
     with pytest.raises(ValidationError) as info:
         Body(id_number=110105194912310021, credit_code="91350100M000100Y43", county_code=330802)  # type: ignore[arg-type]
     assert {e["loc"][0] for e in info.value.errors()} == {"id_number", "county_code"}
+
+
+# ---- issue 11: legacy numbers, full-width input, residence permits, registration authorities ----------------
+
+
+def test_a_15_digit_number_is_named_as_the_legacy_format() -> None:
+    reason = reason_of("330802900101123", validate_id_number)
+    assert "15位旧版身份证号码" in reason
+    assert "legacy 15-digit" in reason
+
+
+def test_15_characters_that_are_not_all_digits_get_the_plain_length_message() -> None:
+    reason = reason_of("33080290010112X", validate_id_number)
+    assert "旧版" not in reason
+    assert "got 15" in reason
+
+
+def test_full_width_digits_and_x_are_normalised() -> None:
+    full = "１１０１０５１９４９１２３１００２ｘ"
+    assert validate_id_number(full) == "11010519491231002X"
+    assert validate_id_number("１１０１０５１９４９１２３１００２Ｘ") == "11010519491231002X"
+    value = with_check("33080219900101123")
+    assert validate_id_number(value.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})) == value
+
+
+def test_other_unicode_digits_are_refused_not_crashed_on() -> None:
+    arabic_indic = "\u0661" + "1010519491231002X"
+    assert "前17位" in reason_of(arabic_indic, validate_id_number)
+
+
+@pytest.mark.parametrize("area", ["810000", "820000", "830000", "710000"])
+def test_hong_kong_macao_taiwan_residence_permit_numbers_are_accepted(area: str) -> None:
+    value = make_id_number(area, date(1990, 1, 1), 123)
+    assert validate_id_number(value) == value
+
+
+@pytest.mark.parametrize("province", ["72", "80", "84", "90"])
+def test_codes_next_to_the_residence_permit_codes_are_still_refused(province: str) -> None:
+    assert "地址码" in reason_of(with_check(f"{province}000019900101123"), validate_id_number)
+
+
+@pytest.mark.parametrize("first", ["0", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "P", "Q", "R", "T",
+                                   "U", "W", "X"])
+def test_credit_code_with_no_such_registration_authority_is_refused(first: str) -> None:
+    first17 = f"{first}1330802000000001"
+    reason = reason_of(first17 + reference_credit_check(first17), validate_credit_code)
+    assert "登记管理部门代码" in reason
+    assert f"first character {first}" in reason
+    assert "GB 32100-2015" in reason
+
+
+@pytest.mark.parametrize("first", list("123456789ANY"))
+def test_every_registration_authority_code_is_accepted(first: str) -> None:
+    first17 = f"{first}1330802000000001"
+    value = first17 + reference_credit_check(first17)
+    assert validate_credit_code(value) == value
+
+
+def test_full_width_credit_code_is_normalised() -> None:
+    full = "".join(chr(ord(c) + 0xFEE0) for c in "91350100m000100y43")
+    assert validate_credit_code(full) == "91350100M000100Y43"

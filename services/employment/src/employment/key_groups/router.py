@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import exists, func, or_
+from sqlalchemy import exists, func
 from sqlmodel import col, select
 
 from employment.deps import Reader, Writer, county_filter
@@ -19,7 +19,7 @@ from employment.key_groups.models import (
     MembershipEnd,
     MembershipPublic,
 )
-from employment.registrations.models import EmploymentRegistration, EmploymentStatus
+from employment.registrations.models import EmploymentRegistration, EmploymentStatus, UnemploymentRegistration
 from hrss_shared import clock
 from hrss_shared.app import OutboxDep, SessionDep
 from hrss_shared.paging import Page, PageDep
@@ -31,12 +31,25 @@ group_router = APIRouter(prefix="/v1/key-groups", tags=["key groups 重点群体
 
 
 def _public(row: KeyGroupMembership) -> MembershipPublic:
+    extra: dict[str, object] = {}
+    if row.category is not None:
+        rules = service.hard_to_employ_policy(row.start_date)
+        category = rules.category(row.category)
+        extra = {"category_name": category.name if category else None, "policy_source": rules.source,
+                 "illustrative": rules.illustrative}
     return MembershipPublic(
-        **row.model_dump(exclude={"county_code"}), group_name=KEY_GROUP_NAMES[KeyGroup(row.group)]
+        **row.model_dump(exclude={"county_code"}), group_name=KEY_GROUP_NAMES[KeyGroup(row.group)], **extra
     )
 
 
-@person_router.post("", status_code=201, summary="重点群体认定 Add a membership")
+@person_router.post(
+    "", status_code=201, summary="重点群体认定 Add a membership",
+    description="就业困难人员（hard_to_employ）认定：须填写 policy/hard_to_employ.toml 中施行的类别（category）"
+                "及证明材料（evidence），本人在法定劳动年龄内并在衢州市有未注销的失业登记（登记日期不晚于认定起始日期）；大龄失业人员"
+                "另须达到年龄、连续登记失业满规定月数。认定随该失业登记注销（含就业登记后自动注销）而终止（终止日为注销日期），"
+                "每日任务记录终止并发布 key_group.ended。其他重点群体不填类别和证明材料。类别的政策依据未确认时，"
+                "answer 的 illustrative 为 true。",
+)
 async def add_membership(
     id_number: IdNumber, body: MembershipCreate, session: SessionDep, outbox: OutboxDep, principal: Writer,
 ) -> MembershipPublic:
@@ -87,8 +100,8 @@ async def list_group(
     query = (
         select(KeyGroupMembership, JobSeeker.name, employed.label("employed"))
         .join(JobSeeker, col(JobSeeker.id_number) == col(KeyGroupMembership.id_number), isouter=True)
-        .where(KeyGroupMembership.group == group, col(KeyGroupMembership.start_date) <= day,
-               or_(col(KeyGroupMembership.end_date).is_(None), col(KeyGroupMembership.end_date) >= day))
+        .join(UnemploymentRegistration, service.registration_join(), isouter=True)  # type: ignore[arg-type]
+        .where(KeyGroupMembership.group == group, *service.in_force_on(day))  # type: ignore[arg-type]
     )
     county = county_filter(principal, county_code)
     if county:

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import JSON, Column, ForeignKey, Index, Numeric, String, text
@@ -29,10 +29,12 @@ def _uuid() -> str:
 
 
 class PublicWelfarePolicy(PolicyVersion):
-    """policy/public_welfare.toml: the longest term of one placement and the key groups that may be placed."""
+    """policy/public_welfare.toml: the cumulative term, the exception near retirement and who may be placed."""
 
-    max_term_months: int = Field(ge=1, le=120)
+    max_term_months: int = Field(ge=1, le=120, description="累计安置期限（月），自首次安置起")
+    near_retirement_years: int = Field(ge=0, le=15, description="距法定退休年龄不足该年数的就业困难人员可安置至退休")
     eligible_groups: list[KeyGroup] = Field(min_length=1)
+    illustrative: bool = False
     note: str | None = None
 
 
@@ -92,6 +94,10 @@ class PlacementCreate(BaseModel):
     id_number: IdNumber = Field(description="公民身份号码 of the person placed (就业困难人员 or another key group)")
     start_date: SupportedDate = Field(description="安置（上岗）日期")
     end_date: SupportedDate = Field(description="协议期满日期 the last day of the agreed term")
+    female_original_age: Literal[50, 55] | None = Field(
+        default=None, description="女性原法定退休年龄 a woman's original statutory retirement age: 50 (女工人) or 55 "
+        "(女干部、管理岗位、灵活就业); omitted: 55. Sets her retirement age (hrss_shared.reference.retirement)",
+    )
 
     _dates = field_validator("end_date")(not_before_start)
 

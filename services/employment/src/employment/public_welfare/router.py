@@ -64,8 +64,11 @@ async def get_post(post_id: str, session: SessionDep, principal: Reader) -> Post
 
 
 @router.post("/{post_id}/placements", status_code=201, summary="公益性岗位安置 Place a key-group member on the post",
-             description="仅安置在上岗日期处于有效认定的就业困难人员及其他重点群体人员；安置期限不超过政策规定的最长期限"
-                         "（policy/public_welfare.toml）；每人同一时间只能在一个公益性岗位；在岗人数不超过岗位数量。")
+             description="仅安置上岗日期在法定劳动年龄内、属于政策规定群体（policy/public_welfare.toml：就业困难人员，"
+                         "含零就业家庭成员；高校毕业生须经认定为就业困难人员）的人员。安置期限自首次安置起累计不超过"
+                         "36个月（各次安置天数之和不超过首次安置日至36个月后同日的天数）；首次安置时距法定退休年龄不足"
+                         "5年的就业困难人员可安置至退休前一日；协议期满日期不得达到法定退休年龄（女性按 "
+                         "female_original_age，缺省55周岁对照表）。每人同一时间只能在一个公益性岗位；在岗人数不超过岗位数量。")
 async def place(
     post_id: str, body: PlacementCreate, session: SessionDep, outbox: OutboxDep, principal: Writer,
 ) -> PlacementPublic:

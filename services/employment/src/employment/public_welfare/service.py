@@ -1,15 +1,20 @@
 """Rules of 公益性岗位 (public-welfare posts) and 安置 (placements).
 
 - A post is developed by a registered, active employer or agency, for a programme period.
-- Only members of an eligible key group (policy/public_welfare.toml; 就业困难人员 first among them) active
-  on the placement's start date may be placed, within the programme period.
-- One agreed term is at most the policy's ``max_term_months`` in force on the start date.
+- Only members of an eligible key group (policy/public_welfare.toml: 就业困难人员, whose certification includes
+  零就业家庭成员; a graduate only when certified 就业困难) on the placement's start date may be placed, within the
+  programme period, and only of working age on the start date (employment.working_age).
+- The term is cumulative from the person's first placement, on any post: all placements' days together are at most
+  the days from the first placement's start to the same day ``max_term_months`` later (36 months).
+- Exception: a 就业困难人员 whose first placement started less than ``near_retirement_years`` (5) before the
+  statutory retirement age may be placed until the day before it, whatever the cumulative term.
+- No placement runs to or past the statutory retirement age: the last agreed day is before it.
 - A person holds one post at a time; a post holds no more active placements than its positions.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -29,7 +34,8 @@ from employment.public_welfare.models import (
     PublicWelfarePolicy,
     PublicWelfarePost,
 )
-from employment.startup.common import POLICY_DIR, last_day_of_term
+from employment.startup.common import POLICY_DIR, add_months
+from employment.working_age import describe_retirement_age, retirement_day, working_age_problem
 from hrss_contracts.employment import (
     PUBLIC_WELFARE_PLACEMENT_ENDED,
     PUBLIC_WELFARE_PLACEMENT_STARTED,
@@ -125,10 +131,6 @@ def _check_term(post: PublicWelfarePost, data: PlacementCreate, rules: PublicWel
     if data.end_date > post.end_date:
         raise InvalidField("end_date", f"协议期满日期晚于岗位开发期终止日期 {post.end_date} "
                                        "(the term runs past the post's programme period)")
-    latest = last_day_of_term(data.start_date, rules.max_term_months)
-    if data.end_date > latest:
-        raise InvalidField("end_date", f"安置期限最长 {rules.max_term_months} 个月，协议期满日期不得晚于 {latest} "
-                                       f"(term longer than {rules.max_term_months} months; {rules.source})")
 
 
 async def _eligible_groups(
@@ -143,11 +145,47 @@ async def _eligible_groups(
     return eligible
 
 
-async def _check_free(*, session: AsyncSession, post: PublicWelfarePost, data: PlacementCreate) -> None:
+def _days(first: date, last: date) -> int:
+    return (last - first).days + 1
+
+
+def _check_retirement_and_term(
+    *, earlier: list[PublicWelfarePlacement], data: PlacementCreate, rules: PublicWelfarePolicy,
+    groups: list[KeyGroup],
+) -> None:
+    """The cumulative term from the first placement, the exception near retirement, and no term past retirement."""
+    retires = retirement_day(data.id_number, data.female_original_age)
+    limit = describe_retirement_age(data.id_number, data.female_original_age)
+    if data.end_date >= retires:
+        raise InvalidField("end_date", f"该人员于 {retires} 达到法定退休年龄 {limit}，协议期满日期不得晚于 "
+                                       f"{retires - timedelta(days=1)} (the term reaches the statutory retirement "
+                                       f"age on {retires})")
+    first = min([p.start_date for p in earlier] + [data.start_date])
+    near_from = add_months(retires, -12 * rules.near_retirement_years)
+    if first > near_from and KeyGroup.hard_to_employ in groups:
+        return  # 距法定退休年龄不足5年的就业困难人员: until retirement age
+    allowance = (add_months(first, rules.max_term_months) - first).days
+    used = sum(_days(p.start_date, p.ended_date or p.end_date) for p in earlier)
+    if used + _days(data.start_date, data.end_date) > allowance:
+        left = allowance - used
+        latest = (f"协议期满日期不得晚于 {data.start_date + timedelta(days=left - 1)}" if left > 0
+                  else "已累计安置满期限，不能再安置")
+        raise InvalidField("end_date", f"公益性岗位安置期限自首次安置（{first}）起累计最长 {rules.max_term_months} "
+                                       f"个月（{allowance} 天），已安置 {used} 天，{latest} (cumulative term over "
+                                       f"{rules.max_term_months} months from the first placement; {rules.source})")
+
+
+async def _placements_of(*, session: AsyncSession, id_number: str) -> list[PublicWelfarePlacement]:
+    return list((await session.exec(
+        select(PublicWelfarePlacement).where(PublicWelfarePlacement.id_number == id_number)
+        .order_by(col(PublicWelfarePlacement.start_date))
+    )).all())
+
+
+async def _check_free(
+    *, session: AsyncSession, post: PublicWelfarePost, data: PlacementCreate, mine: list[PublicWelfarePlacement]
+) -> None:
     """One post at a time per person, no overlap with an earlier placement, and a free position."""
-    mine = (await session.exec(
-        select(PublicWelfarePlacement).where(PublicWelfarePlacement.id_number == data.id_number)
-    )).all()
     for current in mine:
         if current.status == PlacementStatus.active:
             raise Conflict(f"该人员已在公益性岗位 {current.post_id} 在岗（安置 {current.id}，"
@@ -172,13 +210,19 @@ async def place(
     principal.check_county(post.county_code)
     rules = policy_on(data.start_date)
     _check_term(post, data, rules)
+    problem = working_age_problem(data.id_number, data.start_date, "id_number",
+                                  female_original_age=data.female_original_age)
+    if problem is not None:
+        raise problem
     seeker = await job_seekers.get_by_id_number(session=session, id_number=data.id_number)
     if seeker is None:
         raise InvalidField("id_number", "该人员未办理求职登记，无重点群体认定 (not a registered job seeker)")
     groups = await _eligible_groups(session=session, id_number=data.id_number, on=data.start_date, rules=rules)
     await lock_key(session, data.id_number)
     await lock_key(session, f"public_welfare_post:{post.id}")
-    await _check_free(session=session, post=post, data=data)
+    mine = await _placements_of(session=session, id_number=data.id_number)
+    await _check_free(session=session, post=post, data=data, mine=mine)
+    _check_retirement_and_term(earlier=mine, data=data, rules=rules, groups=groups)
     placement = PublicWelfarePlacement(
         post_id=post.id, id_number=data.id_number, name=seeker.name, credit_code=post.credit_code,
         county_code=post.county_code, groups=[str(g) for g in groups], start_date=data.start_date,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import BaseModel, Field
 
 from employment.key_groups.models import KeyGroup
@@ -14,6 +16,12 @@ class UnemploymentFigures(BaseModel):
         "(registered on or before it and not closed on or before it)"
     )
     new_registrations: int = Field(description="年内新增失业登记数: unemployment registrations dated in the year")
+    employed: int = Field(
+        default=0, description="年末从业人员数: persons with an employment registration open at the end of "
+        "31 December (started on or before it, not ended on or before it), in the employer's county")
+    registered_unemployment_rate: Decimal | None = Field(
+        default=None, description="城镇登记失业率（%）= 年末登记失业人数 ÷（年末从业人员数 + 年末登记失业人数）× 100, "
+        "to two places (plan target ≤ 3.5%); null when both are 0")
 
 
 class KeyGroupFigures(BaseModel):
@@ -34,7 +42,19 @@ class Granted(BaseModel):
 class AreaStatistics(BaseModel):
     county_code: str = Field(description="县（市、区）代码; 330800 for the city total")
     county_name: str
-    new_urban_employment: int = Field(description="城镇新增就业人数 (see the endpoint's description)")
+    new_urban_employment: int = Field(
+        description="城镇新增就业（人次）= new_urban_employment_gross − natural_attrition "
+        "(see the endpoint's description)")
+    new_urban_employment_gross: int = Field(description="城镇累计新就业人次 before natural attrition")
+    natural_attrition: int = Field(
+        description="自然减员人次: employment ended in the year at the statutory retirement age")
+    reemployed_unemployed: int = Field(
+        description="失业人员再就业人次: employment registrations starting in the year while the person's unemployment "
+        "registration was open (registered on or before the start, not closed before it), in the unemployment "
+        "registration's county")
+    hard_to_employ_employed: int = Field(
+        description="就业困难人员就业人次: employment registrations starting in the year while the person was "
+        "certified 就业困难人员 (the certification in force on the start date), in the certification's county")
     unemployment: UnemploymentFigures
     key_groups: list[KeyGroupFigures] = Field(description="重点群体就业, one entry per key group")
     public_welfare_placements: int = Field(

@@ -6,13 +6,15 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from sqlalchemy import Column, Index, Numeric, text
+from sqlalchemy import JSON, Column, Index, Numeric, text
 from sqlmodel import Field as DbField
 
 from employment.db import Base
+from employment.employers.models import EmployerSize
+from employment.key_groups.models import KeyGroup
 from hrss_shared import clock
 from hrss_shared.listing import SupportedDate
 from hrss_shared.money import Money, PositiveMoney
@@ -50,7 +52,22 @@ class LoanPolicy(PolicyVersion):
     small_business_cap: Decimal = Field(gt=0)
     individual_max_term_months: int = Field(ge=1, le=120)
     small_business_max_term_months: int = Field(ge=1, le=120)
+    eligible_groups: list[KeyGroup] = Field(min_length=1)
+    registered_unemployed_eligible: bool
+    max_loans_per_person: int = Field(ge=1, le=20)
+    small_business_sizes: list[EmployerSize] = Field(min_length=1)
+    hiring_window_months: int = Field(ge=1, le=60)
+    hiring_share: Decimal = Field(gt=0, le=1)
+    hiring_share_large: Decimal = Field(gt=0, le=1)
+    large_staff: int = Field(ge=1)
+    interest_subsidy: str = Field(min_length=1)
+    interest_subsidy_share: Decimal | None = Field(default=None, gt=0, le=1)
+    illustrative: bool = False
     note: str | None = None
+
+    def share_for(self, staff: int) -> Decimal:
+        """The hiring share a business of ``staff`` employees must reach."""
+        return self.hiring_share_large if staff > self.large_staff else self.hiring_share
 
     def cap(self, kind: ApplicantKind) -> Decimal:
         return self.individual_cap if kind == ApplicantKind.individual else self.small_business_cap
@@ -76,6 +93,10 @@ class LoanApply(BaseModel):
     bank: Annotated[str, short_text(100)] = Field(description="经办银行")
     purpose: Annotated[str, short_text(200)] = Field(description="贷款用途")
     applied_date: SupportedDate = Field(description="申请日期")
+    female_original_age: Literal[50, 55] | None = Field(
+        default=None, description="女性原法定退休年龄 a woman's original statutory retirement age: 50 (女工人) or 55 "
+        "(女干部、管理岗位、灵活就业); omitted: 55. Sets her retirement age (hrss_shared.reference.retirement)",
+    )
 
     @field_validator("credit_code")
     @classmethod
@@ -133,7 +154,17 @@ class LoanPublic(BaseModel):
     last_repaid_date: date | None
     defaulted_date: date | None
     status_reason: str | None
+    groups: list[KeyGroup] | None = Field(
+        default=None, description="个人借款人申请日所属重点群体 (individual: the eligible key groups on the "
+        "application date; empty when eligible as 登记失业人员 only)")
+    registered_unemployed: bool | None = Field(default=None, description="个人借款人申请日为登记失业人员")
+    staff: int | None = Field(default=None, description="小微企业申请日在职职工人数 (employment registrations)")
+    key_group_hires: int | None = Field(
+        default=None, description="小微企业申请前规定月数内新招用符合条件人员数 (hires in the policy's window)")
     policy_source: str
+    interest_subsidy: str = Field(description="贴息规则 (the version in force on the approval, else application, date)")
+    interest_subsidy_share: Decimal | None = Field(description="财政贴息占利息的比例, when the rule is a share")
+    illustrative: bool = Field(description="true: the policy version's source is not confirmed (illustrative)")
     created_at: datetime
     updated_at: datetime | None
 
@@ -166,6 +197,10 @@ class StartupLoan(Base, table=True):
     last_repaid_date: date | None = None
     defaulted_date: date | None = None
     status_reason: str | None = DbField(default=None, max_length=200)
+    groups: list[str] | None = DbField(default=None, sa_column=Column(JSON, nullable=True))
+    registered_unemployed: bool | None = None
+    staff: int | None = None
+    key_group_hires: int | None = None
     policy_source: str = DbField(max_length=300)
     created_at: datetime = DbField(default_factory=clock.now)
     updated_at: datetime | None = None

@@ -30,16 +30,23 @@ STATES = ("状态流转 transitions: applied 已申请 → approved 审核通过
 
 
 def _public(loan: StartupLoan) -> LoanPublic:
+    rules = service.POLICY.at(loan.approved_date or loan.applied_date)
     return LoanPublic.model_validate(
         {**loan.model_dump(), "outstanding_amount": loan.outstanding_amount,
-         "allowed_actions": service.allowed_actions(loan.status)}
+         "allowed_actions": service.allowed_actions(loan.status), "interest_subsidy": rules.interest_subsidy,
+         "interest_subsidy_share": rules.interest_subsidy_share, "illustrative": rules.illustrative}
     )
 
 
 @router.post("", status_code=201, summary="创业担保贷款申请 Apply for a start-up loan",
              description="个人（individual）或小微企业（small_business，须为已登记用人单位）申请创业担保贷款。"
                          "申请金额不超过申请日施行的最高额度、期限不超过最长期限（policy/startup_loans.toml），"
-                         "否则 422；每人（每家企业）同时只能有一笔未结清贷款（已申请、已审核、已放款），"
+                         "否则 422。个人借款人申请日须在法定劳动年龄内，并属于政策规定的重点群体或为登记失业人员；"
+                         "小微企业须为政策规定的企业规模，且申请前规定月数内（衢州2025年版：24个月）新招用符合条件人员"
+                         "（招用当日属重点群体或登记失业）达到申请日在职职工人数的15%（超过100人的达到8%）；"
+                         "每人（每家企业）累计获得贷款不超过政策规定次数（3次），均否则 422。"
+                         "答复中的 interest_subsidy 为贴息规则，illustrative 为 true 表示该政策版本来源未确认。"
+                         "每人（每家企业）同时只能有一笔未结清贷款（已申请、已审核、已放款），"
                          "否则 409。" + STATES)
 async def apply(
     body: LoanApply, session: SessionDep, outbox: OutboxDep, principal: Writer

@@ -4,22 +4,33 @@
   the amount applied for and the cap in force on the approval date (policy/startup_loans.toml).
 - The term is at most the policy's longest term for the applicant kind.
 - A small-business loan is for a registered, active employer, in that employer's county.
+- An individual borrower is of working age and, on the application date, a member of an eligible key group or a
+  registered unemployed person (policy ``eligible_groups``, ``registered_unemployed_eligible``).
+- A small business is of an eligible size, and its hires of eligible persons (in an eligible key group, or registered
+  unemployed, on the hire date) in the ``hiring_window_months`` before the application date reach ``hiring_share`` of
+  its staff on the application date (``hiring_share_large`` above ``large_staff``). Staff and hires are this
+  service's employment registrations with the business.
+- At most ``max_loans_per_person`` loans ever approved per person (individual loans) and per business.
 - One active loan (applied, approved, disbursed) per person, and per small business.
 - applied → approved | rejected; approved → disbursed; disbursed → repaid (when fully repaid) | defaulted.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.employers import service as employers
 from employment.employers.models import EmployerStatus
-from employment.startup.common import POLICY_DIR
+from employment.key_groups import service as key_groups
+from employment.key_groups.models import KEY_GROUP_NAMES, KeyGroup
+from employment.registrations.models import EmploymentRegistration, UnemploymentRegistration
+from employment.startup.common import POLICY_DIR, add_months
 from employment.startup.loans.models import (
     ACTIVE_STATUSES,
     APPLICANT_NAMES,
@@ -34,6 +45,7 @@ from employment.startup.loans.models import (
     LoanStatus,
     StartupLoan,
 )
+from employment.working_age import working_age_problem
 from hrss_contracts.employment import (
     STARTUP_LOAN_APPLIED,
     STARTUP_LOAN_APPROVED,
@@ -122,19 +134,19 @@ async def _active_for(*, session: AsyncSession, id_number: str, credit_code: str
                            field_name="credit_code", existing_id=existing.id, existing_status=existing.status)
 
 
-async def _county(*, session: AsyncSession, data: LoanApply) -> str:
-    """The county of the loan: a small business's own, or the one given for an individual."""
+async def _county(*, session: AsyncSession, data: LoanApply) -> tuple[str, str | None]:
+    """The county of the loan (a small business's own, or the one given for an individual) and the business's size."""
     if data.applicant_kind == ApplicantKind.individual:
         if data.county_code is None:
             raise InvalidField("county_code", "个人贷款须填写创业所在县（市、区）代码 (required for an individual)")
-        return data.county_code
+        return data.county_code, None
     employer = await employers.get_by_credit_code(session=session, credit_code=data.credit_code or "")
     if employer is None or employer.status != EmployerStatus.active:
         raise InvalidField("credit_code", "小微企业未登记或已注销 (business not registered, or inactive)")
     if data.county_code is not None and data.county_code != employer.county_code:
         raise InvalidField("county_code", f"与企业登记所在地 {employer.county_code} 不一致 "
                                           "(differs from the business's registered county)")
-    return employer.county_code
+    return employer.county_code, employer.size
 
 
 def _check_limits(data: LoanApply, rules: LoanPolicy) -> None:
@@ -149,19 +161,116 @@ def _check_limits(data: LoanApply, rules: LoanPolicy) -> None:
                                           f"(longer than {longest} months; {rules.source})")
 
 
+GRANTED_STATUSES = (LoanStatus.approved, LoanStatus.disbursed, LoanStatus.repaid, LoanStatus.defaulted)
+
+
+async def _registered_unemployed(*, session: AsyncSession, id_number: str, on: date) -> bool:
+    """Whether the person's unemployment registration covered ``on`` (registered on or before, not closed before)."""
+    u = UnemploymentRegistration
+    found = (await session.exec(select(u.id).where(
+        u.id_number == id_number, col(u.registered_date) <= on, or_(col(u.end_date).is_(None), col(u.end_date) >= on),
+    ))).first()
+    return found is not None
+
+
+async def eligible_on(
+    *, session: AsyncSession, id_number: str, on: date, rules: LoanPolicy
+) -> tuple[list[KeyGroup], bool]:
+    """The person's eligible key groups on ``on`` and whether they were registered unemployed then."""
+    groups = await key_groups.groups_on(session=session, id_number=id_number, on=on)
+    unemployed = rules.registered_unemployed_eligible and await _registered_unemployed(
+        session=session, id_number=id_number, on=on)
+    return [g for g in rules.eligible_groups if g in groups], unemployed
+
+
+async def _check_borrower(*, session: AsyncSession, data: LoanApply, rules: LoanPolicy) -> tuple[list[KeyGroup], bool]:
+    groups, unemployed = await eligible_on(session=session, id_number=data.id_number, on=data.applied_date,
+                                           rules=rules)
+    if not groups and not unemployed:
+        names = "、".join(KEY_GROUP_NAMES[g] for g in rules.eligible_groups)
+        extra = "或登记失业人员" if rules.registered_unemployed_eligible else ""
+        raise InvalidField("id_number", f"借款人在 {data.applied_date} 不属于创业担保贷款扶持对象（{names}{extra}）"
+                                        f"(not an eligible borrower on the application date; {rules.source})")
+    return groups, unemployed
+
+
+async def _check_count(*, session: AsyncSession, data: LoanApply, rules: LoanPolicy) -> None:
+    """累计次数: loans ever approved, per person (individual loans) or per business."""
+    query = select(func.count()).select_from(StartupLoan).where(col(StartupLoan.status).in_(GRANTED_STATUSES))
+    if data.applicant_kind == ApplicantKind.individual:
+        query, field = query.where(StartupLoan.id_number == data.id_number,
+                                   StartupLoan.applicant_kind == ApplicantKind.individual), "id_number"
+    else:
+        query, field = query.where(StartupLoan.credit_code == data.credit_code,
+                                   StartupLoan.applicant_kind == ApplicantKind.small_business), "credit_code"
+    granted = int((await session.exec(query)).one())
+    if granted >= rules.max_loans_per_person:
+        raise InvalidField(field, f"已累计获得 {granted} 笔创业担保贷款，累计次数不得超过 "
+                                  f"{rules.max_loans_per_person} 次 (at most {rules.max_loans_per_person} loans; "
+                                  f"{rules.source})")
+
+
+async def hiring(*, session: AsyncSession, credit_code: str, on: date, rules: LoanPolicy) -> tuple[int, int]:
+    """A business's staff on ``on`` and its hires of eligible persons in the window before it."""
+    e = EmploymentRegistration
+    staff = int((await session.exec(select(func.count()).select_from(e).where(
+        e.credit_code == credit_code, col(e.start_date) <= on, or_(col(e.end_date).is_(None), col(e.end_date) >= on),
+    ))).one())
+    since, until = add_months(on, -rules.hiring_window_months), on - timedelta(days=1)
+    hires = (await session.exec(select(e).where(
+        e.credit_code == credit_code, col(e.start_date) >= since, col(e.start_date) <= until))).all()
+    counted = 0
+    for hire in hires:
+        groups, unemployed = await eligible_on(session=session, id_number=hire.id_number, on=hire.start_date,
+                                               rules=rules)
+        counted += bool(groups or unemployed)
+    return staff, counted
+
+
+async def _check_business(
+    *, session: AsyncSession, data: LoanApply, rules: LoanPolicy, size: str | None
+) -> tuple[int, int]:
+    if size not in rules.small_business_sizes:
+        sizes = "、".join(rules.small_business_sizes)
+        raise InvalidField("credit_code", f"企业规模 {size or '未登记'} 不是小微企业（{sizes}）"
+                                          f"(not a micro or small business; {rules.source})")
+    staff, hires = await hiring(session=session, credit_code=data.credit_code or "", on=data.applied_date,
+                                rules=rules)
+    share = rules.share_for(staff)
+    if staff == 0 or Decimal(hires) < share * staff:
+        since = add_months(data.applied_date, -rules.hiring_window_months)
+        raise InvalidField("credit_code", f"企业 {since} 至 {data.applied_date - timedelta(days=1)} 新招用符合条件人员 "
+                                          f"{hires} 人，在职职工 {staff} 人，未达到 {share:.0%} "
+                                          f"(key-group hires {hires} of staff {staff} below {share:.0%}; "
+                                          f"{rules.source})")
+    return staff, hires
+
+
 async def apply(*, session: AsyncSession, outbox: Outbox, principal: Principal, data: LoanApply) -> StartupLoan:
     """创业担保贷款申请."""
     rules = policy_on(data.applied_date, "applied_date")
     _check_limits(data, rules)
-    county_code = await _county(session=session, data=data)
+    problem = working_age_problem(data.id_number, data.applied_date, "id_number",
+                                  female_original_age=data.female_original_age)
+    if problem is not None:
+        raise problem
+    county_code, size = await _county(session=session, data=data)
     principal.check_county(county_code)
     await lock_key(session, data.id_number)
     if data.credit_code:
         await lock_key(session, data.credit_code)
     await _active_for(session=session, id_number=data.id_number,
                       credit_code=data.credit_code if data.applicant_kind == ApplicantKind.small_business else None)
-    loan = StartupLoan(**data.model_dump(exclude={"county_code"}), county_code=county_code,
-                       policy_source=rules.source)
+    await _check_count(session=session, data=data, rules=rules)
+    extra: dict[str, Any] = {}
+    if data.applicant_kind == ApplicantKind.individual:
+        groups, unemployed = await _check_borrower(session=session, data=data, rules=rules)
+        extra = {"groups": [str(g) for g in groups], "registered_unemployed": unemployed}
+    else:
+        staff, hires = await _check_business(session=session, data=data, rules=rules, size=size)
+        extra = {"staff": staff, "key_group_hires": hires}
+    loan = StartupLoan(**data.model_dump(exclude={"county_code", "female_original_age"}), county_code=county_code,
+                       policy_source=rules.source, **extra)
     session.add(loan)
     await flush_or_conflict(session, Conflict("该人员已有未结清的创业担保贷款 (an active start-up loan exists)",
                        field_name="id_number"))

@@ -34,7 +34,8 @@ class SubsidyStatus(StrEnum):
 
 
 class SubsidyApply(BaseModel):
-    id_number: IdNumber = Field(description="申请人公民身份号码 (a key-group member on the application date)")
+    id_number: IdNumber = Field(
+        description="申请人公民身份号码 (a key-group member on the day before business_start_date)")
     credit_code: CreditCode = Field(description="所创办经营主体的统一社会信用代码 (registered in a Quzhou county)")
     business_start_date: SupportedDate = Field(description="经营主体创办（成立）日期")
     applied_date: SupportedDate = Field(description="申请日期")
@@ -51,7 +52,8 @@ class SubsidyPublic(BaseModel):
     county_code: str
     business_start_date: date
     applied_date: date
-    groups: list[KeyGroup] = Field(description="申请日所属的重点群体 key groups on the application date")
+    groups: list[KeyGroup] = Field(description="创办前一日所属的重点群体 key groups on the day before the business "
+                                   "was registered")
     amount: Money
     status: SubsidyStatus
     policy_source: str

@@ -17,7 +17,8 @@ router = APIRouter(prefix="/v1/startup-subsidies", tags=["start-up subsidies 乡
 
 @router.post("", status_code=201,
              summary="乡村创业一次性补贴申请 Apply for (and be granted) the rural start-up subsidy",
-             description="申请日处于有效认定的重点群体人员，在衢州市各县（市、区）登记经营主体创业的，按申请日施行的标准"
+             description="经营主体创办日期前一日处于有效认定的重点群体人员（重点群体身份以创办前一日为准），"
+                         "在衢州市各县（市、区）登记经营主体创业的，按申请日施行的标准"
                          "（policy/startup_subsidies.toml）一次性发放；每人限享受一次（409 列明已享受的记录；"
                          "重复申领记录留存并发布 hrss.employment.startup_subsidy.refused.v1 供政策监管）。")
 async def apply(

@@ -1,6 +1,8 @@
 """Rules of 重点人群乡村创业一次性补贴.
 
-- Only members of an eligible key group (policy/startup_subsidies.toml) active on the application date.
+- Only members of an eligible key group (policy/startup_subsidies.toml in force on the application date) on the day
+  before the business was registered (创办日期的前一日): key-group status is judged before the person became an
+  owner, so a certification ending with the business's start (e.g. 就业困难人员, ended by re-employment) still counts.
 - Once per person, ever; a second claim is refused, and the refusal is recorded and published for 政策监管.
 - For a business registered (and active) in a Quzhou county, started on or before the application date.
 - The amount is the policy's, in force on the application date; granted on application when eligible.
@@ -8,7 +10,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -77,12 +79,14 @@ async def apply(
             f"该人员已于 {earlier.applied_date} 享受乡村创业一次性补贴 {earlier.id}（{earlier.amount} 元），"
             "每人限享受一次 (granted once already)",
             field_name="id_number", existing_id=earlier.id, applied_date=earlier.applied_date.isoformat()))
-    groups = await key_groups.groups_on(session=session, id_number=data.id_number, on=data.applied_date)
+    judged_on = data.business_start_date - timedelta(days=1)
+    groups = await key_groups.groups_on(session=session, id_number=data.id_number, on=judged_on)
     eligible = [g for g in rules.eligible_groups if g in groups]
     if not eligible:
         names = "、".join(KEY_GROUP_NAMES[g] for g in rules.eligible_groups)
-        raise InvalidField("id_number", f"该人员在 {data.applied_date} 不属于重点群体（{names}）"
-                                        "(not a member of an eligible key group on the application date)")
+        raise InvalidField("id_number", f"该人员在经营主体创办前一日 {judged_on} 不属于重点群体（{names}）"
+                                        "(not a member of an eligible key group on the day before the business "
+                                        "was registered)")
     grant = StartupSubsidy(
         **data.model_dump(), name=seeker.name, business_name=business.name, county_code=business.county_code,
         groups=[str(g) for g in eligible], amount=rules.amount, policy_source=rules.source,
