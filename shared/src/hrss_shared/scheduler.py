@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from time import monotonic
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from alembic.operations import Operations
@@ -30,6 +30,7 @@ from sqlalchemy import Column, Integer, MetaData, Row, String, Table, Text, and_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from hrss_shared import clock as bureau_clock
 from hrss_shared.db import SessionMaker
 from hrss_shared.logs import get_logger
 
@@ -125,6 +126,25 @@ class Job:
     name: str
     schedule: Schedule
     run: Callable[[JobContext], Awaitable[str | None]]
+
+
+T = TypeVar("T")
+
+
+def daily_job(
+    name: str, at: time, outbox: Callable[[], Any], work: Callable[[Any, Any, date], Awaitable[T]],
+    outcome: Callable[[T], str],
+) -> Job:
+    """The usual domain job: daily at ``at`` (Beijing time), ``work(session, outbox, today)`` in one transaction
+    whose events go out through the service's outbox (``outbox`` answers it, e.g. an ``OutboxRef``), and
+    ``outcome(result)`` as the run's outcome text."""
+
+    async def run(context: JobContext) -> str:
+        async with context.maker() as session, session.begin():
+            result = await work(session, outbox(), bureau_clock.today())
+        return outcome(result)
+
+    return Job(name=name, schedule=Daily(at), run=run)
 
 
 @dataclass(frozen=True)

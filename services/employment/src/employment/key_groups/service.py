@@ -34,14 +34,13 @@ from employment.registrations.models import UnemploymentRegistration, Unemployme
 from employment.startup.common import POLICY_DIR, add_months
 from employment.working_age import working_age_problem
 from hrss_contracts.employment import KEY_GROUP_ADDED, KEY_GROUP_ENDED, KeyGroupAdded, KeyGroupEnded
-from hrss_shared import clock
 from hrss_shared.auth import Principal
 from hrss_shared.db import flush_or_conflict
 from hrss_shared.outbox import Outbox
 from hrss_shared.policy import PolicyError, PolicyTable
 from hrss_shared.problems import Conflict, InvalidField, NotFound
 from hrss_shared.reference.retirement import age_on, sex_of
-from hrss_shared.scheduler import Daily, Job, JobContext
+from hrss_shared.scheduler import Job, daily_job
 from hrss_shared.validators import QUZHOU_COUNTIES, birth_date_of
 
 HARD_TO_EMPLOY_POLICY = PolicyTable.load(POLICY_DIR / "hard_to_employ.toml", HardToEmployPolicy)
@@ -233,10 +232,6 @@ async def end_lapsed(*, session: AsyncSession, outbox: Outbox) -> int:
 
 def certification_job(outbox: Callable[[], Outbox]) -> Job:
     """Daily at 00:20 Beijing time: certifications whose unemployment registration closed are ended."""
-
-    async def run(context: JobContext) -> str:
-        async with context.maker() as session, session.begin():
-            n = await end_lapsed(session=session, outbox=outbox())
-        return f"ended {n} certifications on {clock.today()}"
-
-    return Job(name=CERTIFICATION_JOB, schedule=Daily(time(0, 20)), run=run)
+    return daily_job(CERTIFICATION_JOB, time(0, 20), outbox,
+                     lambda session, box, today: end_lapsed(session=session, outbox=box),
+                     lambda n: f"ended {n} certifications")

@@ -30,7 +30,7 @@ from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyError, PolicyTable
 from hrss_shared.problems import Conflict, InvalidField, NotFound
-from hrss_shared.scheduler import Daily, Job, JobContext
+from hrss_shared.scheduler import Job, daily_job
 from labour_relations.common import Rate, first_of, month_of, next_month, not_before, not_future, rate
 from labour_relations.projects.models import (
     MinimumWagePolicy,
@@ -232,13 +232,9 @@ async def find_missed(*, session: AsyncSession, outbox: Outbox, today: date) -> 
 
 def missed_job(outbox: Callable[[], Outbox]) -> Job:
     """Daily at 00:15 Beijing time: missed payrolls of active projects."""
-
-    async def run(context: JobContext) -> str:
-        async with context.maker() as session, session.begin():
-            n = await find_missed(session=session, outbox=outbox(), today=clock.today())
-        return f"{n} missed payrolls"
-
-    return Job(name=MISSED_JOB, schedule=Daily(time(0, 15)), run=run)
+    return daily_job(MISSED_JOB, time(0, 15), outbox,
+                     lambda session, box, today: find_missed(session=session, outbox=box, today=today),
+                     lambda n: f"{n} missed payrolls")
 
 
 async def list_projects(*, session: AsyncSession, page: PageParams, credit_code: str | None, county_code: str | None,

@@ -25,7 +25,7 @@ from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyTable
-from hrss_shared.scheduler import Daily, Job, JobContext
+from hrss_shared.scheduler import Job, daily_job
 from labour_relations.warnings.models import (
     ArrearsWarning,
     Signal,
@@ -156,13 +156,9 @@ async def review_open(*, session: AsyncSession, outbox: Outbox, today: date) -> 
 
 def review_job(outbox: Callable[[], Outbox]) -> Job:
     """Daily at 00:30 Beijing time: open warnings whose score decayed below the threshold are cleared."""
-
-    async def run(context: JobContext) -> str:
-        async with context.maker() as session, session.begin():
-            n = await review_open(session=session, outbox=outbox(), today=clock.today())
-        return f"cleared {n} warnings"
-
-    return Job(name=REVIEW_JOB, schedule=Daily(time(0, 30)), run=run)
+    return daily_job(REVIEW_JOB, time(0, 30), outbox,
+                     lambda session, box, today: review_open(session=session, outbox=box, today=today),
+                     lambda n: f"cleared {n} warnings")
 
 
 async def list_warnings(*, session: AsyncSession, page: PageParams, credit_code: str | None, county_code: str | None,

@@ -31,7 +31,7 @@ from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyTable
-from hrss_shared.scheduler import Daily, Job, JobContext
+from hrss_shared.scheduler import Job, daily_job
 from social_insurance.arrears.models import Arrears, ArrearsPolicy, ArrearsStatus
 from social_insurance.common import POLICY_DIR, month_index, month_of, months_from
 from social_insurance.contributions import service as contributions
@@ -157,13 +157,9 @@ async def check_all(*, session: AsyncSession, outbox: Outbox, today: date) -> tu
 
 def arrears_job(outbox: Callable[[], Outbox]) -> Job:
     """Daily at 01:30 Beijing time: every employer's arrears raised or resolved."""
-
-    async def run(context: JobContext) -> str:
-        async with context.maker() as session, session.begin():
-            raised, resolved = await check_all(session=session, outbox=outbox(), today=clock.today())
-        return f"arrears raised {raised}, resolved {resolved}"
-
-    return Job(name=JOB, schedule=Daily(time(1, 30)), run=run)
+    return daily_job(JOB, time(1, 30), outbox,
+                     lambda session, box, today: check_all(session=session, outbox=box, today=today),
+                     lambda counts: f"arrears raised {counts[0]}, resolved {counts[1]}")
 
 
 async def get_or_404(*, session: AsyncSession, arrears_id: str) -> Arrears:

@@ -44,7 +44,7 @@ from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyError, PolicyTable
 from hrss_shared.problems import Conflict, InvalidField
 from hrss_shared.reference.retirement import add_months, category_for, retirement_date, sex_of
-from hrss_shared.scheduler import Daily, Job, JobContext
+from hrss_shared.scheduler import Job, daily_job
 from hrss_shared.validators import birth_date_of
 from social_insurance.benefits.models import (
     STOP_NAMES,
@@ -308,13 +308,9 @@ async def stop_at_retirement(*, session: AsyncSession, outbox: Outbox, today: da
 
 def retirement_job(outbox: Callable[[], Outbox]) -> Job:
     """Daily at 00:20 Beijing time: benefits of holders reaching the statutory retirement age stop."""
-
-    async def run(context: JobContext) -> str:
-        async with context.maker() as session, session.begin():
-            n = await stop_at_retirement(session=session, outbox=outbox(), today=clock.today())
-        return f"benefits stopped at retirement age {n}"
-
-    return Job(name=RETIREMENT_JOB, schedule=Daily(time(0, 20)), run=run)
+    return daily_job(RETIREMENT_JOB, time(0, 20), outbox,
+                     lambda session, box, today: stop_at_retirement(session=session, outbox=box, today=today),
+                     lambda n: f"benefits stopped at retirement age {n}")
 
 
 async def pay(*, session: AsyncSession, outbox: Outbox, principal: Principal, benefit_id: str,

@@ -30,7 +30,7 @@ from hrss_shared.consumer import PermanentEventError
 from hrss_shared.db import lock_key
 from hrss_shared.outbox import Outbox
 from hrss_shared.policy import PolicyError, PolicyTable
-from hrss_shared.scheduler import Daily, Job, JobContext
+from hrss_shared.scheduler import Job, daily_job
 from social_insurance.common import POLICY_DIR
 from social_insurance.enrolments import service as enrolments
 from social_insurance.enrolments.models import Enrolment, EnrolmentStatus, Origin
@@ -126,10 +126,6 @@ async def detect_gaps(*, session: AsyncSession, outbox: Outbox, today: date) -> 
 
 def gap_job(outbox: Callable[[], Outbox]) -> Job:
     """Daily at 01:00 Beijing time: pending enrolments past the grace days become coverage gaps."""
-
-    async def run(context: JobContext) -> str:
-        async with context.maker() as session, session.begin():
-            n = await detect_gaps(session=session, outbox=outbox(), today=clock.today())
-        return f"coverage gaps {n}"
-
-    return Job(name=GAP_JOB, schedule=Daily(time(1, 0)), run=run)
+    return daily_job(GAP_JOB, time(1, 0), outbox,
+                     lambda session, box, today: detect_gaps(session=session, outbox=box, today=today),
+                     lambda n: f"coverage gaps {n}")

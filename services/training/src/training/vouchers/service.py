@@ -48,7 +48,7 @@ from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyError, PolicyTable
 from hrss_shared.problems import Conflict, InvalidField, recorded
-from hrss_shared.scheduler import Daily, Job, JobContext
+from hrss_shared.scheduler import Job, daily_job
 from training.common import POLICY_DIR
 from training.courses.models import KIND_NAMES as COURSE_KIND_NAMES
 from training.courses.models import Course, CourseKind
@@ -306,13 +306,9 @@ async def expire_lapsed(*, session: AsyncSession, outbox: Outbox, today: date) -
 
 def expiry_job(outbox: Callable[[], Outbox]) -> Job:
     """Daily at 00:10 Beijing time: unused vouchers past their expiry date become expired."""
-
-    async def run(context: JobContext) -> str:
-        async with context.maker() as session, session.begin():
-            n = await expire_lapsed(session=session, outbox=outbox(), today=clock.today())
-        return f"expired {n} vouchers"
-
-    return Job(name=EXPIRY_JOB, schedule=Daily(time(0, 10)), run=run)
+    return daily_job(EXPIRY_JOB, time(0, 10), outbox,
+                     lambda session, box, today: expire_lapsed(session=session, outbox=box, today=today),
+                     lambda n: f"expired {n} vouchers")
 
 
 def _status_clause(status: VoucherStatus, today: date) -> Any:
