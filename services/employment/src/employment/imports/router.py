@@ -11,10 +11,9 @@ _POST_DESCRIPTION = """批量导入就业登记或失业登记 (bulk registratio
   `unemployment_registration` 失业登记); the file has no `kind` column.
 * CSV (`text/csv`, UTF-8 or the `charset` the Content-Type names, header row first) or JSON lines
   (`application/x-ndjson` / `application/jsonl`). Columns are the single-record endpoint's body fields
-  (就业登记: id_number, name, credit_code, start_date, occupation; 失业登记: id_number, name,
-  county_code, registered_date, reason), plus optionally `end_date` with `termination_reason`
-  (就业登记) or `close_reason` (失业登记) for a registration that has already ended. A CSV header with an
-  unknown or missing required column refuses the whole file (422).
+  (就业登记: [employment columns]; 失业登记: [unemployment columns]), plus optionally `end_date` with
+  `termination_reason` (就业登记) or `close_reason` (失业登记) for a registration that has already ended.
+  A CSV header with an unknown or missing required column refuses the whole file (422).
 * Each row is checked and written exactly as `POST /v1/employment-registrations` (or
   `/v1/unemployment-registrations`) would, in file order, and stands alone: a rejected row writes
   nothing and is reported with its line number (CSV header = line 1; JSON lines from 1), field, reason and
@@ -28,6 +27,16 @@ _POST_DESCRIPTION = """批量导入就业登记或失业登记 (bulk registratio
   as reported, the rest were not applied — import those again.
 * Body limit 20 MB (413).
 """
+
+
+def _columns(kind: str) -> str:
+    """The columns of ``kind``, from its row model (so the description follows the model)."""
+    model = next(k.row_model for k in KINDS if k.name == kind)
+    return ", ".join(model.model_fields)
+
+
+_POST_DESCRIPTION = _POST_DESCRIPTION.replace("[employment columns]", _columns("employment_registration")).replace(
+    "[unemployment columns]", _columns("unemployment_registration"))
 
 router = imports_router(
     KINDS,
