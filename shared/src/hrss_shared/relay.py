@@ -137,10 +137,12 @@ class OutboxRelay:
                     await self.producers.reset()
                     await asyncio.sleep(delay)
         finally:
-            self._finished.set()
-            await self.producers.close()
-            if self.lock is not None:
-                self.lock.release()
+            try:
+                await self.producers.close()
+            finally:
+                if self.lock is not None:
+                    self.lock.release()
+                self._finished.set()
 
     async def _idle(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
