@@ -6,20 +6,23 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hrss_contracts import contract_for, contracts_of
+from hrss_contracts.employment import EMPLOYMENT_REGISTERED
+from hrss_shared.events import CloudEvent
 from hrss_shared.outbox import message_key
-from hrss_shared.registry import TRAINING
+from hrss_shared.registry import EMPLOYMENT, SOCIAL_INSURANCE, TRAINING
 from hrss_shared.settings import DEV_EVENT_KEY_SECRET
 from tests import factories
 from tests.conftest import DbFactory, MoveToday
 from tests.integration.test_event_keys import raw_records
 from tests.integration.test_resilience import read_topic
+from tests.integration.test_talent_benefit_flow import contribution, produce
 from tests.support import InProcessService, KafkaNode, eventually, service_settings
 from training.config import TrainingSettings
 from training.main import create_app
@@ -160,6 +163,55 @@ async def test_each_training_event_type_reaches_the_topic_once_per_change_with_i
     await s.call(f"/v1/training-bases/{base['id']}/revoke", {"reason": "撤并", "revoked_date": "2026-04-30"},
                  "training_base.revoked")
 
+    # Talent services: titles, recognitions (superseded by a higher tier), and a graduate allowance whose facts
+    # (employment, paid months) arrive as other services' events on the broker.
+    talent, other = factories.id_number(birth=date(1990, 5, 1)), factories.id_number(birth=date(1991, 5, 1))
+    def title(level: str) -> dict[str, Any]:
+        return {"id_number": talent, "name": "陈工", "county_code": "330881", "series": "engineering",
+                "specialty": "电气工程", "level": level, "certificate_number": f"ZC{uuid.uuid4().hex[:10]}",
+                "issuing_body": "浙江省工程技术人员职称评审委员会", "issued_date": "2024-12-01"}
+    junior = await s.call("/v1/professional-titles", title("junior"), "professional_title.granted")
+    await s.call(f"/v1/professional-titles/{junior['id']}/cancel", {"reason": "重复录入"},
+                 "professional_title.cancelled")
+    doctor = {"id_number": talent, "name": "陈工", "county_code": "330881", "highest_degree": "doctorate",
+              "degree_institution": "浙江大学"}
+    first = await s.call("/v1/talent-recognitions", doctor, "talent_recognition.applied")
+    await s.call(f"/v1/talent-recognitions/{first['id']}/approve", {}, "talent_recognition.approved")
+    senior = await s.call("/v1/professional-titles", title("associate_senior"), "professional_title.granted")
+    await s.call(f"/v1/professional-titles/{senior['id']}/correct", {"specialty": "电力系统", "reason": "专业录入错误"},
+                 "professional_title.corrected")
+    higher = await s.call("/v1/talent-recognitions", doctor, "talent_recognition.applied")
+    assert higher["tier"] == "D"
+    await s.call(f"/v1/talent-recognitions/{higher['id']}/approve", {}, "talent_recognition.superseded",
+                 "talent_recognition.approved")
+    await s.call(f"/v1/talent-recognitions/{higher['id']}/correct", {"name": "陈工程", "reason": "姓名录入错误"},
+                 "talent_recognition.corrected")
+    await s.call(f"/v1/talent-recognitions/{higher['id']}/revoke", {"reason": "材料不实"}, "talent_recognition.revoked")
+    refused = await s.call("/v1/talent-recognitions", {**doctor, "id_number": other}, "talent_recognition.applied")
+    await s.call(f"/v1/talent-recognitions/{refused['id']}/refuse", {"reason": "学历证明不符"},
+                 "talent_recognition.refused")
+    await s.call(f"/v1/talent-recognitions/{refused['id']}/cancel", {"reason": "重复申请"},
+                 "talent_recognition.cancelled")
+    employer = factories.credit_code("330881")
+    await produce(kafka.bootstrap, prefix + str(EMPLOYMENT.topic), talent, CloudEvent(
+        id=str(uuid.uuid4()), source="/hrss/employment", type=EMPLOYMENT_REGISTERED.type, time=datetime.now(UTC),
+        subject=talent, data=EMPLOYMENT_REGISTERED.model(
+            id=str(uuid.uuid4()), id_number=talent, name="陈工", credit_code=employer, employer_name="江山电力公司",
+            county_code="330881", start_date=date(2025, 9, 1)).model_dump(mode="json")))
+    await produce(kafka.bootstrap, prefix + str(SOCIAL_INSURANCE.topic), talent,
+                  *(contribution(talent, employer, m) for m in ("2026-01", "2026-02", "2026-03")))
+
+    async def eligible() -> dict[str, Any] | None:
+        r = await training.client.post("/v1/talent-benefits", json={
+            "id_number": talent, "name": "陈工", "kind": "graduate_living_allowance", "degree": "doctorate",
+            "graduation_date": "2025-06-30"})
+        return r.json() if r.status_code == 201 else None
+    benefit = await eventually(eligible, timeout=90, interval=0.5)
+    s.expected.update(["hrss.training.talent_benefit.granted.v1"])
+    await s.call(f"/v1/talent-benefits/{benefit['id']}/payments", {"period": "2026-04", "paid_date": "2026-04-30"},
+                 "talent_benefit.paid")
+    await s.call(f"/v1/talent-benefits/{benefit['id']}/cancel", {"reason": "录入错误"}, "talent_benefit.stopped")
+
     # Every type the service publishes was exercised, and the topic holds exactly one event per change.
     assert set(s.expected) == {c.type for c in contracts_of(str(TRAINING.topic))} - NOT_YET_PUBLISHED
     total = sum(s.expected.values())
@@ -189,6 +241,8 @@ async def test_each_training_event_type_reaches_the_topic_once_per_change_with_i
         message_key(studio_code, DEV_EVENT_KEY_SECRET).encode(): 2,
         message_key(base_code, DEV_EVENT_KEY_SECRET).encode(): 2,
         message_key(leaver, DEV_EVENT_KEY_SECRET).encode(): 11,
+        message_key(talent, DEV_EVENT_KEY_SECRET).encode(): 14,
+        message_key(other, DEV_EVENT_KEY_SECRET).encode(): 3,
     }
     assert len({partition for key, _, partition in records
                 if key == message_key(trainee, DEV_EVENT_KEY_SECRET).encode()}) == 1
