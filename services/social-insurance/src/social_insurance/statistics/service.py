@@ -21,7 +21,6 @@ The city total (330800) counts each person or employer once, so it may be less t
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func
@@ -29,7 +28,8 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_shared.policy import PolicyTable
-from hrss_shared.validators import QUZHOU_CITY, QUZHOU_COUNTIES
+from hrss_shared.statistics import amount, area_name, areas
+from hrss_shared.validators import QUZHOU_CITY
 from social_insurance.arrears.models import Arrears, ArrearsStatus
 from social_insurance.benefits.models import BenefitPayment
 from social_insurance.cards.models import Card
@@ -90,8 +90,7 @@ async def yearly(*, session: AsyncSession, year: int, county: str | None) -> Sta
         "arrears_employers": func.count(func.distinct(col(Arrears.credit_code))),
         "arrears_employers_open": _distinct(col(Arrears.credit_code), col(Arrears.status) == ArrearsStatus.open),
     }, [col(Arrears.raised_date) >= first, col(Arrears.raised_date) <= last])
-    codes = [county] if county is not None else list(QUZHOU_COUNTIES)
-    counties = [_area(code, values.get(code, {})) for code in codes]
+    counties = [_area(code, values.get(code, {})) for code in areas(county, grouped=True)]
     city = None if county is not None else _area(QUZHOU_CITY, values.get(QUZHOU_CITY, {}))
     plan = TARGETS.at(date(year, 12, 31) if year >= 2021 else date(2021, 1, 1))
     return Statistics(year=year, counties=counties, city=city, targets=Targets(
@@ -105,11 +104,11 @@ def _area(code: str, figures: dict[str, Any]) -> AreaStatistics:
         return int(figures.get(key) or 0)
 
     return AreaStatistics(
-        county_code=code, county_name="衢州市" if code == QUZHOU_CITY else QUZHOU_COUNTIES[code],
+        county_code=code, county_name=area_name(code),
         insured=Insured(**{key: number(key) for key in Insured.model_fields}),
         cards_issued=number("cards_issued"), cards_valid=number("cards_valid"),
         benefit_persons=number("benefit_persons"),
-        benefit_amount=Decimal(str(figures.get("benefit_amount") or 0)).quantize(Decimal("0.01")),
+        benefit_amount=amount(figures.get("benefit_amount")),
         benefit_payments_after_stop=number("benefit_payments_after_stop"),
         arrears_employers=number("arrears_employers"), arrears_employers_open=number("arrears_employers_open"),
         coverage_gaps=number("coverage_gaps"), coverage_gap_persons=number("coverage_gap_persons"))
