@@ -2,6 +2,6 @@
 
 from gateway.clients.models import ApiClient
 from gateway.db import metadata
-from gateway.readmodel.models import EmployerSection, PersonSection
+from gateway.readmodel.models import EmployerSection, PersonCard, PersonSection
 
-__all__ = ["metadata", "ApiClient", "EmployerSection", "PersonSection"]
+__all__ = ["metadata", "ApiClient", "EmployerSection", "PersonCard", "PersonSection"]

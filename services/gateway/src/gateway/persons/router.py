@@ -6,11 +6,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.routing import APIRoute
 
 from gateway.persons import service
-from gateway.persons.schemas import PersonLookup, PersonView
+from gateway.persons.schemas import PersonKey, PersonLookup, PersonView
 from hrss_shared.app import PROBLEMS, DirectRoute, authorize, require, runtime_of
 from hrss_shared.auth import Principal
 from hrss_shared.registry import GATEWAY
-from hrss_shared.validators import IdNumber
 
 # The hottest read of the platform: a DirectRoute (see hrss_shared.app) calls the endpoint without FastAPI's
 # dependency machinery; the endpoint checks its credential itself, and tests/shared/
@@ -22,13 +21,19 @@ READ_SCOPE = f"{GATEWAY.scope_domain}:read"
 @router.get(
     "/{id_number}",
     summary="一卡通人员视图 Person view",
-    description="按身份证号码查询人员的身份、就业、职业技能、社会保险和劳动关系信息；各部分带截至时间 as_of。"
-    " ID and phone numbers are masked without pii:read; unmasked reads are audited (X-Purpose header = why).",
+    description="按身份证号码或社会保障卡卡号查询人员的身份、社会保障卡、就业、职业技能、社会保险和劳动关系信息；"
+    "各部分带截至时间 as_of。The path takes an ID number (18 characters) or a social security card number "
+    "(Q + 8 digits): only a valid card (active 正常 or lost 挂失) finds its holder — a replaced or cancelled card's "
+    "number answers 404. ID and phone numbers are masked without pii:read; unmasked reads are audited "
+    "(X-Purpose header = why).",
     responses=PROBLEMS,
 )
-async def get_person(id_number: IdNumber, request: Request) -> PersonView:
+async def get_person(id_number: PersonKey, request: Request) -> PersonView:
     principal = authorize(request, READ_SCOPE)
-    view = await service.get_person(lookups=runtime_of(request).lookups, id_number=id_number)
+    lookups = runtime_of(request).lookups
+    if len(id_number) != 18:  # a card number (an ID number is always 18 characters once validated)
+        id_number = await service.holder_of(lookups=lookups, card_number=id_number)
+    view = await service.get_person(lookups=lookups, id_number=id_number)
     principal.check_county(view.identity.county_code)
     return view
 

@@ -8,14 +8,18 @@ from sqlalchemy import Table
 
 from gateway.persons.schemas import PersonView
 from gateway.readmodel.identity import empty
-from gateway.readmodel.models import PersonSection
+from gateway.readmodel.models import PersonCard, PersonSection
+from gateway.readmodel.social_insurance import VALID_CARD_STATUSES
 from hrss_shared.db import KeyLookups
 from hrss_shared.problems import NotFound
 
-SECTIONS = ("identity", "employment", "training", "insurance", "labour")
-_EMPTY = {"employment": '{"status":"not_employed"}', "training": "{}", "insurance": "{}", "labour": "{}"}
+SECTIONS = ("identity", "employment", "training", "talent", "card", "insurance", "labour")
+_EMPTY = {"employment": '{"status":"not_employed"}', "training": "{}", "talent": "{}", "card": "{}",
+          "insurance": "{}", "labour": "{}"}
 _table: Table = PersonSection.__table__  # type: ignore[attr-defined]
+_cards: Table = PersonCard.__table__  # type: ignore[attr-defined]
 _COLUMNS = ("section", "doc")
+_CARD_COLUMNS = ("id_number", "status")
 
 
 async def get_person(*, lookups: KeyLookups, id_number: str) -> PersonView:
@@ -28,3 +32,14 @@ async def get_person(*, lookups: KeyLookups, id_number: str) -> PersonView:
     parts = [f'"id_number":"{id_number}"', f'"identity":{identity}']
     parts += [f'"{name}":{docs.get(name) or _EMPTY[name]}' for name in SECTIONS[1:]]
     return PersonView.model_validate_json("{" + ",".join(parts) + "}")
+
+
+async def holder_of(*, lookups: KeyLookups, card_number: str) -> str:
+    """The ID number of the holder of the valid (active or lost) card ``card_number``; 404 for a number never
+    seen and for a replaced or cancelled card's number (it no longer identifies anyone)."""
+    rows = await lookups.rows(_cards.name, "card_number", card_number, _CARD_COLUMNS)
+    if not rows or rows[0][1] not in VALID_CARD_STATUSES:
+        raise NotFound(f"暂无有效的社会保障卡 {card_number} (no valid card with this number: never issued, "
+                       "replaced or cancelled)")
+    holder: str = rows[0][0]
+    return holder

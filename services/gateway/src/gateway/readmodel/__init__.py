@@ -13,7 +13,7 @@ from hrss_shared.app import ConsumerSpec
 from hrss_shared.consumer import Handler
 from hrss_shared.registry import EMPLOYMENT, LABOUR_RELATIONS, SOCIAL_INSURANCE, TRAINING
 
-GROUP = "gateway-readmodel-v2"
+GROUP = "gateway-readmodel-v3"
 MODULES = {
     str(EMPLOYMENT.topic): employment.HANDLERS,
     str(TRAINING.topic): training.HANDLERS,

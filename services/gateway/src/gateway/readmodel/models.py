@@ -33,3 +33,15 @@ class EmployerSection(Base, table=True):
     credit_code: str = Field(primary_key=True, max_length=18)
     section: str = Field(primary_key=True, max_length=20)
     doc: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class PersonCard(Base, table=True):
+    """社会保障卡卡号索引: each card number the read model has seen, its holder and the card's status, so the person
+    view finds a person by card number in one key look-up. Only a valid card (active 正常 or lost 挂失) finds its
+    holder; a replaced or cancelled card's number stays here with status ``cancelled`` and finds no one."""
+
+    __tablename__ = "person_cards"
+
+    card_number: str = Field(primary_key=True, max_length=20)
+    id_number: str = Field(max_length=18, index=True)
+    status: str = Field(max_length=12)

@@ -109,6 +109,24 @@ def identity_empty(id_number: str) -> Doc:
     return empty(id_number)
 
 
+def insurance_empty(id_number: str) -> Doc:
+    from gateway.readmodel.social_insurance import empty_insurance
+
+    return empty_insurance(id_number)
+
+
+def card_empty(id_number: str) -> Doc:
+    from gateway.readmodel.social_insurance import empty_card
+
+    return empty_card(id_number)
+
+
+def labour_empty(id_number: str) -> Doc:
+    from gateway.readmodel.labour_relations import empty
+
+    return empty(id_number)
+
+
 def records_section() -> Doc:
     return {"records": {}, "as_of": None}
 
@@ -122,9 +140,12 @@ PERSONS = Documents(
             "status": "not_employed", "job_seeker_registered_date": None, "employments": [],
             "unemployment_registrations": [], "records": {}, "as_of": None,
         },
-        "training": lambda key: {"certificates": [], "high_skill": False, "records": {}, "as_of": None},
-        "insurance": lambda key: records_section(),
-        "labour": lambda key: records_section(),
+        "training": lambda key: {"certificates": [], "high_skill": False, "enrolments": [], "vouchers": [],
+                                 "subsidies": [], "records": {}, "as_of": None},
+        "talent": lambda key: {"recognitions": [], "titles": [], "benefits": [], "as_of": None},
+        "insurance": lambda key: insurance_empty(key),
+        "card": lambda key: card_empty(key),
+        "labour": lambda key: labour_empty(key),
     },
 )
 EMPLOYERS = Documents(
