@@ -68,7 +68,7 @@ async def test_each_event_type_is_published_once_per_change_and_consumed_by_gate
                  {"ended_date": "2026-06-30", "reason": "转入企业就业"}, "public_welfare_placement.ended")
     job = await s.call("/v1/employment-registrations", {
         "id_number": pid, "name": person["name"], "credit_code": cc, "start_date": "2026-07-01"},
-        "employment.registered", "unemployment.closed")
+        "employment.registered", "unemployment.closed", "key_group.ended")  # the certification ends with it
     await s.call(f"/v1/employment-registrations/{job['id']}/terminate",
                  {"end_date": "2026-09-30", "reason": "自主创业"}, "employment.terminated")
     await s.call("/v1/startup-subsidies", {"id_number": pid, "credit_code": cc, "business_start_date": "2026-03-01",
@@ -105,8 +105,18 @@ async def test_each_event_type_is_published_once_per_change_and_consumed_by_gate
     await s.call(f"/v1/startup-loans/{bad['id']}/disburse", {"disbursed_date": "2026-03-08"}, "startup_loan.disbursed")
     await s.call(f"/v1/startup-loans/{bad['id']}/default", {"defaulted_date": "2026-11-01", "reason": "逾期未还"},
                  "startup_loan.defaulted")
+    # Already ended at re-employment (2026-07-01): ending it later is a 409 and publishes nothing.
     await s.call(f"/v1/job-seekers/{pid}/key-groups/{membership['id']}/end", {"end_date": "2026-11-10"},
-                 "key_group.ended")
+                 status=(409,))
+    # A registration recorded wrongly is corrected, then cancelled (撤销).
+    p4 = factories.job_seeker("330802")
+    wrong = await s.call("/v1/unemployment-registrations", {
+        "id_number": p4["id_number"], "name": p4["name"], "county_code": "330802", "registered_date": "2026-09-02"},
+        "unemployment.registered")
+    await s.call(f"/v1/unemployment-registrations/{wrong['id']}/correct",
+                 {"registered_date": "2026-09-01", "reason": "登记日期录入错误"}, "unemployment.corrected")
+    await s.call(f"/v1/unemployment-registrations/{wrong['id']}/cancel", {"reason": "重复登记"},
+                 "unemployment.cancelled")
     base = await s.call("/v1/startup-bases", {
         "kind": "return_home", "name": "常山返乡创业园", "county_code": "330802", "credit_code": cc,
         "recognised_date": "2026-05-01", "capacity": 50}, "startup_base.recognised")
@@ -150,3 +160,7 @@ async def test_each_event_type_is_published_once_per_change_and_consumed_by_gate
     assert [r["status"] for r in records["public_welfare_placement"]] == ["ended"]
     assert [r["data"]["kind"] for r in records["service_record"]] == ["career_guidance"]
     assert section["unemployment_registrations"][0]["status"] == "closed"
+    cancelled = (await stack.gateway.client.get(f"/v1/persons/{p4['id_number']}")).json()["employment"]
+    [item] = cancelled["unemployment_registrations"]
+    assert (item["status"], item["registered_date"], cancelled["status"]) == ("cancelled", "2026-09-01",
+                                                                              "not_employed")

@@ -206,12 +206,65 @@ class UnemploymentRegistered(EventData):
             f"{code.value} {name}" for code, name in SEPARATION_REASON_NAMES.items()))
 
 
+class ClosureReason(StrEnum):
+    """失业登记注销原因, coded (就业服务与就业管理规定 第六十三条 lists the cases)."""
+
+    reemployed = "reemployed"  # 就业（含就业登记、自主创业、灵活就业）
+    retired = "retired"  # 达到法定退休年龄或享受基本养老保险待遇
+    enlisted = "enlisted"  # 应征服兵役
+    study = "study"  # 入学
+    moved_away = "moved_away"  # 迁出本市或移居境外
+    death = "death"  # 死亡
+    no_contact = "no_contact"  # 连续若干个月未与公共就业服务机构联系
+    refused_offers = "refused_offers"  # 无正当理由拒绝接受公共就业服务（拒不接受推荐岗位）
+
+
+CLOSURE_REASON_NAMES: dict[ClosureReason, str] = {
+    ClosureReason.reemployed: "实现就业",
+    ClosureReason.retired: "达到法定退休年龄或领取养老金",
+    ClosureReason.enlisted: "应征服兵役",
+    ClosureReason.study: "入学",
+    ClosureReason.moved_away: "迁出本市或移居境外",
+    ClosureReason.death: "死亡",
+    ClosureReason.no_contact: "连续未与公共就业服务机构联系",
+    ClosureReason.refused_offers: "拒绝接受公共就业服务",
+}
+CLOSURE_REASON_DESCRIPTION = "注销原因代码 closure reason: " + ", ".join(
+    f"{code.value} {name}" for code, name in CLOSURE_REASON_NAMES.items())
+
+
 class UnemploymentClosed(EventData):
     """失业登记注销 an unemployment registration was closed (e.g. on re-employment)."""
 
     id: str
     id_number: IdNumber
     end_date: date
+    reason: str
+    # Additive within .v1: absent from events published before it existed (and from closures sent without it).
+    reason_code: ClosureReason | None = Field(default=None, description=CLOSURE_REASON_DESCRIPTION)
+    automatic: bool = False  # true: closed by the daily job (retirement, no contact)
+
+
+class UnemploymentCorrected(EventData):
+    """失业登记更正 a registration recorded wrongly was corrected; the values after the correction."""
+
+    id: str
+    id_number: IdNumber
+    changed: list[str]
+    name: str
+    county_code: CountyCode
+    registered_date: date
+    reason: str | None = None
+    separation_reason: SeparationReason | None = None
+    correction_reason: str
+
+
+class UnemploymentCancelled(EventData):
+    """失业登记撤销 a registration recorded wrongly was cancelled: it never held (what rested on it ends)."""
+
+    id: str
+    id_number: IdNumber
+    registered_date: date
     reason: str
 
 
@@ -230,6 +283,14 @@ UNEMPLOYMENT_REGISTERED = Contract(
 UNEMPLOYMENT_CLOSED = Contract(
     "hrss.employment.unemployment.closed.v1", UnemploymentClosed, subject="id_number",
     summary="失业登记注销 An unemployment registration was closed",
+)
+UNEMPLOYMENT_CORRECTED = Contract(
+    "hrss.employment.unemployment.corrected.v1", UnemploymentCorrected, subject="id_number",
+    summary="失业登记更正 An unemployment registration was corrected",
+)
+UNEMPLOYMENT_CANCELLED = Contract(
+    "hrss.employment.unemployment.cancelled.v1", UnemploymentCancelled, subject="id_number",
+    summary="失业登记撤销 An unemployment registration was cancelled",
 )
 
 # ---- 131 service --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from employment.job_seekers.router import router as job_seekers_router
 from employment.key_groups import service as key_groups
 from employment.key_groups.router import group_router, person_router
 from employment.public_welfare.router import router as public_welfare_router
+from employment.registrations import service as registrations
 from employment.registrations.router import employment_router, unemployment_router
 from employment.service_records.router import router as service_records_router
 from employment.startup.router import router as startup_router
@@ -42,7 +43,7 @@ def create_app(settings: EmploymentSettings | None = None) -> FastAPI:
         # An import's file streams in under its own limit (imports.service.MAX_BODY_BYTES, 20 MB).
         body_limits={"/v1/imports": imports_service.MAX_BODY_BYTES},
         consumers=[ConsumerSpec(group="employment", topics=consumers.TOPICS, handlers=consumers.HANDLERS)],
-        jobs=[key_groups.certification_job(outbox)],
+        jobs=[key_groups.certification_job(outbox), registrations.closure_job(outbox)],
         on_startup=[outbox.bind],
         routers=[
             employers_router, job_seekers_router, person_router, group_router, employment_router,

@@ -46,6 +46,7 @@ from hrss_shared.validators import QUZHOU_COUNTIES, birth_date_of
 HARD_TO_EMPLOY_POLICY = PolicyTable.load(POLICY_DIR / "hard_to_employ.toml", HardToEmployPolicy)
 CERTIFICATION_JOB = "employment.hard_to_employ_certification_end"
 REGISTRATION_CLOSED = "失业登记已注销，就业困难人员认定随之终止 (the unemployment registration was closed)"
+REGISTRATION_CANCELLED = "失业登记已撤销，就业困难人员认定随之终止 (the unemployment registration was cancelled)"
 
 
 def hard_to_employ_policy(day: date) -> HardToEmployPolicy:
@@ -195,12 +196,14 @@ async def end(
 
 
 async def end_with_registration(
-    *, session: AsyncSession, outbox: Outbox, registration: UnemploymentRegistration
+    *, session: AsyncSession, outbox: Outbox, registration: UnemploymentRegistration, on: date | None = None,
+    reason: str = REGISTRATION_CLOSED,
 ) -> list[KeyGroupMembership]:
-    """Certifications resting on a closed unemployment registration end on its end date (key_group.ended each)."""
-    if registration.end_date is None:
+    """Certifications resting on a closed unemployment registration end on its end date (key_group.ended each);
+    ``on`` overrides that day (a 撤销 ends them from the registration date, i.e. on their own start date)."""
+    ended_on = on if on is not None else registration.end_date
+    if ended_on is None:
         return []
-    ended_on = registration.end_date
     rows = (await session.exec(select(KeyGroupMembership).where(
         KeyGroupMembership.unemployment_registration_id == registration.id,
         or_(col(KeyGroupMembership.end_date).is_(None), col(KeyGroupMembership.end_date) > ended_on),
@@ -210,8 +213,15 @@ async def end_with_registration(
         session.add(membership)
         await outbox.add(session, KEY_GROUP_ENDED, KeyGroupEnded(
             id=membership.id, id_number=membership.id_number, group=membership.group,
-            end_date=membership.end_date, reason=REGISTRATION_CLOSED))
+            end_date=membership.end_date, reason=reason))
     return list(rows)
+
+
+async def earliest_start_resting_on(*, session: AsyncSession, registration_id: str) -> date | None:
+    """The earliest start date of the certifications resting on an unemployment registration."""
+    rows = (await session.exec(select(KeyGroupMembership).where(
+        KeyGroupMembership.unemployment_registration_id == registration_id))).all()
+    return min((m.start_date for m in rows), default=None)
 
 
 async def end_lapsed(*, session: AsyncSession, outbox: Outbox) -> int:

@@ -12,11 +12,13 @@ from employment.registrations.models import (
     EmploymentRegistrationPublic,
     EmploymentStatus,
     Termination,
+    UnemploymentCorrection,
     UnemploymentRegistrationCreate,
     UnemploymentRegistrationPublic,
     UnemploymentStatus,
 )
 from hrss_shared.app import OutboxDep, SessionDep
+from hrss_shared.corrections import Cancellation
 from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep, page_of
 from hrss_shared.validators import CountyCode, CreditCode, IdNumber
@@ -82,6 +84,28 @@ async def close_unemployment(
     registration_id: str, body: Closure, session: SessionDep, outbox: OutboxDep, principal: Writer
 ) -> UnemploymentRegistrationPublic:
     row = await service.close_unemployment(
+        session=session, outbox=outbox, principal=principal, registration_id=registration_id, data=body
+    )
+    return UnemploymentRegistrationPublic.model_validate(row)
+
+
+@unemployment_router.post("/{registration_id}/correct", summary="失业登记更正 Correct")
+async def correct_unemployment(
+    registration_id: str, body: UnemploymentCorrection, session: SessionDep, outbox: OutboxDep, principal: Writer
+) -> UnemploymentRegistrationPublic:
+    """更正 the fields recorded wrongly, with a reason (unemployment.corrected names the fields changed)."""
+    row = await service.correct_unemployment(
+        session=session, outbox=outbox, principal=principal, registration_id=registration_id, data=body
+    )
+    return UnemploymentRegistrationPublic.model_validate(row)
+
+
+@unemployment_router.post("/{registration_id}/cancel", summary="失业登记撤销 Cancel")
+async def cancel_unemployment(
+    registration_id: str, body: Cancellation, session: SessionDep, outbox: OutboxDep, principal: Writer
+) -> UnemploymentRegistrationPublic:
+    """撤销 a registration recorded wrongly: it never held; 就业困难人员认定 resting on it end (key_group.ended)."""
+    row = await service.cancel_unemployment(
         session=session, outbox=outbox, principal=principal, registration_id=registration_id, data=body
     )
     return UnemploymentRegistrationPublic.model_validate(row)

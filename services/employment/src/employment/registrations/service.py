@@ -3,15 +3,28 @@
 - A person holds at most one active employment registration per employer.
 - A person cannot register as unemployed while an employment registration is active.
 - Registering employment closes an open unemployment registration from the start date.
+- Both registrations are within working age on their date (employment.working_age: 16 up to the statutory
+  retirement age), and a registration date inside a past employment (its start to its end, inclusive) is refused.
+- A closure carries a coded reason (ClosureReason) besides its free-text note; closing ends at once the
+  就业困难人员 certifications resting on the registration (key_groups.end_with_registration).
+- The daily job (``closure_job``) closes, once, the open registrations of people who reached retirement age (on
+  their last working day) or had no contact for the policy's months (policy/unemployment_registration.toml).
+- A registration recorded wrongly is corrected (更正) or cancelled (撤销) with a reason, as an event; a 撤销 ends
+  the certifications resting on it, and its end date becomes the day before its registration date (in force on
+  no day for the rules reading dates).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, time, timedelta
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+import employment.key_groups.service as key_groups
 from employment.employers import service as employers
 from employment.employers.models import EmployerStatus
 from employment.registrations.models import (
@@ -20,28 +33,44 @@ from employment.registrations.models import (
     EmploymentRegistrationCreate,
     EmploymentStatus,
     Termination,
+    UnemploymentCorrection,
     UnemploymentRegistration,
     UnemploymentRegistrationCreate,
+    UnemploymentRegistrationPolicy,
     UnemploymentStatus,
 )
+from employment.service_records.models import ServiceRecord
+from employment.startup.common import POLICY_DIR, add_months
+from employment.working_age import last_working_day, working_age_problem
 from hrss_contracts.employment import (
+    CLOSURE_REASON_NAMES,
     EMPLOYMENT_REGISTERED,
     EMPLOYMENT_TERMINATED,
+    UNEMPLOYMENT_CANCELLED,
     UNEMPLOYMENT_CLOSED,
+    UNEMPLOYMENT_CORRECTED,
     UNEMPLOYMENT_REGISTERED,
+    ClosureReason,
     EmploymentRegistered,
     EmploymentTerminated,
+    UnemploymentCancelled,
     UnemploymentClosed,
+    UnemploymentCorrected,
     UnemploymentRegistered,
 )
 from hrss_shared.auth import Principal
+from hrss_shared.corrections import Cancellation, apply_changes
 from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
+from hrss_shared.policy import PolicyTable
 from hrss_shared.problems import Conflict, InvalidField
+from hrss_shared.scheduler import Job, daily_job
 
 REEMPLOYED_REASON = "就业登记 re-employed"
+CLOSURE_JOB = "employment.unemployment_registration_closure"
+POLICY = PolicyTable.load(POLICY_DIR / "unemployment_registration.toml", UnemploymentRegistrationPolicy)
 
 
 async def active_employments(*, session: AsyncSession, id_number: str) -> list[EmploymentRegistration]:
@@ -66,6 +95,10 @@ async def register_employment(
     if employer is None or employer.status != EmployerStatus.active:
         raise InvalidField("credit_code", "用人单位未登记或已注销 (employer not registered or inactive)")
     principal.check_county(employer.county_code)
+    problem = working_age_problem(data.id_number, data.start_date, "id_number",
+                                  female_original_age=data.female_original_age)
+    if problem:
+        raise problem
     await lock_key(session, data.id_number)
     for existing in await active_employments(session=session, id_number=data.id_number):
         if existing.credit_code == data.credit_code:
@@ -75,7 +108,8 @@ async def register_employment(
                 field_name="credit_code", existing_id=existing.id,
             )
     registration = EmploymentRegistration(
-        **data.model_dump(), employer_name=employer.name, county_code=employer.county_code
+        **data.model_dump(exclude={"female_original_age"}), employer_name=employer.name,
+        county_code=employer.county_code,
     )
     session.add(registration)
     await flush_or_conflict(session, Conflict(
@@ -85,6 +119,7 @@ async def register_employment(
         await _close_unemployment(
             session=session, outbox=outbox, registration=unemployment,
             end_date=max(data.start_date, unemployment.registered_date), reason=REEMPLOYED_REASON,
+            reason_code=ClosureReason.reemployed,
         )
     await outbox.add(
         session, EMPLOYMENT_REGISTERED, EmploymentRegistered.model_validate(registration, from_attributes=True)
@@ -125,7 +160,12 @@ async def register_unemployment(
 ) -> UnemploymentRegistration:
     """失业登记: refused while an employment registration is active or another one is open."""
     principal.check_county(data.county_code)
+    problem = working_age_problem(data.id_number, data.registered_date, "id_number",
+                                  female_original_age=data.female_original_age)
+    if problem:
+        raise problem
     await lock_key(session, data.id_number)
+    await _refuse_inside_past_employment(session=session, id_number=data.id_number, day=data.registered_date)
     active = await active_employments(session=session, id_number=data.id_number)
     if active:
         current = active[0]
@@ -163,26 +203,171 @@ async def close_unemployment(
     """失业登记注销."""
     registration = await get_unemployment_or_404(session=session, registration_id=registration_id)
     principal.check_county(registration.county_code)
+    if registration.status == UnemploymentStatus.cancelled:
+        raise Conflict(f"失业登记已撤销：{registration.cancel_reason} (cancelled)")
     if registration.status != UnemploymentStatus.open:
         raise Conflict(f"失业登记已于 {registration.end_date} 注销 (already closed)")
     if data.end_date < registration.registered_date:
         raise InvalidField("end_date", f"注销日期早于登记日期 {registration.registered_date} (before registration)")
     await _close_unemployment(
-        session=session, outbox=outbox, registration=registration, end_date=data.end_date, reason=data.reason
+        session=session, outbox=outbox, registration=registration, end_date=data.end_date, reason=data.reason,
+        reason_code=data.reason_code,
     )
     return registration
 
 
 async def _close_unemployment(
-    *, session: AsyncSession, outbox: Outbox, registration: UnemploymentRegistration, end_date: date, reason: str
+    *, session: AsyncSession, outbox: Outbox, registration: UnemploymentRegistration, end_date: date, reason: str,
+    reason_code: ClosureReason | None, automatic: bool = False,
 ) -> None:
+    """Close, publish unemployment.closed, and end at once the certifications resting on the registration."""
     registration.status = UnemploymentStatus.closed
     registration.end_date = end_date
     registration.close_reason = reason
+    registration.close_reason_code = reason_code
     session.add(registration)
     await outbox.add(session, UNEMPLOYMENT_CLOSED, UnemploymentClosed(
         id=registration.id, id_number=registration.id_number, end_date=end_date, reason=reason,
+        reason_code=reason_code, automatic=automatic,
     ))
+    await key_groups.end_with_registration(session=session, outbox=outbox, registration=registration)
+
+
+async def _refuse_inside_past_employment(
+    *, session: AsyncSession, id_number: str, day: date, field: str = "registered_date"
+) -> None:
+    """422 naming ``field`` when ``day`` falls from a past employment's start to its end, inclusive."""
+    inside = (await session.exec(select(EmploymentRegistration).where(
+        EmploymentRegistration.id_number == id_number,
+        EmploymentRegistration.status == EmploymentStatus.terminated,
+        col(EmploymentRegistration.start_date) <= day,
+        col(EmploymentRegistration.end_date) >= day,
+    ).order_by(col(EmploymentRegistration.start_date)))).first()
+    if inside is not None and inside.end_date is not None:
+        after = inside.end_date + timedelta(days=1)
+        raise InvalidField(field, f"失业登记日期 {day} 在 {inside.employer_name} 的就业期间 {inside.start_date} 至 "
+                                  f"{inside.end_date} 内（就业登记 {inside.id}），{after} 起方可登记失业 "
+                                  "(the date falls inside a past employment)")
+
+
+# ---- 更正 and 撤销 ----------------------------------------------------------------------------------
+
+
+async def correct_unemployment(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, registration_id: str,
+    data: UnemploymentCorrection,
+) -> UnemploymentRegistration:
+    """失业登记更正: the fields sent replace the ones recorded wrongly; unemployment.corrected names them."""
+    registration = await get_unemployment_or_404(session=session, registration_id=registration_id)
+    principal.check_county(registration.county_code)
+    if data.county_code is not None:
+        principal.check_county(data.county_code)
+    if registration.status == UnemploymentStatus.cancelled:
+        raise Conflict(f"失业登记 {registration.id} 已撤销 (cancelled; nothing to correct)")
+    day = data.registered_date
+    if day is not None and day != registration.registered_date:
+        problem = working_age_problem(registration.id_number, day, "registered_date",
+                                      female_original_age=registration.female_original_age)
+        if problem:
+            raise problem
+        if registration.end_date is not None and day > registration.end_date:
+            raise InvalidField("registered_date", f"失业登记日期晚于注销日期 {registration.end_date} (after the end)")
+        await _refuse_inside_past_employment(session=session, id_number=registration.id_number, day=day)
+        later_start = await key_groups.earliest_start_resting_on(session=session, registration_id=registration.id)
+        if later_start is not None and later_start < day:
+            raise Conflict(f"就业困难人员认定自 {later_start} 起以该失业登记为依据，登记日期不能更正为 {day} "
+                           "(a certification rests on the registration from an earlier day)",
+                           field_name="registered_date")
+    changed = apply_changes(registration, data.sent())
+    session.add(registration)
+    await outbox.add(session, UNEMPLOYMENT_CORRECTED, UnemploymentCorrected(
+        id=registration.id, id_number=registration.id_number, changed=changed, name=registration.name,
+        county_code=registration.county_code, registered_date=registration.registered_date,
+        reason=registration.reason, separation_reason=registration.separation_reason,
+        correction_reason=data.reason,
+    ))
+    return registration
+
+
+async def cancel_unemployment(
+    *, session: AsyncSession, outbox: Outbox, principal: Principal, registration_id: str, data: Cancellation,
+) -> UnemploymentRegistration:
+    """失业登记撤销: the registration never held; the certifications resting on it end (key_group.ended)."""
+    registration = await get_unemployment_or_404(session=session, registration_id=registration_id)
+    principal.check_county(registration.county_code)
+    if registration.status == UnemploymentStatus.cancelled:
+        raise Conflict(f"失业登记已撤销：{registration.cancel_reason} (already cancelled)")
+    registration.status = UnemploymentStatus.cancelled
+    registration.cancel_reason = data.reason
+    # It never held: ending the day before it began, every rule reading dates (key groups, loans, statistics)
+    # finds it in force on no day.
+    registration.end_date = registration.registered_date - timedelta(days=1)
+    session.add(registration)
+    await outbox.add(session, UNEMPLOYMENT_CANCELLED, UnemploymentCancelled(
+        id=registration.id, id_number=registration.id_number, registered_date=registration.registered_date,
+        reason=data.reason,
+    ))
+    await key_groups.end_with_registration(
+        session=session, outbox=outbox, registration=registration, on=registration.registered_date,
+        reason=f"{key_groups.REGISTRATION_CANCELLED}：{data.reason}",
+    )
+    return registration
+
+
+# ---- the daily closure job ------------------------------------------------------------------------
+
+
+def _automatic_closure(
+    registration: UnemploymentRegistration, last_contact: date, today: date
+) -> tuple[date, ClosureReason, str] | None:
+    """The closure due on or before ``today`` (the earliest of retirement and no contact), or None."""
+    due: list[tuple[date, ClosureReason, str]] = []
+    last_day = last_working_day(registration.id_number, registration.female_original_age)
+    if last_day < today:
+        due.append((max(last_day, registration.registered_date), ClosureReason.retired,
+                    f"{CLOSURE_REASON_NAMES[ClosureReason.retired]}：{last_day} 为法定劳动年龄内最后一天"
+                    f"（自动注销）"))
+    rules = POLICY.at(today)
+    deadline = add_months(last_contact, rules.no_contact_months)
+    if deadline <= today:
+        mark = "；示例值 illustrative" if rules.illustrative else ""
+        due.append((deadline, ClosureReason.no_contact,
+                    f"自 {last_contact} 起连续 {rules.no_contact_months} 个月未与公共就业服务机构联系（自动注销；"
+                    f"{rules.source[:60]}{mark}）"[:200]))
+    return min(due, key=lambda d: d[0]) if due else None
+
+
+async def close_lapsed(*, session: AsyncSession, outbox: Outbox, today: date) -> int:
+    """Close the open registrations due for automatic closure on ``today``; unemployment.closed once each."""
+    contacts = (
+        select(ServiceRecord.id_number, func.max(ServiceRecord.service_date).label("last"))
+        .group_by(col(ServiceRecord.id_number)).subquery()
+    )
+    rows: Any = (await session.exec(
+        select(UnemploymentRegistration, contacts.c.last)
+        .join(contacts, contacts.c.id_number == UnemploymentRegistration.id_number, isouter=True)
+        .where(UnemploymentRegistration.status == UnemploymentStatus.open)
+    )).all()
+    closed = 0
+    for registration, last_service in rows:
+        last_contact = registration.registered_date
+        if last_service is not None and last_service > last_contact:
+            last_contact = last_service
+        due = _automatic_closure(registration, last_contact, today)
+        if due is None:
+            continue
+        end_date, code, note = due
+        await _close_unemployment(session=session, outbox=outbox, registration=registration, end_date=end_date,
+                                  reason=note, reason_code=code, automatic=True)
+        closed += 1
+    return closed
+
+
+def closure_job(outbox: Callable[[], Outbox]) -> Job:
+    """Daily at 00:15 Beijing time: registrations past retirement age or without contact for months close."""
+    return daily_job(CLOSURE_JOB, time(0, 15), outbox,
+                     lambda session, box, today: close_lapsed(session=session, outbox=box, today=today),
+                     lambda n: f"closed {n} unemployment registrations")
 
 
 EMPLOYMENT_SORTS = {"start_date": col(EmploymentRegistration.start_date),

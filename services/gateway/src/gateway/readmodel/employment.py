@@ -20,7 +20,7 @@ from hrss_shared.events import CloudEvent
 from hrss_shared.registry import EMPLOYMENT
 
 SECTION = "employment"
-TERMINAL = {"terminated", "closed"}
+TERMINAL = {"terminated", "closed", "cancelled"}
 handlers = Handlers()
 
 
@@ -122,7 +122,9 @@ async def on_unemployment_registered(
     at = stamp(event.time)
     doc = await PERSONS.section(session, data.id_number, SECTION)
     item = _item(doc["unemployment_registrations"], data.id, "open", at)
-    item.update(county_code=data.county_code, registered_date=data.registered_date.isoformat(), reason=data.reason)
+    if "corrected_at" not in item:  # a correction that arrived first holds the right values
+        item.update(county_code=data.county_code, registered_date=data.registered_date.isoformat(),
+                    reason=data.reason)
     item["updated_at"] = later(item["updated_at"], at)
     _settle(doc, at)
     await identity.named(session, data.id_number, data.name, data.county_code, at)
@@ -133,7 +135,38 @@ async def on_unemployment_closed(session: AsyncSession, event: CloudEvent, data:
     at = stamp(event.time)
     doc = await PERSONS.section(session, data.id_number, SECTION)
     item = _item(doc["unemployment_registrations"], data.id, "closed", at)
-    item.update(status="closed", end_date=data.end_date.isoformat(), close_reason=data.reason)
+    item.update(end_date=data.end_date.isoformat(), close_reason=data.reason, close_reason_code=data.reason_code)
+    if item["status"] != "cancelled":  # a 撤销 stands whatever arrives after it
+        item["status"] = "closed"
+    item["updated_at"] = later(item["updated_at"], at)
+    _settle(doc, at)
+
+
+@handlers.on(c.UNEMPLOYMENT_CORRECTED)
+async def on_unemployment_corrected(
+    session: AsyncSession, event: CloudEvent, data: c.UnemploymentCorrected
+) -> None:
+    """失业登记更正: the values after the correction replace the recorded ones (a later event wins)."""
+    at = stamp(event.time)
+    doc = await PERSONS.section(session, data.id_number, SECTION)
+    item = _item(doc["unemployment_registrations"], data.id, "open", at)
+    if item.get("corrected_at") is None or at >= item["corrected_at"]:
+        item.update(county_code=data.county_code, registered_date=data.registered_date.isoformat(),
+                    reason=data.reason, corrected_at=at)
+    item["updated_at"] = later(item["updated_at"], at)
+    _settle(doc, at)
+
+
+@handlers.on(c.UNEMPLOYMENT_CANCELLED)
+async def on_unemployment_cancelled(
+    session: AsyncSession, event: CloudEvent, data: c.UnemploymentCancelled
+) -> None:
+    """失业登记撤销: the registration never held (cancelled, whatever arrives after)."""
+    at = stamp(event.time)
+    doc = await PERSONS.section(session, data.id_number, SECTION)
+    item = _item(doc["unemployment_registrations"], data.id, "cancelled", at)
+    item.setdefault("registered_date", data.registered_date.isoformat())
+    item.update(status="cancelled", cancel_reason=data.reason)
     item["updated_at"] = later(item["updated_at"], at)
     _settle(doc, at)
 
