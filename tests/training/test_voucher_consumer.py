@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from hrss_contracts.employment import UNEMPLOYMENT_REGISTERED
 from hrss_shared.consumer import PermanentEventError
@@ -15,6 +16,7 @@ from tests import factories
 from tests.support import InProcessService
 from tests.training.helpers import TYPE, events_since, outbox
 from training import consumers
+from training.vouchers.models import Voucher
 from training.vouchers.service import POLICY
 
 
@@ -38,7 +40,8 @@ async def apply(svc: InProcessService, ev: CloudEvent) -> None:
 def test_the_consumer_reads_employment_social_insurance_and_its_own_topic() -> None:
     assert consumers.TOPICS == ["hrss.employment", "hrss.training", "hrss.social-insurance"]
     assert set(consumers.handlers(lambda: None)) == {  # type: ignore[arg-type,return-value]
-        UNEMPLOYMENT_REGISTERED.type, TYPE("certificate.issued"), TYPE("certificate.corrected"),
+        UNEMPLOYMENT_REGISTERED.type, "hrss.employment.unemployment.cancelled.v1", TYPE("certificate.issued"),
+        TYPE("certificate.corrected"),
         TYPE("certificate.cancelled"), TYPE("enrolment.completed"), TYPE("enrolment.corrected"),
         TYPE("enrolment.cancelled"), "hrss.employment.employment.registered.v1",
         "hrss.employment.employment.terminated.v1", "hrss.social-insurance.contribution.posted.v1",
@@ -82,4 +85,50 @@ async def test_a_registration_before_any_policy_is_dead_lettered(training: InPro
     before = len(await outbox(training))
     with pytest.raises(PermanentEventError):
         await apply(training, event(registration(registered_date="2020-12-31")))
+    assert await events_since(training, before) == []
+
+
+async def test_a_cancelled_registration_cancels_its_unused_voucher_once(
+    training: InProcessService, move_today: Any
+) -> None:
+    move_today(date(2026, 3, 5))
+    data = registration()
+    await apply(training, event(data))
+    before = len(await outbox(training))
+    cancelled = CloudEvent(
+        id=str(uuid.uuid4()), source="/hrss/employment", type="hrss.employment.unemployment.cancelled.v1",
+        time=datetime.now(UTC), subject=data["id_number"], data={
+            "id": data["id"], "id_number": data["id_number"], "registered_date": data["registered_date"],
+            "reason": "重复登记"})
+    handlers = consumers.handlers(lambda: training.runtime.outbox)  # type: ignore[arg-type,return-value]
+    for _ in range(2):  # redelivered: nothing more
+        async with training.runtime.maker() as session, session.begin():
+            await handlers[cancelled.type](session, cancelled)
+    [voucher] = (await training.client.get("/v1/vouchers", params={"id_number": data["id_number"]})).json()["data"]
+    assert (voucher["status"], voucher["cancel_reason"]) == ("cancelled", "失业登记已撤销：重复登记")
+    rows = await events_since(training, before)
+    assert [r["event_type"] for r in rows] == [TYPE("voucher.cancelled")]
+    await apply(training, event(data))  # the registration event again: no new voucher
+    assert len((await training.client.get("/v1/vouchers", params={"id_number": data["id_number"]})).json()["data"]) == 1
+
+
+async def test_a_redeemed_voucher_stays_when_its_registration_is_cancelled(
+    training: InProcessService, move_today: Any
+) -> None:
+    move_today(date(2026, 3, 5))
+    data = registration()
+    await apply(training, event(data))
+    async with training.runtime.maker() as session, session.begin():
+        await session.execute(  # a redeemed voucher, as after a redemption
+            update(Voucher).where(Voucher.unemployment_registration_id == data["id"]).values(
+            status="redeemed"))
+    before = len(await outbox(training))
+    handlers = consumers.handlers(lambda: training.runtime.outbox)  # type: ignore[arg-type,return-value]
+    cancelled = CloudEvent(
+        id=str(uuid.uuid4()), source="/hrss/employment", type="hrss.employment.unemployment.cancelled.v1",
+        time=datetime.now(UTC), subject=data["id_number"], data={
+            "id": data["id"], "id_number": data["id_number"], "registered_date": data["registered_date"],
+            "reason": "重复登记"})
+    async with training.runtime.maker() as session, session.begin():
+        await handlers[cancelled.type](session, cancelled)
     assert await events_since(training, before) == []

@@ -1,6 +1,7 @@
 """Handlers of events the training service acts on.
 
-- ``hrss.employment``: an unemployment registration issues the re-employment voucher; employment registrations
+- ``hrss.employment``: an unemployment registration issues the re-employment voucher (its 撤销 cancels the
+  voucher while unused); employment registrations
   and their ends are the facts talent benefits depend on (an end stops them).
 - ``hrss.social-insurance``: paid contribution months (posted, corrected, cancelled), the other fact.
 - ``hrss.training`` (its own topic): a certificate or an enrolment completed, corrected or cancelled decides,
@@ -17,9 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hrss_contracts.employment import (
     EMPLOYMENT_REGISTERED,
     EMPLOYMENT_TERMINATED,
+    UNEMPLOYMENT_CANCELLED,
     UNEMPLOYMENT_REGISTERED,
     EmploymentRegistered,
     EmploymentTerminated,
+    UnemploymentCancelled,
     UnemploymentRegistered,
 )
 from hrss_contracts.social_insurance import (
@@ -66,6 +69,14 @@ def handlers(outbox: Callable[[], Outbox]) -> dict[str, Handler]:
     ) -> None:
         """再就业培训券: one per unemployment registration, whatever the redeliveries."""
         await vouchers.issue_for_unemployment(session=session, outbox=outbox(), registration=registration)
+
+    @found.on(UNEMPLOYMENT_CANCELLED)
+    async def unemployment_cancelled(
+        session: AsyncSession, event: CloudEvent, registration: UnemploymentCancelled
+    ) -> None:
+        """失业登记撤销: the unused re-employment voucher issued on it is cancelled too."""
+        await vouchers.cancel_for_unemployment(session=session, outbox=outbox(), registration_id=registration.id,
+                                               reason=registration.reason)
 
     @found.on(CERTIFICATE_ISSUED)
     async def certificate_issued(session: AsyncSession, event: CloudEvent, certificate: CertificateIssued) -> None:

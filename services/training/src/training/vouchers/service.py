@@ -129,6 +129,29 @@ async def issue_for_unemployment(
     return await _save_new(session, outbox, voucher)
 
 
+async def cancel_for_unemployment(
+    *, session: AsyncSession, outbox: Outbox, registration_id: str, reason: str
+) -> Voucher | None:
+    """A cancelled (撤销) unemployment registration never held: its re-employment voucher, still unused, is
+    cancelled with it (one event; a redelivery finds it cancelled). A voucher already redeemed stays: the training
+    it paid for happened."""
+    await lock_key(session, f"training-unemployment:{registration_id}")
+    voucher = (await session.exec(
+        select(Voucher).where(Voucher.unemployment_registration_id == registration_id))).first()
+    today = clock.today()
+    if voucher is None or voucher.status_on(today) != VoucherStatus.issued:
+        return None
+    await lock_key(session, voucher_lock(voucher.id))
+    voucher.status = VoucherStatus.cancelled
+    voucher.cancelled_date = today
+    voucher.cancel_reason = f"失业登记已撤销：{reason}"[:200]
+    await _touch(session, voucher)
+    await outbox.add(session, VOUCHER_CANCELLED, VoucherCancelled(
+        id=voucher.id, id_number=voucher.id_number, county_code=voucher.county_code, kind=voucher.kind,
+        face_value=voucher.face_value, cancelled_date=today, reason=voucher.cancel_reason))
+    return voucher
+
+
 async def get_or_404(*, session: AsyncSession, voucher_id: str) -> Voucher:
     return await fetch_or_404(session, Voucher, voucher_id, f"培训券 {voucher_id} 不存在 (voucher not found)")
 
