@@ -393,7 +393,8 @@ async def unit_of_work(request: Request, runtime: RuntimeDep) -> AsyncIterator[A
             if not exc.keep_writes:
                 await session.rollback()
             elif claim is not None:
-                handed_over = _hand_over(request, runtime, session, stack, claim, [])
+                _hand_over(request, runtime, session, stack, claim, [])
+                handed_over = True
             else:
                 await _commit(runtime, session, [])
             raise
@@ -402,7 +403,8 @@ async def unit_of_work(request: Request, runtime: RuntimeDep) -> AsyncIterator[A
             raise
         rows = _audit_rows(request)
         if claim is not None:
-            handed_over = _hand_over(request, runtime, session, stack, claim, rows)
+            _hand_over(request, runtime, session, stack, claim, rows)
+            handed_over = True
         else:
             await _commit(runtime, session, rows)
     finally:
@@ -432,9 +434,9 @@ PENDING_COMMIT = "hrss.pending_commit"  # scope key of a write whose commit wait
 
 
 def _hand_over(request: Request, runtime: ServiceRuntime, session: AsyncSession, stack: contextlib.AsyncExitStack,
-               claim: idempotency.Claim, audit_rows: list[dict[str, Any]]) -> bool:
+               claim: idempotency.Claim, audit_rows: list[dict[str, Any]]) -> None:
+    """Leave the write open: the middleware commits it with its stored answer (``PendingCommit.finish``)."""
     request.scope[PENDING_COMMIT] = PendingCommit(runtime, session, stack, claim, audit_rows)
-    return True
 
 
 @dataclass

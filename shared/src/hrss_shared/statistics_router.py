@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hrss_shared.app import SessionDep, require
 from hrss_shared.auth import Principal, county_filter
@@ -32,7 +31,6 @@ def statistics_router(
             CountyCode | None, Query(description="县（市、区）代码; omitted: every county and the city total")
         ] = None,
     ) -> Any:
-        db: AsyncSession = session
-        return await yearly(session=db, year=year, county=county_filter(principal, county_code))
+        return await yearly(session=session, year=year, county=county_filter(principal, county_code))
 
     return router

@@ -362,17 +362,15 @@ async def on_enrolment(
     if changed is not None and "result" not in changed:
         return
     passed = enrolment.status == EnrolmentStatus.completed and enrolment.result == CompletionResult.passed
+    course = await session.get(Course, enrolment.course_id)
+    assert course is not None  # a foreign key
     if enrolment.status == EnrolmentStatus.cancelled or changed is not None:
         reason = (f"报名已撤销：{enrolment.cancel_reason}" if enrolment.status == EnrolmentStatus.cancelled
                   else "结业结果更正，按更正后的结果重新核定")
-        course = await session.get(Course, enrolment.course_id)
-        keep = enrolment_basis(enrolment, course).key if passed and course is not None else None
+        keep = enrolment_basis(enrolment, course).key if passed else None
         await revoke_for(session=session, outbox=outbox, enrolment_id=enrolment.id, reason=reason, keep_basis=keep)
-    if not passed:
-        return
-    course = await session.get(Course, enrolment.course_id)
-    assert course is not None  # a foreign key
-    await decide_automatically(session=session, outbox=outbox, basis=enrolment_basis(enrolment, course))
+    if passed:
+        await decide_automatically(session=session, outbox=outbox, basis=enrolment_basis(enrolment, course))
 
 
 async def get_or_404(*, session: AsyncSession, subsidy_id: str) -> Subsidy:
