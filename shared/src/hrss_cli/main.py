@@ -255,6 +255,29 @@ def cmd_clients(args: argparse.Namespace) -> int:
     return _service_command(GATEWAY.name, "clients", *args.clients_args, env=env)
 
 
+def cmd_gateway_rebuild(args: argparse.Namespace) -> int:
+    """``hrss gateway rebuild`` is the gateway's ``python -m gateway rebuild`` on this data folder's database and
+    broker (or ``--bootstrap``); the embedded broker is refused here in plain words: it keeps events in memory."""
+    data_dir = args.data_dir.resolve()
+    state = read_state(data_dir) or {}
+    broker = state.get("broker") or {}
+    if not args.bootstrap and broker.get("kind") == "embedded":
+        print("rebuild needs a durable broker 重建需要持久化的 Kafka: the embedded broker of this stack keeps "
+              "events in memory only, so its topics do not hold the history to rebuild from. Run the stack with "
+              "`hrss up --broker apache`, or pass --bootstrap HOST:PORT of an Apache Kafka cluster.", file=sys.stderr)
+        return 2
+    bootstrap = args.bootstrap or broker.get("bootstrap")
+    if not bootstrap:
+        print("no stack in the data folder: pass --bootstrap HOST:PORT", file=sys.stderr)
+        return 2
+    env = {**os.environ, "HRSS_DATA_DIR": str(data_dir), "HRSS_BOOTSTRAP_SERVERS": str(bootstrap)}
+    database = ((state.get("postgres") or {}).get("databases") or {}).get(GATEWAY.name)
+    if database:
+        env[GATEWAY.env_prefix + "DATABASE_URL"] = database
+    extra = [*(["--force"] if args.force else []), *(["--no-progress"] if args.no_progress else [])]
+    return _service_command(GATEWAY.name, "rebuild", *extra, env=env)
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     """Check each service's audit log on this data folder's databases; exit 1 if any chain is broken."""
     data_dir = args.data_dir.resolve()
@@ -364,6 +387,21 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir(clients)
     clients.add_argument("clients_args", nargs=argparse.REMAINDER, metavar="create|list|revoke …")
     clients.set_defaults(func=cmd_clients)
+
+    gateway = sub.add_parser("gateway", help="the gateway's maintenance commands: rebuild")
+    gsub = gateway.add_subparsers(dest="gateway_command", required=True)
+    rebuild = gsub.add_parser(
+        "rebuild", help="rebuild every read-model table from the domain topics (stop the gateway first)",
+        description="Runs python -m gateway rebuild on the data folder's database and broker: empties the read-model "
+                    "tables, replays every domain topic from its first event with a progress bar, and commits the "
+                    "end offsets for the gateway's consumer group. Needs a durable broker whose topics keep every "
+                    "event; refuses while a gateway consumes.")
+    data_dir(rebuild)
+    rebuild.add_argument("--bootstrap", help="HOST:PORT of the Kafka cluster (default: the data folder's stack)")
+    rebuild.add_argument("--force", action="store_true", help="rebuild from what the topics hold even if their "
+                                                              "retention is limited")
+    rebuild.add_argument("--no-progress", action="store_true")
+    rebuild.set_defaults(func=cmd_gateway_rebuild)
 
     from hrss_cli import dlq
 

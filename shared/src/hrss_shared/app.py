@@ -32,6 +32,7 @@ from hrss_shared import auth as authn
 from hrss_shared import clock, db, idempotency, migrations, privacy, ratelimit, text
 from hrss_shared.audit import AuditChain, AuditWriter, new_chain_id
 from hrss_shared.consumer import DLQ_SUFFIX, BatchHook, ConsumerRunner, Handler
+from hrss_shared.events import CloudEvent
 from hrss_shared.infra import InfraTables
 from hrss_shared.kafka import BrokerProbe, ProducerFactory, ensure_topics
 from hrss_shared.logs import (
@@ -74,6 +75,34 @@ class ConsumerSpec:
     topics: list[str]
     handlers: dict[str, Handler]
     hooks: Sequence[BatchHook] = ()
+
+
+def merge_consumers(group: str, *specs: ConsumerSpec) -> ConsumerSpec:
+    """One consumer group doing the work of several: every topic, the hooks of each in order, and for an event type
+    that several handle, their handlers one after the other in the same transaction.
+
+    A service has one processed-event table (deduplicated by the event's source and id), so it runs one consumer
+    group: a second group would find every event already recorded by the first and skip it. Parts of a service
+    that follow events each declare their own spec and the service merges them here (the gateway's read models,
+    alerts and indicators are one group: each event is parsed once and every part sees it)."""
+    handlers: dict[str, list[Handler]] = {}
+    for spec in specs:
+        for event_type, handler in spec.handlers.items():
+            handlers.setdefault(event_type, []).append(handler)
+    return ConsumerSpec(
+        group=group,
+        topics=list(dict.fromkeys(t for spec in specs for t in spec.topics)),
+        handlers={t: hs[0] if len(hs) == 1 else _chain(hs) for t, hs in handlers.items()},
+        hooks=[hook for spec in specs for hook in spec.hooks],
+    )
+
+
+def _chain(handlers: list[Handler]) -> Handler:
+    async def handle(session: AsyncSession, event: CloudEvent) -> None:
+        for handler in handlers:
+            await handler(session, event)
+
+    return handle
 
 
 @dataclass
@@ -172,6 +201,10 @@ def create_service_app(
                     maker=maker, reader=runtime.reader, table=infra.outbox, dialect=engine.dialect.name, lock=lock,
                     producers=ProducerFactory(settings.bootstrap_servers, client_id=f"{settings.service_name}-relay"),
                 )
+        if len(consumers) > 1:
+            raise ValueError(
+                "one consumer group per service: its processed-event table would make a second group skip every "
+                "event the first recorded; merge them with hrss_shared.app.merge_consumers(group, *specs)")
         if settings.consumers_enabled:
             for spec in consumers:
                 runtime.consumers.append(

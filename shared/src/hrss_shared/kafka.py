@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from hrss_shared.logs import get_logger
@@ -104,8 +105,16 @@ async def _quiet_close(admin: AIOKafkaAdminClient) -> None:
         pass
 
 
-async def ensure_topics(bootstrap: str, names: Iterable[str], *, partitions: int = 3) -> None:
-    """Create the topics that do not exist yet (idempotent)."""
+# The domain topics are the record of every change: a read model (the gateway's) is rebuilt by replaying them, so
+# they keep every event. Set when a topic is created; an existing cluster's topics are set once by hand
+# (README: "Keeping every event"), and ``topic_retention`` tells whether they are.
+RETAIN_FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
+
+
+async def ensure_topics(bootstrap: str, names: Iterable[str], *, partitions: int = 3,
+                        configs: dict[str, str] | None = None) -> None:
+    """Create the topics that do not exist yet (idempotent), keeping every event unless ``configs`` says
+    otherwise. An existing topic's configuration is left as it is."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hrss-admin", request_timeout_ms=10000)
     await admin.start()
     try:
@@ -113,15 +122,39 @@ async def ensure_topics(bootstrap: str, names: Iterable[str], *, partitions: int
         missing = [n for n in dict.fromkeys(names) if n not in existing]
         if not missing:
             return
+        topic_configs = RETAIN_FOREVER if configs is None else configs
         try:
-            await admin.create_topics(
-                [NewTopic(name=n, num_partitions=partitions, replication_factor=1) for n in missing]
-            )
+            await admin.create_topics([NewTopic(name=n, num_partitions=partitions, replication_factor=1,
+                                                topic_configs=topic_configs) for n in missing])
         except TopicAlreadyExistsError:
             pass
-        log.info("topics_created", topics=missing)
+        log.info("topics_created", topics=missing, configs=topic_configs)
     finally:
         await _quiet_close(admin)
+
+
+async def topic_retention(bootstrap: str, names: Iterable[str]) -> dict[str, str | None]:
+    """Each topic's ``retention.ms`` as the broker reports it ("-1": every event kept; None: the broker did not
+    say, e.g. a development broker without DescribeConfigs)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hrss-admin", request_timeout_ms=10000)
+    await admin.start()
+    found: dict[str, str | None] = dict.fromkeys(names)
+    try:
+        responses = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name) for name in found])
+        for response in responses:
+            for resource in response.resources:
+                error_code, _message, _kind, name, entries = resource[:5]
+                if error_code != 0 or name not in found:
+                    continue
+                for entry in entries:
+                    if entry[0] == "retention.ms":
+                        found[name] = entry[1]
+    except Exception as exc:  # noqa: BLE001 - a broker that cannot describe configs leaves None
+        log.warning("topic_retention_unknown", error=repr(exc))
+    finally:
+        await _quiet_close(admin)
+    return found
 
 
 class BrokerProbe:

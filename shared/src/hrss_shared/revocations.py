@@ -28,13 +28,12 @@ from pydantic import ValidationError
 from hrss_shared import clock
 from hrss_shared.auth import REVOKED_EVENT_TYPE, Authenticator
 from hrss_shared.events import CloudEvent
+from hrss_shared.kafka import RETAIN_FOREVER
 from hrss_shared.logs import get_logger
 from hrss_shared.relay import Backoff
 
 log = get_logger(__name__)
 
-# Keep every event: a service started at any time must learn every revocation by replay.
-RETAIN_FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
 
 
 async def ensure_retained_topic(bootstrap: str, topic: str, *, partitions: int, client_id: str) -> list[int]:

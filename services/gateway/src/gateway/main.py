@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from gateway import readmodel
+from gateway import projection
 from gateway.clients import service as clients
 from gateway.clients.router import router as clients_router
 from gateway.config import GatewaySettings
@@ -78,7 +78,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         "revocations on its own topic, which every service follows.",
         infra=infra,
         migrations_dir=MIGRATIONS,
-        consumers=[readmodel.CONSUMER],
+        consumers=[projection.CONSUMER],
         routers=[persons_router, clients_router],
         on_startup=[start_revocations],
         # The whole catalogue: the domain topics its read models consume and its own topic.
