@@ -151,12 +151,12 @@ async def test_sections_of_domains_without_events_are_empty_with_no_as_of(gatewa
     await apply(gateway, job_seeker_registered(id_number))
     body = await person(gateway, id_number)
     assert body["training"] == {"certificates": [], "high_skill": False, "enrolments": [], "vouchers": [],
-                                "subsidies": [], "records": {}, "as_of": None}
+                                "subsidies": [], "records": {}, "as_of": None, "live": None}
     assert body["insurance"] == {"enrolments": [], "contribution_months": {}, "coverage_gaps": [], "benefits": [],
-                                 "records": {}, "as_of": None}
-    assert body["card"] == {"card": None, "cards": [], "as_of": None}
-    assert body["talent"] == {"recognitions": [], "titles": [], "benefits": [], "as_of": None}
-    assert body["labour"] == {"arrears_cases": [], "records": {}, "as_of": None}
+                                 "records": {}, "as_of": None, "live": None}
+    assert body["card"] == {"card": None, "cards": [], "as_of": None, "live": None}
+    assert body["talent"] == {"recognitions": [], "titles": [], "benefits": [], "as_of": None, "live": None}
+    assert body["labour"] == {"arrears_cases": [], "records": {}, "as_of": None, "live": None}
 
 
 async def test_certificates_fill_the_training_section_not_employment(gateway: InProcessService) -> None:

@@ -15,6 +15,7 @@ from labour_relations.cases.service import OVERDUE_JOB, RECOMPUTE_JOB
 from labour_relations.config import LabourRelationsSettings
 from labour_relations.main import create_app
 from labour_relations.workdays import CALENDAR_FILE
+from tests import factories
 from tests.labour_relations.helpers import (
     TYPE,
     act,
@@ -317,3 +318,18 @@ async def test_lists_filter_and_sort(labour: InProcessService) -> None:
     assert [c["id"] for c in r.json()["data"]] == [b["id"]]
     assert_problem(await labour.client.get("/v1/arrears-cases", params={"sort": "name"}), 422, "sort")
     assert_problem(await labour.client.get("/v1/arrears-cases/nope"), 404)
+
+
+async def test_cases_of_a_complainant(labour: InProcessService) -> None:
+    """The 一卡通 view's live read of a person's cases: filter by a complainant's ID number (validated)."""
+    a, b = await new_case(labour), await new_case(labour)
+    person = a["complainants"][1]["id_number"]
+    r = await labour.client.get("/v1/arrears-cases", params={"complainant_id_number": person})
+    assert [c["id"] for c in r.json()["data"]] == [a["id"]]
+    r = await labour.client.get("/v1/arrears-cases",
+                                params={"complainant_id_number": b["complainants"][0]["id_number"]})
+    assert [c["id"] for c in r.json()["data"]] == [b["id"]]
+    r = await labour.client.get("/v1/arrears-cases", params={"complainant_id_number": factories.id_number()})
+    assert r.json()["data"] == []
+    assert_problem(await labour.client.get("/v1/arrears-cases", params={"complainant_id_number": "3308021990"}),
+                   422, "complainant_id_number")

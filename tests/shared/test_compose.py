@@ -7,6 +7,7 @@ variable handed to a container must be one that ``hrss_shared.settings.ServiceSe
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -123,8 +124,12 @@ def stack_wide_variables() -> set[str]:
 
 
 def service_variables(service: Service) -> set[str]:
-    """``<env_prefix><FIELD>`` for every ServiceSettings field, read by the service of that prefix only."""
-    return {f"{service.env_prefix}{name.upper()}" for name in ServiceSettings.model_fields}
+    """``<env_prefix><FIELD>`` for every field of the service's own settings class (ServiceSettings and what the
+    service adds, e.g. the gateway's SERVICE_URLS), read by the service of that prefix only."""
+    module = importlib.import_module(f"{service.package}.config")
+    own = next(v for v in vars(module).values()
+               if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings)
+    return {f"{service.env_prefix}{name.upper()}" for name in own.model_fields}
 
 
 def strings(node: Any) -> Iterator[str]:

@@ -65,6 +65,9 @@ class Stack:
         })
         for name, url in urls.items():
             env[f"{SERVICES[name].env_prefix}DATABASE_URL"] = url
+        # Where the gateway's ?fresh=true reads the domain services (their ports move with --port-offset).
+        env[GATEWAY.env_prefix + "SERVICE_URLS"] = json.dumps(
+            {name: f"http://127.0.0.1:{self.port(entry.port)}" for name, entry in SERVICES.items() if entry != GATEWAY})
         for name, entry in SERVICES.items():
             proc = ServiceProcess(name=name, port=self.port(entry.port), env=env,
                                   log_path=self.data_dir / "logs" / f"{name}.log")
@@ -322,13 +325,14 @@ def cmd_contracts_asyncapi(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    """Install what the tests need (PostgreSQL, the Kafka jars), lint, type-check, run pytest."""
+    """Install what the tests need (PostgreSQL, Debian's chromium, the Kafka jars), lint, type-check, run pytest."""
     import subprocess
 
     from hrss_cli.stack import repo_root
 
     root = repo_root()
     run_script("postgres/install.sh", capture=False)
+    run_script("chromium/install.sh", capture=False)  # the dashboard's browser tests (tests/dashboard)
     run_script("kafka/fetch.sh", capture=False)
     steps = [] if args.no_lint else [
         ["ruff", "check", "."],

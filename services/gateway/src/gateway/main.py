@@ -10,6 +10,7 @@ from gateway.clients import service as clients
 from gateway.clients.router import router as clients_router
 from gateway.config import GatewaySettings
 from gateway.db import infra
+from gateway.persons.fresh import FreshReader, hold_open
 from gateway.persons.router import router as persons_router
 from hrss_contracts.asyncapi import document
 from hrss_shared.app import ServiceRuntime, create_service_app
@@ -64,13 +65,19 @@ async def _announce_revocations(runtime: ServiceRuntime) -> None:
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
 
+    fresh = FreshReader(urls=settings.service_urls, secret=settings.auth_secret.get_secret_value(),
+                        timeout=settings.fresh_timeout_seconds)
+
+    async def start_fresh_reads(runtime: ServiceRuntime) -> None:
+        runtime.tasks.append(asyncio.create_task(hold_open(fresh), name="fresh-reads"))
+
     async def start_revocations(runtime: ServiceRuntime) -> None:
         async with runtime.reader() as session:
             runtime.auth.revoked.update(await clients.revoked_ids(session=session))
         runtime.tasks.append(asyncio.create_task(_refresh_revocations(runtime, settings.revocation_refresh_seconds)))
         runtime.tasks.append(asyncio.create_task(_announce_revocations(runtime), name="announce-revocations"))
 
-    return create_service_app(
+    app = create_service_app(
         settings=settings,
         title="衢州市人社 一卡通 网关 Gateway",
         description="一卡通人员视图、接入系统管理与审计。Read models are built from every domain topic's events "
@@ -80,7 +87,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         migrations_dir=MIGRATIONS,
         consumers=[projection.CONSUMER],
         routers=[persons_router, clients_router],
-        on_startup=[start_revocations],
+        on_startup=[start_revocations, start_fresh_reads],
         # The whole catalogue: the domain topics its read models consume and its own topic.
         asyncapi=document,
     )
+    app.state.fresh = fresh
+    return app

@@ -3,9 +3,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from gateway.persons import service
+from gateway.persons.fresh import FreshReader
 from gateway.persons.schemas import PersonKey, PersonLookup, PersonView
 from hrss_shared.app import PROBLEMS, DirectRoute, authorize, require, runtime_of
 from hrss_shared.auth import Principal
@@ -25,17 +27,38 @@ READ_SCOPE = f"{GATEWAY.scope_domain}:read"
     "各部分带截至时间 as_of。The path takes an ID number (18 characters) or a social security card number "
     "(Q + 8 digits): only a valid card (active 正常 or lost 挂失) finds its holder — a replaced or cancelled card's "
     "number answers 404. ID and phone numbers are masked without pii:read; unmasked reads are audited "
-    "(X-Purpose header = why).",
+    "(X-Purpose header = why). `?fresh=true` 实时查询: each section is read live from the service that owns it, "
+    "in parallel with a short deadline; a section whose service is down or slow keeps the read model's data and "
+    "says `live.status = \"unavailable\"` with the reason, and the view still answers 200.",
     responses=PROBLEMS,
+    openapi_extra={"parameters": [{
+        "name": "fresh", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
+        "description": "实时查询：向各业务服务实时读取 (read every section live from its owning service)"}]},
 )
 async def get_person(id_number: PersonKey, request: Request) -> PersonView:
     principal = authorize(request, READ_SCOPE)
+    fresh = _fresh(request)
     lookups = runtime_of(request).lookups
     if len(id_number) != 18:  # a card number (an ID number is always 18 characters once validated)
         id_number = await service.holder_of(lookups=lookups, card_number=id_number)
     view = await service.get_person(lookups=lookups, id_number=id_number)
     principal.check_county(view.identity.county_code)
+    if fresh:
+        reader: FreshReader = request.app.state.fresh
+        docs = await service.get_documents(lookups=lookups, id_number=id_number)
+        view = PersonView.model_validate(await reader.refresh(docs, client_name=principal.name))
     return view
+
+
+def _fresh(request: Request) -> bool:
+    """``?fresh=true|false`` (a DirectRoute takes no query parameters: read here, refused like FastAPI would)."""
+    value = request.query_params.get("fresh")
+    if value is None or value.lower() in ("false", "0"):
+        return False
+    if value.lower() in ("true", "1"):
+        return True
+    raise RequestValidationError([{"type": "bool_parsing", "loc": ("query", "fresh"), "input": value,
+                                   "msg": "fresh 须为 true 或 false (Input should be a valid boolean)"}])
 
 
 async def lookup_person(

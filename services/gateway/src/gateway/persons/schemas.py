@@ -27,6 +27,18 @@ PersonKey = Annotated[str, AfterValidator(_id_or_card), WithJsonSchema({
 AS_OF = "截至时间 time of the newest event this section reflects (null: nothing known yet)"
 
 
+class LiveRead(BaseModel):
+    """How a section was read with ``?fresh=true``: live from its owning service, or unavailable (then the section
+    holds the read model's data as of ``as_of``)."""
+
+    status: Literal["live", "unavailable"] = Field(description="live 实时读取 / unavailable 服务不可用（沿用读模型）")
+    read_at: datetime = Field(description="读取时间")
+    reason: str | None = Field(default=None, description="不可用的原因 why the owning service gave no answer")
+
+
+LIVE = "实时读取情况 (only with ?fresh=true; null: the read model's data)"
+
+
 class IdentitySection(BaseModel):
     name: str | None
     county_code: str | None
@@ -85,6 +97,7 @@ class EmploymentSection(BaseModel):
         "public_welfare_placement 公益性岗位安置, startup_loan 创业担保贷款, startup_subsidy 创业补贴 …",
     )
     as_of: datetime | None = Field(default=None, description=AS_OF)
+    live: LiveRead | None = Field(default=None, description=LIVE)
 
 
 class CertificateItem(BaseModel):
@@ -158,6 +171,7 @@ class TrainingSection(BaseModel):
     subsidies: list[SubsidyItem] = Field(default_factory=list, description="培训补贴")
     records: Records = Field(default_factory=dict, description="其他培训与人才记录 other training and talent records")
     as_of: datetime | None = Field(default=None, description=AS_OF)
+    live: LiveRead | None = Field(default=None, description=LIVE)
 
 
 class RecognitionItem(BaseModel):
@@ -218,6 +232,7 @@ class TalentSection(BaseModel):
     titles: list[TitleItem] = Field(default_factory=list, description="职称")
     benefits: list[TalentBenefitItem] = Field(default_factory=list, description="人才政策兑现")
     as_of: datetime | None = Field(default=None, description=AS_OF)
+    live: LiveRead | None = Field(default=None, description=LIVE)
 
 
 class EnrolmentItem(BaseModel):
@@ -279,6 +294,7 @@ class InsuranceSection(BaseModel):
     records: Records = Field(default_factory=dict, description="其他记录 medical_enrolment 医保参保申请, "
                                                                "pension_topup 提档补缴")
     as_of: datetime | None = Field(default=None, description=AS_OF)
+    live: LiveRead | None = Field(default=None, description=LIVE)
 
 
 class CardItem(BaseModel):
@@ -299,6 +315,7 @@ class CardSection(BaseModel):
     card: CardItem | None = Field(default=None, description="有效的社会保障卡（正常或挂失）")
     cards: list[CardItem] = Field(default_factory=list, description="全部社会保障卡，新的在前")
     as_of: datetime | None = Field(default=None, description=AS_OF)
+    live: LiveRead | None = Field(default=None, description=LIVE)
 
 
 class ArrearsCaseItem(BaseModel):
@@ -326,6 +343,7 @@ class LabourSection(BaseModel):
     arrears_cases: list[ArrearsCaseItem] = Field(default_factory=list, description="本人为投诉人的欠薪案件")
     records: Records = Field(default_factory=dict)
     as_of: datetime | None = Field(default=None, description=AS_OF)
+    live: LiveRead | None = Field(default=None, description=LIVE)
 
 
 class PersonView(BaseModel):

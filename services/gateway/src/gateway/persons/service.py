@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import Table
 
@@ -32,6 +33,19 @@ async def get_person(*, lookups: KeyLookups, id_number: str) -> PersonView:
     parts = [f'"id_number":"{id_number}"', f'"identity":{identity}']
     parts += [f'"{name}":{docs.get(name) or _EMPTY[name]}' for name in SECTIONS[1:]]
     return PersonView.model_validate_json("{" + ",".join(parts) + "}")
+
+
+async def get_documents(*, lookups: KeyLookups, id_number: str) -> dict[str, Any]:
+    """The person's section documents parsed (for the fresh read, which replaces sections before validation)."""
+    rows = await lookups.rows(_table.name, "id_number", id_number, _COLUMNS)
+    if not rows:
+        raise NotFound("暂无该人员信息 (no record of this person in the 一卡通 view)")
+    docs: dict[str, str] = dict(rows)
+    found: dict[str, Any] = {"id_number": id_number,
+                             "identity": json.loads(docs["identity"]) if "identity" in docs else empty(id_number)}
+    for name in SECTIONS[1:]:
+        found[name] = json.loads(docs.get(name) or _EMPTY[name])
+    return found
 
 
 async def holder_of(*, lookups: KeyLookups, card_number: str) -> str:

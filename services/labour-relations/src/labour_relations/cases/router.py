@@ -8,7 +8,7 @@ from hrss_shared import clock
 from hrss_shared.app import OutboxDep, SessionDep
 from hrss_shared.listing import DateRange, date_range_param, sort_param
 from hrss_shared.paging import Page, PageDep
-from hrss_shared.validators import CountyCode, CreditCode
+from hrss_shared.validators import CountyCode, CreditCode, IdNumber
 from labour_relations import workdays
 from labour_relations.cases import service
 from labour_relations.cases.models import (
@@ -51,7 +51,7 @@ async def register_case(body: CaseCreate, session: SessionDep, outbox: OutboxDep
 
 
 @router.get("", summary="欠薪案件列表 List wage-arrears cases",
-            description="按被投诉单位统一社会信用代码、县（市、区）、状态、项目、群体性欠薪、超期（按今天计）和登记日期区间筛选，"
+            description="按被投诉单位统一社会信用代码、县（市、区）、状态、项目、群体性欠薪、超期（按今天计）、投诉人和登记日期区间筛选，"
                         "可排序、分页。")
 async def list_cases(
     session: SessionDep, principal: Reader, page: PageDep,
@@ -61,12 +61,14 @@ async def list_cases(
     project_id: Annotated[str | None, Query(max_length=36, description="在建工程项目 id")] = None,
     group_case: Annotated[bool | None, Query(description="群体性欠薪")] = None,
     overdue: Annotated[bool | None, Query(description="超期未办结（今天晚于期限）")] = None,
+    complainant_id_number: Annotated[IdNumber | None, Query(description="投诉人公民身份号码")] = None,
     filed: DateRange = date_range_param("filed_date 登记日期"),
     sort: str = sort_param(*service.SORTS, default="-filed_date"),
 ) -> Page[CasePublic]:
     rows, count = await service.list_cases(
         session=session, page=page, credit_code=credit_code, county_code=county_filter(principal, county_code),
-        status=status, project_id=project_id, group_case=group_case, overdue=overdue, filed=filed, sort=sort)
+        status=status, project_id=project_id, group_case=group_case, overdue=overdue, filed=filed, sort=sort,
+        complainant=complainant_id_number)
     return Page[CasePublic](data=[public(r) for r in rows], count=count, limit=page.limit, offset=page.offset)
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, time
 from typing import Any
 
+from sqlalchemy import String, cast
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -361,9 +362,10 @@ def jobs(outbox: Callable[[], Outbox]) -> list[Job]:
 async def list_cases(
     *, session: AsyncSession, page: PageParams, credit_code: str | None, county_code: str | None,
     status: CaseStatus | None, project_id: str | None, group_case: bool | None, overdue: bool | None,
-    filed: DateRange, sort: str,
+    filed: DateRange, sort: str, complainant: str | None = None,
 ) -> tuple[list[ArrearsCase], int]:
-    """Cases filtered by employer, county, status, project, group case, overdue (as of today) and filing date."""
+    """Cases filtered by employer, county, status, project, group case, overdue (as of today), complainant and
+    filing date."""
     query = select(ArrearsCase).where(*equals(
         (ArrearsCase.credit_code, credit_code), (ArrearsCase.county_code, county_code), (ArrearsCase.status, status),
         (ArrearsCase.project_id, project_id), (ArrearsCase.group_case, group_case),
@@ -371,6 +373,10 @@ async def list_cases(
     if overdue is not None:
         late = (col(ArrearsCase.status).in_(list(RUNNING))) & (col(ArrearsCase.deadline_date) < clock.today())
         query = query.where(late if overdue else ~late)
+    if complainant is not None:
+        # The complainants are a JSON list of {"id_number", "name"}: a validated 18-character ID number in quotes
+        # matches only that complainant (no other field of the list holds an ID number).
+        query = query.where(cast(col(ArrearsCase.complainants), String).like(f'%"{complainant}"%'))
     columns = {key: col(getattr(ArrearsCase, key)) for key in SORTS}
     return await fetch_page(session, query.order_by(*order_by(sort, columns, col(ArrearsCase.id))), page)
 
