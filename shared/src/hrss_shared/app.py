@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, unquote
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from sqlalchemy import func, insert, select
@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from hrss_shared import auth as authn
-from hrss_shared import clock, db, idempotency, migrations, privacy, ratelimit, text
+from hrss_shared import catalogue, clock, db, idempotency, migrations, privacy, ratelimit, text
 from hrss_shared.audit import AuditChain, AuditWriter, new_chain_id
 from hrss_shared.consumer import DLQ_SUFFIX, BatchHook, ConsumerRunner, Handler
 from hrss_shared.events import CloudEvent
@@ -160,6 +160,7 @@ def create_service_app(
     on_startup: Sequence[StartupHook] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
     asyncapi: Callable[[], dict[str, Any]] | None = None,
+    doc_links: Mapping[str, str] | None = None,
     jobs: Sequence[Job] = (),
     body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
@@ -276,7 +277,7 @@ def create_service_app(
         app.include_router(router)
     app.include_router(health_router())
     if asyncapi is not None:
-        app.include_router(asyncapi_router(asyncapi))
+        app.include_router(asyncapi_router(asyncapi, links={"接口文档 API docs": "docs", **(doc_links or {})}))
     app.include_router(audit_router(settings.service_name))
     # FastAPI adds its docs routes first; match them last, after the routes that carry the traffic.
     docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
@@ -785,17 +786,24 @@ async def _details(runtime: ServiceRuntime) -> dict[str, Any]:
     return details
 
 
-def asyncapi_router(build: Callable[[], dict[str, Any]]) -> APIRouter:
+def asyncapi_router(build: Callable[[], dict[str, Any]], links: Mapping[str, str] | None = None) -> APIRouter:
     """``/asyncapi.json``: the AsyncAPI 3 document of the events this service publishes (or, for the gateway,
-    consumes), generated from the contracts."""
+    consumes), generated from the contracts; ``/asyncapi``: the same catalogue as a page (with ``links``)."""
     router = APIRouter(tags=["docs 文档"])
     cache: list[dict[str, Any]] = []
 
-    @router.get("/asyncapi.json", summary="事件目录 AsyncAPI 3 document of the event contracts")
-    async def asyncapi_document() -> JSONResponse:
+    def built() -> dict[str, Any]:
         if not cache:
             cache.append(build())
-        return JSONResponse(cache[0])
+        return cache[0]
+
+    @router.get("/asyncapi.json", summary="事件目录 AsyncAPI 3 document of the event contracts")
+    async def asyncapi_document() -> JSONResponse:
+        return JSONResponse(built())
+
+    @router.get("/asyncapi", summary="事件目录页面 The event catalogue as a page", response_class=HTMLResponse)
+    async def asyncapi_page() -> HTMLResponse:
+        return HTMLResponse(catalogue.render(built(), links=dict(links or {})))
 
     return router
 

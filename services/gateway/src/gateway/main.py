@@ -16,7 +16,7 @@ from hrss_contracts.asyncapi import document
 from hrss_shared.app import ServiceRuntime, create_service_app
 from hrss_shared.logs import get_logger
 from hrss_shared.outbox import Outbox
-from hrss_shared.registry import GATEWAY, REVOCATIONS_TOPIC
+from hrss_shared.registry import GATEWAY, REVOCATIONS_TOPIC, SERVICES
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
@@ -77,10 +77,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         runtime.tasks.append(asyncio.create_task(_refresh_revocations(runtime, settings.revocation_refresh_seconds)))
         runtime.tasks.append(asyncio.create_task(_announce_revocations(runtime), name="announce-revocations"))
 
+    # The platform's documentation starts here: each domain service's API docs and event catalogue.
+    links = {f"{SERVICES[name].title} {kind}": f"{url.rstrip('/')}/{path}"
+             for name, url in settings.service_urls.items() if name in SERVICES
+             for kind, path in (("接口文档", "docs"), ("事件目录", "asyncapi"))}
     app = create_service_app(
         settings=settings,
         title="衢州市人社 一卡通 网关 Gateway",
-        description="一卡通人员视图、接入系统管理与审计。Read models are built from every domain topic's events "
+        description="一卡通人员视图、接入系统管理与审计。事件目录 Event catalogue: [/asyncapi](/asyncapi) "
+        "(every topic, merged from the contracts; JSON at /asyncapi.json). 各服务接口文档 Each service's docs: "
+        + ", ".join(f"[{title}]({url})" for title, url in links.items()) + ". "
+        "Read models are built from every domain topic's events "
         "(one module per topic, documents shaped like the answers). The gateway publishes API clients' "
         "revocations on its own topic, which every service follows.",
         infra=infra,
@@ -90,6 +97,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         on_startup=[start_revocations, start_fresh_reads],
         # The whole catalogue: the domain topics its read models consume and its own topic.
         asyncapi=document,
+        doc_links=links,
     )
     app.state.fresh = fresh
     return app
