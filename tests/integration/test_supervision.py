@@ -270,3 +270,33 @@ def test_status_report_of_a_live_supervisor(tmp_path: Path) -> None:
     assert entry["alive"] is True and entry["health"] == "no answer" and entry["uptime_s"] is not None
     text = format_status(report)
     assert "employment" in text and "http://127.0.0.1:18001" in text and "no answer" in text
+
+
+def test_a_held_process_is_stopped_and_kept_stopped_until_its_hold_is_released(tmp_path: Path) -> None:
+    """``hrss gateway rebuild`` on a running stack: the hold file stops the gateway and keeps it down; removed, the
+    supervisor starts it again."""
+    from hrss_cli.stack import hold_path
+
+    out = io.StringIO()
+    supervisor = Supervisor(tmp_path, out=out)
+    fake = FakeProcess(name="gateway")
+    fake.start()
+    unit = supervisor.track(fake, "service")
+    supervisor.set_status("running")
+    hold = hold_path(tmp_path, "gateway")
+    hold.parent.mkdir(parents=True)
+    hold.write_text("rebuild")
+    supervisor.check()
+    assert not fake.running and unit.state == "held"
+    assert (read_state(tmp_path) or {})["processes"][0]["state"] == "held"
+    for _ in range(3):  # held: not restarted, however long
+        supervisor.check()
+    assert fake.starts == 1 and unit.restart_due is None
+    hold.unlink()
+    supervisor.check()
+    assert fake.running and fake.starts == 2 and unit.state == "restarting"
+    supervisor.check()
+    assert unit.state == "running"
+    assert [e["event"] for e in json_lines(tmp_path / "logs" / "supervisor.log")] == [
+        "stack_running", "process_held", "process_restarted", "process_running"]
+    assert "held" in out.getvalue() or "已暂停" in out.getvalue()

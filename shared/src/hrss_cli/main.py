@@ -18,6 +18,7 @@ from hrss_cli.stack import (
     EmbeddedBroker,
     ServiceProcess,
     Supervisor,
+    hold_path,
     probe_state,
     read_state,
     run_script,
@@ -278,7 +279,33 @@ def cmd_gateway_rebuild(args: argparse.Namespace) -> int:
     if database:
         env[GATEWAY.env_prefix + "DATABASE_URL"] = database
     extra = [*(["--force"] if args.force else []), *(["--no-progress"] if args.no_progress else [])]
-    return _service_command(GATEWAY.name, "rebuild", *extra, env=env)
+    if args.bootstrap or not stack_running(state):
+        return _service_command(GATEWAY.name, "rebuild", *extra, env=env)
+    # The stack runs: its supervisor stops the gateway and keeps it stopped while the hold file exists.
+    hold = hold_path(data_dir, GATEWAY.name)
+    hold.parent.mkdir(parents=True, exist_ok=True)
+    hold.write_text(f"hrss gateway rebuild, pid {os.getpid()}\n", encoding="utf-8")
+    try:
+        if not _wait_held(data_dir, GATEWAY.name, timeout=60):
+            print("the stack's supervisor did not stop the gateway within 60 s", file=sys.stderr)
+            return 1
+        print("gateway stopped for the rebuild 网关已暂停", flush=True)
+        return _service_command(GATEWAY.name, "rebuild", *extra, env=env)
+    finally:
+        hold.unlink(missing_ok=True)
+        print("gateway released: the supervisor starts it again 网关重新启动", flush=True)
+
+
+def _wait_held(data_dir: Path, name: str, *, timeout: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        processes = (read_state(data_dir) or {}).get("processes") or []
+        if any(p.get("name") == name and p.get("state") == "held" for p in processes):
+            return True
+        time.sleep(0.3)
+    return False
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:

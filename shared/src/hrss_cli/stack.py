@@ -32,6 +32,13 @@ from hrss_shared.registry import SERVICES
 STATE_FILE = "stack.json"  # in the data folder: what ``hrss up`` runs, for ``hrss status``
 SUPERVISOR_LOG = "supervisor.log"  # in DIR/logs: one JSON line per supervision event
 LOG_TAIL_LINES = 15  # lines of a dead process's log quoted in the terminal and the supervisor log
+HOLD_DIR = "hold"  # DIR/hold/<name>: while the file exists the supervisor keeps that process stopped
+
+
+def hold_path(data_dir: Path, name: str) -> Path:
+    """The file that asks the supervisor of ``data_dir``'s stack to keep process ``name`` stopped (e.g. the gateway
+    while ``hrss gateway rebuild`` rewrites its read models); removing it starts the process again."""
+    return data_dir / HOLD_DIR / name
 
 
 def free_ports(n: int) -> list[int]:
@@ -415,7 +422,7 @@ class Supervised:
     kind: str  # "service" or "broker"
     note: str = ""  # said with each restart
     backoff: Backoff = field(default_factory=Backoff)
-    state: str = "starting"  # starting, running, restarting, stopped
+    state: str = "starting"  # starting, running, restarting, held, stopped
     pid: int | None = None
     started_at: str | None = None
     started_mono: float = 0.0
@@ -517,6 +524,13 @@ class Supervisor:
         for unit in self.units:
             if unit.state == "stopped":
                 continue
+            if hold_path(self.data_dir, unit.process.name).exists():
+                if unit.state != "held":
+                    self._hold(unit)
+                continue
+            if unit.state == "held":  # the hold was released
+                self._restart(unit)
+                continue
             if unit.restart_due is not None:
                 if time.monotonic() >= unit.restart_due:
                     self._restart(unit)
@@ -541,6 +555,16 @@ class Supervisor:
                  f"  last lines of its log 日志末尾:\n{textwrap.indent(log_tail, '    ')}")
         self.save()
 
+    def _hold(self, unit: Supervised) -> None:
+        """Stop ``unit`` and keep it stopped while its hold file exists."""
+        name = unit.process.name
+        if unit.process.alive():
+            unit.process.stop()
+        unit.state, unit.restart_due, unit.next_restart_at = "held", None, None
+        self.record("process_held", process=name, pid=unit.pid)
+        self.say(f"{name} stopped and held 已暂停 (pid {unit.pid}) until {hold_path(self.data_dir, name)} is removed")
+        self.save()
+
     def _restart(self, unit: Supervised) -> None:
         name = unit.process.name
         unit.restart_due = unit.next_restart_at = None
@@ -553,6 +577,7 @@ class Supervisor:
             self._died(unit, f"restart failed: {type(exc).__name__}: {exc}", 0.0)
             return
         unit.restarts += 1
+        unit.state = "restarting"  # running once it answers
         unit.last_restart_at = now_iso()
         unit.started()
         self.record("process_restarted", process=name, kind=unit.kind, pid=unit.pid, restarts=unit.restarts,
