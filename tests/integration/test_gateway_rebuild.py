@@ -116,7 +116,7 @@ async def test_rebuild_gives_the_state_the_running_gateway_built(
                 return True
             await eventually(all_seen, timeout=90, interval=0.5)
             # Quiet: the outboxes drained and the gateway applied everything they published.
-            await eventually(lambda: _settled(gateway), timeout=60, interval=0.5)
+            await eventually(lambda: _settled(gateway, emp, si), timeout=90, interval=0.5)
             with pytest.raises(RebuildRefused, match="running member"):
                 await check(gw_settings, [gw_settings.topic(t) for t in projection.CONSUMER.topics],
                             f"{prefix}{projection.GROUP}", force=False)
@@ -142,13 +142,36 @@ async def test_rebuild_gives_the_state_the_running_gateway_built(
             assert runner.stats.applied == 1 and runner.stats.duplicates == 0
 
 
-async def _settled(gateway: InProcessService) -> bool | None:
-    runner = gateway.runtime.consumers[0]
-    before = runner.stats.applied
-    import asyncio
+async def _settled(gateway: InProcessService, *producers: InProcessService) -> bool | None:
+    """Every outbox row published, and the gateway's group committed at the end of every domain topic."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from sqlalchemy import func
 
-    await asyncio.sleep(1.5)
-    return True if runner.stats.applied == before else None
+    for service in producers:
+        outbox = service.runtime.infra.outbox
+        async with service.runtime.maker() as session:
+            pending = (await session.execute(select(func.count()).select_from(outbox).where(
+                outbox.c.published_at.is_(None)))).scalar_one()
+        if pending:
+            return None
+    settings = gateway.settings
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, group_id=f"{settings.topic_prefix}"
+                                f"{projection.GROUP}", enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(settings.topic(t), p) for t in DOMAIN_TOPICS
+                      for p in (consumer.partitions_for_topic(settings.topic(t)) or set())]
+        if not partitions:
+            await consumer._client.force_metadata_update()  # noqa: SLF001 - metadata of topics not subscribed
+            partitions = [TopicPartition(settings.topic(t), p) for t in DOMAIN_TOPICS
+                          for p in (consumer.partitions_for_topic(settings.topic(t)) or set())]
+        ends = await consumer.end_offsets(partitions)
+        for tp, end in ends.items():
+            if (await consumer.committed(tp) or 0) < end:
+                return None
+    finally:
+        await consumer.stop()
+    return True
 
 
 async def _found(gateway: InProcessService, id_number: str) -> bool | None:

@@ -5,11 +5,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from gateway import projection
+from gateway import indicators, projection
 from gateway.clients import service as clients
 from gateway.clients.router import router as clients_router
 from gateway.config import GatewaySettings
 from gateway.db import infra
+from gateway.employers.router import router as employers_router
 from gateway.persons.fresh import FreshReader, hold_open
 from gateway.persons.router import router as persons_router
 from hrss_contracts.asyncapi import document
@@ -93,7 +94,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         infra=infra,
         migrations_dir=MIGRATIONS,
         consumers=[projection.CONSUMER],
-        routers=[persons_router, clients_router],
+        routers=[persons_router, employers_router, indicators.router, clients_router],
         on_startup=[start_revocations, start_fresh_reads],
         # The whole catalogue: the domain topics its read models consume and its own topic.
         asyncapi=document,

@@ -1,0 +1,194 @@
+"""The employer view's index tables (gateway.employers.models), filled from every domain topic.
+
+These handlers run after the domain modules' handlers of the same event type (``gateway.readmodel`` chains them in
+one transaction). Each row is keyed by its source record's id, so a redelivered event changes nothing; the newest
+event wins (by event time) and a cancellation is final, whatever arrives after it:
+
+- ``employer_directory``: the employer's name and county as the employer's profile document holds them after the
+  employer event (the same precedence rules, so the two never disagree);
+- ``employer_employees``: every employment registration; a termination that arrives before its registration leaves
+  the row terminated, and the registration then fills in who and since when without reopening it;
+- ``employer_contributions``: contributions that name an employer (a correction naming another employer moves the
+  row; a cancellation keeps it, cancelled);
+- ``employer_cases``: wage-arrears cases by id, from every case event (a correction that names another employer
+  moves the case);
+- ``employer_warnings``: arrears warnings by id, with their level from policy/warning_levels.toml on the raised
+  date; cleared is final.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from pydantic_core import to_json
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from gateway.employers.levels import level_of
+from gateway.employers.models import (
+    EmployerCase,
+    EmployerContribution,
+    EmployerDirectory,
+    EmployerEmployee,
+    EmployerWarning,
+)
+from gateway.readmodel.store import EMPLOYERS, later, stamp
+from hrss_contracts import contracts_of
+from hrss_contracts import employment as emp
+from hrss_contracts import labour_relations as lab
+from hrss_contracts import social_insurance as si
+from hrss_shared.consumer import Handler, Handlers
+from hrss_shared.events import CloudEvent
+from hrss_shared.registry import LABOUR_RELATIONS
+
+FINAL = "9999"  # the updated_at of a cancelled record
+TABLES = ["employer_directory", "employer_employees", "employer_contributions", "employer_cases",
+          "employer_warnings"]
+R = TypeVar("R", EmployerDirectory, EmployerEmployee, EmployerContribution, EmployerCase, EmployerWarning)
+handlers = Handlers()
+
+
+async def _row(session: AsyncSession, model: type[R], key: str, **new: Any) -> tuple[R, bool]:
+    """The row ``key`` of ``model`` (a new one built from ``new``, added and flushed, when there is none)."""
+    row = await session.get(model, key)
+    if row is not None:
+        return row, False
+    row = model(**new)
+    session.add(row)
+    await session.flush()
+    return row, True
+
+
+# ---- employers and employees (hrss.employment) ---------------------------------------------------------------
+
+
+async def _directory(session: AsyncSession, event: CloudEvent, credit_code: str) -> None:
+    profile = await EMPLOYERS.section(session, credit_code, "profile")
+    at = stamp(event.time)
+    row, _ = await _row(session, EmployerDirectory, credit_code, credit_code=credit_code, updated_at=at)
+    row.name, row.county_code, row.updated_at = profile["name"], profile["county_code"], later(row.updated_at, at)
+
+
+@handlers.on(emp.EMPLOYER_REGISTERED)
+async def on_employer_registered(session: AsyncSession, event: CloudEvent, data: emp.EmployerRegistered) -> None:
+    await _directory(session, event, data.credit_code)
+
+
+@handlers.on(emp.EMPLOYER_UPDATED)
+async def on_employer_updated(session: AsyncSession, event: CloudEvent, data: emp.EmployerUpdated) -> None:
+    await _directory(session, event, data.credit_code)
+
+
+@handlers.on(emp.EMPLOYER_DEACTIVATED)
+async def on_employer_deactivated(session: AsyncSession, event: CloudEvent, data: emp.EmployerDeactivated) -> None:
+    await _directory(session, event, data.credit_code)
+
+
+@handlers.on(emp.EMPLOYMENT_REGISTERED)
+async def on_employment_registered(session: AsyncSession, event: CloudEvent, data: emp.EmploymentRegistered) -> None:
+    at = stamp(event.time)
+    row, _ = await _row(session, EmployerEmployee, data.id, id=data.id, credit_code=data.credit_code,
+                        id_number=data.id_number, status="active", updated_at=at)
+    row.credit_code, row.id_number, row.name = data.credit_code, data.id_number, data.name
+    row.occupation, row.start_date = data.occupation, data.start_date
+    row.updated_at = later(row.updated_at, at)
+
+
+@handlers.on(emp.EMPLOYMENT_TERMINATED)
+async def on_employment_terminated(session: AsyncSession, event: CloudEvent, data: emp.EmploymentTerminated) -> None:
+    at = stamp(event.time)
+    row, _ = await _row(session, EmployerEmployee, data.id, id=data.id, credit_code=data.credit_code,
+                        id_number=data.id_number, status="terminated", updated_at=at)
+    row.status, row.end_date, row.updated_at = "terminated", data.end_date, later(row.updated_at, at)
+
+
+# ---- contributions (hrss.social-insurance) --------------------------------------------------------------------
+
+
+def _fen(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+async def _contribution(session: AsyncSession, event: CloudEvent, data: si.ContributionPosted) -> None:
+    at = stamp(event.time)
+    row, new = await _row(session, EmployerContribution, data.id, id=data.id, credit_code=data.credit_code,
+                          id_number=data.id_number, insurance_type=data.insurance_type, month=data.month,
+                          employer_fen=0, personal_fen=0, updated_at=at)
+    if new or (row.updated_at != FINAL and at >= row.updated_at):
+        row.credit_code, row.id_number, row.insurance_type = data.credit_code, data.id_number, data.insurance_type
+        row.month, row.employer_fen, row.personal_fen = data.month, _fen(data.employer_amount), _fen(
+            data.personal_amount)
+        row.updated_at = at
+
+
+@handlers.on(si.CONTRIBUTION_POSTED)
+async def on_contribution_posted(session: AsyncSession, event: CloudEvent, data: si.ContributionPosted) -> None:
+    await _contribution(session, event, data)
+
+
+@handlers.on(si.CONTRIBUTION_CORRECTED)
+async def on_contribution_corrected(session: AsyncSession, event: CloudEvent,
+                                    data: si.ContributionCorrected) -> None:
+    await _contribution(session, event, data)
+
+
+@handlers.on(si.CONTRIBUTION_CANCELLED)
+async def on_contribution_cancelled(session: AsyncSession, event: CloudEvent,
+                                    data: si.ContributionCancelled) -> None:
+    row, _ = await _row(session, EmployerContribution, data.id, id=data.id, credit_code=data.credit_code,
+                        id_number=data.id_number, insurance_type=data.insurance_type, month=data.month,
+                        employer_fen=0, personal_fen=0, updated_at=FINAL)
+    row.cancelled, row.updated_at = True, FINAL
+
+
+# ---- wage-arrears cases and warnings (hrss.labour-relations) ----------------------------------------------------
+
+
+async def _case(session: AsyncSession, event: CloudEvent, data: lab.ArrearsCaseChanged) -> None:
+    at = stamp(event.time)
+    final = data.status == "cancelled"
+    row, new = await _row(session, EmployerCase, data.id, id=data.id, credit_code=data.credit_code,
+                          employer_name=data.employer_name, county_code=data.county_code, status=data.status,
+                          filed_date=data.filed_date, workers_affected=data.workers_affected,
+                          group_case=data.group_case, amount_owed=data.amount_owed, updated_at=at, as_of=at)
+    if new or final or (row.updated_at != FINAL and at >= row.updated_at):
+        for key in ("credit_code", "employer_name", "county_code", "project_id", "status", "filed_date",
+                    "accepted_date", "deadline_date", "deadline_provisional", "extended", "concluded_date",
+                    "on_time", "workers_affected", "group_case", "amount_owed", "amount_recovered"):
+            setattr(row, key, getattr(data, key))
+        row.updated_at = FINAL if final else at
+    row.as_of = later(row.as_of, at)
+
+
+def _case_handlers() -> dict[str, Handler]:
+    found = Handlers()
+    for contract in contracts_of(str(LABOUR_RELATIONS.topic)):
+        if contract.entity == "arrears_case":
+            found.on(contract)(_case)
+    return found.by_type
+
+
+@handlers.on(lab.WARNING_RAISED)
+async def on_warning_raised(session: AsyncSession, event: CloudEvent, data: lab.WarningRaised) -> None:
+    at = stamp(event.time)
+    row, _ = await _row(session, EmployerWarning, data.id, id=data.id, credit_code=data.credit_code,
+                        status="open", updated_at=at)
+    level = level_of(data.score, data.threshold, data.raised_date)
+    row.credit_code, row.county_code = data.credit_code, data.county_code or row.county_code
+    row.score, row.threshold, row.raised_date, row.level = data.score, data.threshold, data.raised_date, level.level
+    row.signals = to_json([s.model_dump(mode="json") for s in data.signals]).decode()
+    row.policy_source, row.illustrative = data.policy_source, data.illustrative or level.illustrative
+    row.updated_at = later(row.updated_at, at)
+
+
+@handlers.on(lab.WARNING_CLEARED)
+async def on_warning_cleared(session: AsyncSession, event: CloudEvent, data: lab.WarningCleared) -> None:
+    at = stamp(event.time)
+    row, _ = await _row(session, EmployerWarning, data.id, id=data.id, credit_code=data.credit_code,
+                        status="cleared", updated_at=at)
+    row.status, row.cleared_date, row.cleared_score = "cleared", data.cleared_date, data.score
+    row.county_code = row.county_code or data.county_code
+    row.updated_at = later(row.updated_at, at)
+
+
+HANDLERS: dict[str, Handler] = {**handlers.by_type, **_case_handlers()}
