@@ -429,15 +429,15 @@ async def test_a_borrower_outside_the_groups_and_not_registered_unemployed_is_42
 
 
 async def test_a_registered_unemployed_borrower_is_eligible(employment: InProcessService) -> None:
-    body = application(applied_date="2025-06-01")
-    await unemploy(employment, body["id_number"], "2025-06-01")
+    body = application(applied_date="2025-09-01")
+    await unemploy(employment, body["id_number"], "2025-09-01")
     r = await employment.client.post("/v1/startup-loans", json=body)
     assert r.status_code == 201, r.text
     loan = r.json()
     assert (loan["groups"], loan["registered_unemployed"]) == ([], True)
     assert loan["illustrative"] is True and "LPR-150BP" in loan["interest_subsidy"]
     assert loan["interest_subsidy_share"] is None
-    assert "衢州市2025年" in loan["policy_source"]
+    assert "衢州市创业担保贷款实施细则" in loan["policy_source"]
 
 
 async def test_2020_loans_show_the_50_percent_interest_subsidy(employment: InProcessService) -> None:
@@ -470,13 +470,13 @@ async def test_at_most_3_loans_per_person(employment: InProcessService) -> None:
 async def small_loan(svc: InProcessService, credit_code: str) -> Any:
     return await svc.client.post("/v1/startup-loans", json=application(
         applicant_kind="small_business", credit_code=credit_code, county_code=None, amount="1000000",
-        term_months=24, applied_date="2025-06-01"))
+        term_months=24, applied_date="2025-09-01"))
 
 
 @pytest.mark.parametrize(("plain", "hires", "ok"), [
-    (17, 3, True),  # 3 of 20 = 15%: exactly the share
-    (18, 2, False),  # 2 of 20 = 10%
-    (18, 3, False),  # 3 of 21 < 15%
+    (18, 2, True),  # 2 of 20 = 10%: exactly the share (衢州 实施细则, from 2025-08-06)
+    (19, 1, False),  # 1 of 20 = 5%
+    (19, 2, False),  # 2 of 21 < 10%
 ])
 async def test_small_business_hiring_share_at_its_edge(
     employment: InProcessService, plain: int, hires: int, ok: bool
@@ -486,23 +486,34 @@ async def test_small_business_hiring_share_at_its_edge(
     r = await small_loan(employment, business["credit_code"])
     if ok:
         assert r.status_code == 201, r.text
-        assert (r.json()["staff"], r.json()["key_group_hires"]) == (20, 3)
+        assert (r.json()["staff"], r.json()["key_group_hires"]) == (20, 2)
     else:
         text = reason(assert_problem(r, 422, "credit_code"), "credit_code")
-        assert f"在职职工 {plain + hires} 人" in text and "15%" in text
+        assert f"在职职工 {plain + hires} 人" in text and "10%" in text
 
 
-@pytest.mark.parametrize(("day", "ok"), [("2023-05-31", False), ("2023-06-01", True), ("2025-05-31", True),
-                                         ("2025-06-01", False)])
+async def test_before_the_2025_rules_the_share_was_15_percent_in_12_months(employment: InProcessService) -> None:
+    business = await new_employer(employment, "330802")
+    await staff(employment, business["credit_code"], "330802", plain=18, eligible=["2024-09-10"] * 2)
+    r = await employment.client.post("/v1/startup-loans", json=application(
+        applicant_kind="small_business", credit_code=business["credit_code"], county_code=None, amount="1000000",
+        term_months=24, applied_date="2025-08-05"))
+    text = reason(assert_problem(r, 422, "credit_code"), "credit_code")
+    assert "2024-08-05 至 2025-08-04" in text and "15%" in text
+    assert (await small_loan(employment, business["credit_code"])).status_code == 201  # 2025-09-01: 10 % suffices
+
+
+@pytest.mark.parametrize(("day", "ok"), [("2023-08-31", False), ("2023-09-01", True), ("2025-08-31", True),
+                                         ("2025-09-01", False)])
 async def test_small_business_hires_count_in_the_24_months_before_the_application(
     employment: InProcessService, day: str, ok: bool
 ) -> None:
     business = await new_employer(employment, "330802")
-    await staff(employment, business["credit_code"], "330802", plain=17, eligible=["2024-01-10", "2024-01-10", day])
+    await staff(employment, business["credit_code"], "330802", plain=18, eligible=["2024-01-10", day])
     r = await small_loan(employment, business["credit_code"])
     assert r.status_code == (201 if ok else 422), r.text
     if not ok:
-        assert "2023-06-01 至 2025-05-31" in reason(r.json(), "credit_code")
+        assert "2023-09-01 至 2025-08-31" in reason(r.json(), "credit_code")
 
 
 async def test_small_business_loan_needs_a_micro_or_small_business(employment: InProcessService) -> None:

@@ -40,7 +40,8 @@ def test_the_consumer_reads_the_employment_topic() -> None:
     assert consumers.TOPICS == ["hrss.employment"]
     assert set(consumers.handlers(lambda: None)) == {  # type: ignore[arg-type,return-value]
         "hrss.employment.employment.registered.v1", "hrss.employment.employment.terminated.v1",
-        "hrss.employment.unemployment.registered.v1"}
+        "hrss.employment.unemployment.registered.v1", "hrss.employment.unemployment.cancelled.v1",
+        "hrss.employment.unemployment.corrected.v1"}
 
 
 async def test_a_registration_opens_three_pending_enrolments_and_one_medical_request_once(

@@ -386,7 +386,8 @@ class UnemploymentBenefitStopped(EventData):
     county_code: CountyCode = Field(description="失业登记地县（市、区）代码")
     stopped_date: date = Field(description="停发日期（自该日起不再享受）")
     stop_reason: str = Field(description="停发原因代码 reemployed 重新就业 / retirement_age 达到法定退休年龄 / "
-                                         "pension_started 开始领取基本养老金 / other 其他")
+                                         "pension_started 开始领取基本养老金 / other 其他 / "
+                                         "registration_cancelled 失业登记撤销（自领取起始日期起停发）")
     reason_text: str = Field(description="停发原因说明")
     months_paid: int = Field(ge=0, description="已发放月数")
     months_remaining: int = Field(ge=0, description="应领而未领的月数（再次失业时合并计算）")
@@ -409,6 +410,23 @@ class BenefitPaymentPosted(EventData):
     stop_reason: str | None = Field(default=None, description="停发原因代码（如已停发）")
 
 
+class UnemploymentBenefitRecoveryRequired(EventData):
+    """失业保险金追回: months already paid that the person was not entitled to — every month of a benefit whose
+    unemployment registration was cancelled (撤销: it never held), or the months before the start after a correction
+    moved the registration date later. Published once per benefit and cause; the amount is to be recovered."""
+
+    id: str = Field(min_length=1, max_length=64, description="失业保险金核定 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    county_code: CountyCode = Field(description="失业登记地县（市、区）代码")
+    unemployment_registration_id: str = Field(description="依据的失业登记 id")
+    cause: str = Field(description="追回原因代码 registration_cancelled 失业登记撤销 / "
+                                   "registration_date_corrected 失业登记日期更正")
+    reason_text: str = Field(description="追回原因说明（含撤销或更正理由）")
+    months: list[str] = Field(min_length=1, description="应追回的发放所属月份 YYYY-MM")
+    amount: Money = Field(description="应追回金额（元）")
+    decided_date: date = Field(description="认定应追回的日期")
+
+
 UNEMPLOYMENT_BENEFIT_DECIDED = Contract(
     "hrss.social-insurance.unemployment_benefit.decided.v1", UnemploymentBenefitDecided, subject="id_number",
     summary="失业保险金核定 The unemployment benefit of an unemployment registration was decided",
@@ -416,6 +434,11 @@ UNEMPLOYMENT_BENEFIT_DECIDED = Contract(
 UNEMPLOYMENT_BENEFIT_STOPPED = Contract(
     "hrss.social-insurance.unemployment_benefit.stopped.v1", UnemploymentBenefitStopped, subject="id_number",
     summary="停发失业保险金 An unemployment benefit stopped",
+)
+UNEMPLOYMENT_BENEFIT_RECOVERY_REQUIRED = Contract(
+    "hrss.social-insurance.unemployment_benefit.recovery_required.v1", UnemploymentBenefitRecoveryRequired,
+    subject="id_number",
+    summary="失业保险金追回 Months of unemployment benefit already paid are to be recovered",
 )
 BENEFIT_PAYMENT_POSTED = Contract(
     "hrss.social-insurance.benefit_payment.posted.v1", BenefitPaymentPosted, subject="id_number",

@@ -1,5 +1,5 @@
 """Handlers for other services' events: employment registrations open and end the 参保"一件事" and stop a running
-失业保险金; unemployment registrations decide it."""
+失业保险金; unemployment registrations decide it, and their corrections and cancellations (撤销) follow there."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hrss_contracts.employment import (
     EMPLOYMENT_REGISTERED,
     EMPLOYMENT_TERMINATED,
+    UNEMPLOYMENT_CANCELLED,
+    UNEMPLOYMENT_CORRECTED,
     UNEMPLOYMENT_REGISTERED,
     EmploymentRegistered,
     EmploymentTerminated,
+    UnemploymentCancelled,
+    UnemploymentCorrected,
     UnemploymentRegistered,
 )
 from hrss_shared.consumer import Handler, Handlers
@@ -54,5 +58,19 @@ def handlers(outbox: Callable[[], Outbox]) -> dict[str, Handler]:
     ) -> None:
         """失业保险金核定, once per unemployment registration."""
         await benefits.decide(session=session, outbox=outbox(), registration=registration)
+
+    @found.on(UNEMPLOYMENT_CANCELLED)
+    async def unemployment_cancelled(
+        session: AsyncSession, event: CloudEvent, cancellation: UnemploymentCancelled
+    ) -> None:
+        """失业登记撤销: the benefit on it stops from its start and the months paid are to be recovered (追回)."""
+        await benefits.follow_cancellation(session=session, outbox=outbox(), cancellation=cancellation)
+
+    @found.on(UNEMPLOYMENT_CORRECTED)
+    async def unemployment_corrected(
+        session: AsyncSession, event: CloudEvent, correction: UnemploymentCorrected
+    ) -> None:
+        """失业登记更正: the benefit is decided again, or (when paid) its start follows the corrected date."""
+        await benefits.follow_correction(session=session, outbox=outbox(), correction=correction)
 
     return found.by_type

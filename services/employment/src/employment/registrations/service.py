@@ -8,7 +8,8 @@
 - A closure carries a coded reason (ClosureReason) besides its free-text note; closing ends at once the
   就业困难人员 certifications resting on the registration (key_groups.end_with_registration).
 - The daily job (``closure_job``) closes, once, the open registrations of people who reached retirement age (on
-  their last working day) or had no contact for the policy's months (policy/unemployment_registration.toml).
+  their last working day) or had no contact for the policy's months (policy/unemployment_registration.toml); any
+  recorded contact counts (registrations.contacts lists them).
 - A registration recorded wrongly is corrected (更正) or cancelled (撤销) with a reason, as an event; a 撤销 ends
   the certifications resting on it, and its end date becomes the day before its registration date (in force on
   no day for the rules reading dates).
@@ -18,15 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, time, timedelta
-from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import employment.key_groups.service as key_groups
 from employment.employers import service as employers
 from employment.employers.models import EmployerStatus
+from employment.registrations import contacts
 from employment.registrations.models import (
     Closure,
     EmploymentRegistration,
@@ -39,7 +39,6 @@ from employment.registrations.models import (
     UnemploymentRegistrationPolicy,
     UnemploymentStatus,
 )
-from employment.service_records.models import ServiceRecord
 from employment.startup.common import POLICY_DIR, add_months
 from employment.working_age import last_working_day, working_age_problem
 from hrss_contracts.employment import (
@@ -338,21 +337,16 @@ def _automatic_closure(
 
 
 async def close_lapsed(*, session: AsyncSession, outbox: Outbox, today: date) -> int:
-    """Close the open registrations due for automatic closure on ``today``; unemployment.closed once each."""
-    contacts = (
-        select(ServiceRecord.id_number, func.max(ServiceRecord.service_date).label("last"))
-        .group_by(col(ServiceRecord.id_number)).subquery()
-    )
-    rows: Any = (await session.exec(
-        select(UnemploymentRegistration, contacts.c.last)
-        .join(contacts, contacts.c.id_number == UnemploymentRegistration.id_number, isouter=True)
-        .where(UnemploymentRegistration.status == UnemploymentStatus.open)
+    """Close the open registrations due for automatic closure on ``today``; unemployment.closed once each. The last
+    contact is the later of the registration date and the person's latest recorded contact (registrations.contacts)."""
+    rows = (await session.exec(
+        select(UnemploymentRegistration).where(UnemploymentRegistration.status == UnemploymentStatus.open)
+        .order_by(col(UnemploymentRegistration.id))
     )).all()
+    latest = await contacts.last_contacts(session=session, id_numbers=[r.id_number for r in rows], on=today)
     closed = 0
-    for registration, last_service in rows:
-        last_contact = registration.registered_date
-        if last_service is not None and last_service > last_contact:
-            last_contact = last_service
+    for registration in rows:
+        last_contact = max(registration.registered_date, latest.get(registration.id_number, date.min))
         due = _automatic_closure(registration, last_contact, today)
         if due is None:
             continue

@@ -45,10 +45,17 @@ class StopReason(StrEnum):
     retirement_age = "retirement_age"  # 达到法定退休年龄
     pension_started = "pension_started"  # 开始领取基本养老金
     other = "other"  # 其他（应征服兵役、移居境外、被判刑收监、无正当理由拒不接受介绍工作等，失业保险条例第十五条）
+    registration_cancelled = "registration_cancelled"  # 失业登记撤销（登记自始不成立）
 
 
 STOP_NAMES = {StopReason.reemployed: "重新就业", StopReason.retirement_age: "达到法定退休年龄",
-              StopReason.pension_started: "开始领取基本养老金", StopReason.other: "其他"}
+              StopReason.pension_started: "开始领取基本养老金", StopReason.other: "其他",
+              StopReason.registration_cancelled: "失业登记撤销"}
+
+
+class RecoveryCause(StrEnum):
+    registration_cancelled = "registration_cancelled"  # 失业登记撤销: every month paid
+    registration_date_corrected = "registration_date_corrected"  # 登记日期更正为更晚: the months before the start
 
 
 class Duration(BaseModel):
@@ -92,6 +99,7 @@ class PaymentPublic(BaseModel):
     amount: Money
     paid_date: date
     after_stop: bool = Field(description="true: 停发之后月份的发放（政策监管预警）")
+    recovery_required: bool = Field(description="true: 该月发放应追回（失业登记撤销，或登记日期更正后不在领取期内）")
 
 
 class BenefitPublic(BaseModel):
@@ -122,6 +130,11 @@ class BenefitPublic(BaseModel):
     policy_source: str
     illustrative: bool = Field(description="true: 月标准为示例值，无官方文号")
     revision: int = Field(description="重新核定次数（缴费更正、撤销后）")
+    registration_cancelled: bool = Field(description="true: 所依据的失业登记已撤销（自始不成立），失业保险金自领取起始"
+                                                     "日期停发，已发放的应追回")
+    registration_cancel_reason: str | None = Field(description="失业登记撤销理由")
+    recovery_months: int = Field(description="应追回的发放月数 (months paid that are to be recovered, 追回)")
+    recovery_amount: Money = Field(description="应追回金额合计（元）")
     created_at: datetime
 
 
@@ -146,12 +159,17 @@ class UnemploymentBenefit(Base, table=True):
     end_date: date | None = None
     retirement_date: date | None = None
     stopped_date: date | None = None
-    stop_reason: str | None = DbField(default=None, max_length=20)
+    stop_reason: str | None = DbField(default=None, max_length=30)
     months_paid: int = 0
     amount_paid: Decimal = DbField(default=Decimal("0.00"), sa_column=Column(Numeric(14, 2), nullable=False))
     policy_source: str = DbField(max_length=500)
     illustrative: bool = False
     revision: int = 0
+    registration_cancelled: bool = False
+    registration_cancel_reason: str | None = DbField(default=None, max_length=200)
+    recovery_months: int = 0
+    recovery_amount: Decimal = DbField(default=Decimal("0.00"), sa_column=Column(Numeric(14, 2), nullable=False,
+                                                                                server_default="0"))
     created_at: datetime = DbField(default_factory=clock.now)
     updated_at: datetime | None = None
 
@@ -168,4 +186,5 @@ class BenefitPayment(Base, table=True):
     amount: Decimal = DbField(sa_column=Column(Numeric(14, 2), nullable=False))
     paid_date: date = DbField(index=True)
     after_stop: bool = False
+    recovery_required: bool = False
     created_at: datetime = DbField(default_factory=clock.now)

@@ -11,6 +11,13 @@
   or by hand (pension started, other art. 15 reasons).
 - A correction or cancellation of the person's contributions decides again each decision that has paid nothing
   yet and is running or was refused for too few contributions (``revision`` counts; one event each).
+- It follows its unemployment registration (events of ``hrss.employment``). A cancellation (撤销: the registration
+  never held) stops a running benefit from its start date (stop reason ``registration_cancelled``), flags every
+  month already paid for recovery (追回: ``unemployment_benefit.recovery_required`` once, with the months and the
+  amount) and refuses further payments; a redelivered cancellation changes nothing. A correction of the
+  registration decides again a benefit that has paid nothing; on one that has paid, a new registration date moves
+  the start (and the end, keeping the months entitled) and flags the months paid before the new start month for
+  recovery; other corrected fields of a paid benefit are recorded, not re-decided.
 - Payments are a monthly ledger: one per month, from the start month, at most the months entitled, within the
   period. A payment for a month on or after the stop date is still recorded, flagged ``after_stop`` and published
   for policy supervision.
@@ -25,13 +32,21 @@ from decimal import Decimal
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hrss_contracts.employment import SEPARATION_REASON_NAMES, SeparationReason, UnemploymentRegistered
+from hrss_contracts.employment import (
+    SEPARATION_REASON_NAMES,
+    SeparationReason,
+    UnemploymentCancelled,
+    UnemploymentCorrected,
+    UnemploymentRegistered,
+)
 from hrss_contracts.social_insurance import (
     BENEFIT_PAYMENT_POSTED,
     UNEMPLOYMENT_BENEFIT_DECIDED,
+    UNEMPLOYMENT_BENEFIT_RECOVERY_REQUIRED,
     UNEMPLOYMENT_BENEFIT_STOPPED,
     BenefitPaymentPosted,
     UnemploymentBenefitDecided,
+    UnemploymentBenefitRecoveryRequired,
     UnemploymentBenefitStopped,
 )
 from hrss_shared import clock
@@ -53,6 +68,7 @@ from social_insurance.benefits.models import (
     BenefitStatus,
     Ineligibility,
     PaymentCreate,
+    RecoveryCause,
     Stop,
     StopReason,
     UnemploymentBenefit,
@@ -107,6 +123,7 @@ async def _previous(session: AsyncSession, id_number: str, registration_id: str,
     return (await session.exec(select(UnemploymentBenefit).where(
         UnemploymentBenefit.id_number == id_number, col(UnemploymentBenefit.status).in_(PAID_STATUSES),
         UnemploymentBenefit.unemployment_registration_id != registration_id,
+        UnemploymentBenefit.registration_cancelled == False,  # noqa: E712 - a cancelled registration never held
         col(UnemploymentBenefit.registered_date) <= registered,
     ).order_by(col(UnemploymentBenefit.registered_date).desc(), col(UnemploymentBenefit.created_at).desc()))).first()
 
@@ -206,6 +223,7 @@ async def redecide(*, session: AsyncSession, outbox: Outbox, id_number: str, rea
     changes. The number changed."""
     rows = (await session.exec(select(UnemploymentBenefit).where(
         UnemploymentBenefit.id_number == id_number, UnemploymentBenefit.months_paid == 0,
+        UnemploymentBenefit.registration_cancelled == False,  # noqa: E712
         (col(UnemploymentBenefit.status) == BenefitStatus.active)
         | (col(UnemploymentBenefit.reason) == Ineligibility.insufficient_contributions),
     ).order_by(col(UnemploymentBenefit.registered_date)))).all()
@@ -259,6 +277,102 @@ async def stop_for_employment(*, session: AsyncSession, outbox: Outbox, id_numbe
     return stopped
 
 
+# ---- following the unemployment registration (撤销 and 更正) ----------------------------------------------
+
+
+async def _by_registration(session: AsyncSession, id_number: str, registration_id: str) -> UnemploymentBenefit | None:
+    await lock_key(session, person_lock(id_number))
+    return (await session.exec(select(UnemploymentBenefit).where(
+        UnemploymentBenefit.unemployment_registration_id == registration_id))).first()
+
+
+async def _recover(*, session: AsyncSession, outbox: Outbox, benefit: UnemploymentBenefit,
+                   payments: list[BenefitPayment], cause: RecoveryCause, reason_text: str) -> None:
+    """Flag ``payments`` for recovery (追回) and publish recovery_required once for them (nothing when empty)."""
+    if not payments:
+        return
+    amount = sum((p.amount for p in payments), Decimal("0.00"))
+    for payment in payments:
+        payment.recovery_required = True
+        session.add(payment)
+        benefit.months_paid -= 0 if payment.after_stop else 1  # a recovered month was not drawn
+    benefit.recovery_months += len(payments)
+    benefit.recovery_amount = benefit.recovery_amount + amount
+    await session.flush()
+    await outbox.add(session, UNEMPLOYMENT_BENEFIT_RECOVERY_REQUIRED, UnemploymentBenefitRecoveryRequired(
+        id=benefit.id, id_number=benefit.id_number, county_code=benefit.county_code,
+        unemployment_registration_id=benefit.unemployment_registration_id, cause=cause,
+        reason_text=reason_text[:500], months=[p.month for p in payments], amount=amount,
+        decided_date=clock.today()))
+
+
+async def _unrecovered(session: AsyncSession, benefit_id: str) -> list[BenefitPayment]:
+    return [p for p in await payments_of(session=session, benefit_id=benefit_id) if not p.recovery_required]
+
+
+async def follow_cancellation(*, session: AsyncSession, outbox: Outbox,
+                              cancellation: UnemploymentCancelled) -> UnemploymentBenefit | None:
+    """失业登记撤销: the benefit on it stops from its start, its paid months are to be recovered; once."""
+    benefit = await _by_registration(session, cancellation.id_number, cancellation.id)
+    if benefit is None or benefit.registration_cancelled:
+        return None
+    benefit.registration_cancelled, benefit.registration_cancel_reason = True, cancellation.reason[:200]
+    benefit.updated_at = clock.now()
+    if benefit.status == BenefitStatus.active:
+        assert benefit.start_date is not None
+        await _stop(session=session, outbox=outbox, benefit=benefit, stopped=benefit.start_date,
+                    reason=StopReason.registration_cancelled)
+    session.add(benefit)
+    await _recover(session=session, outbox=outbox, benefit=benefit,
+                   payments=await _unrecovered(session, benefit.id), cause=RecoveryCause.registration_cancelled,
+                   reason_text=f"失业登记 {cancellation.id} 已撤销（{cancellation.reason}），该登记自始不成立，"
+                               "已发放的失业保险金应追回 (the registration never held)")
+    await session.flush()
+    return benefit
+
+
+async def follow_correction(*, session: AsyncSession, outbox: Outbox,
+                            correction: UnemploymentCorrected) -> UnemploymentBenefit | None:
+    """失业登记更正: a benefit that paid nothing is decided again; a paid one moves its start to the corrected date
+    and the months paid before the new start month are to be recovered. None when nothing changes."""
+    benefit = await _by_registration(session, correction.id_number, correction.id)
+    if benefit is None or benefit.registration_cancelled:
+        return None
+    new_date = correction.registered_date
+    if (benefit.registered_date, benefit.separation_reason, benefit.name, benefit.county_code) == (
+            new_date, correction.separation_reason, correction.name[:50], correction.county_code):
+        return None
+    benefit.name, benefit.county_code = correction.name[:50], correction.county_code
+    benefit.separation_reason = correction.separation_reason
+    moved = benefit.registered_date != new_date
+    benefit.registered_date = new_date
+    reason = f"失业登记更正：{correction.correction_reason}"[:200]
+    if benefit.amount_paid == 0 and benefit.status != BenefitStatus.stopped:
+        rules = POLICY.at(new_date)
+        benefit.policy_source, benefit.illustrative = rules.source, rules.illustrative
+        await _apply_rules(session=session, benefit=benefit, rules=rules, registration=UnemploymentRegistered(
+            id=benefit.unemployment_registration_id, id_number=benefit.id_number, name=benefit.name,
+            county_code=benefit.county_code, registered_date=new_date, separation_reason=benefit.separation_reason))
+    elif moved and benefit.start_date is not None:
+        assert benefit.retirement_date is not None
+        benefit.start_date = new_date
+        benefit.end_date = min(add_months(new_date, benefit.months_entitled) - timedelta(days=1),
+                               benefit.retirement_date - timedelta(days=1))
+        if benefit.stopped_date is not None and benefit.stopped_date < new_date:
+            benefit.stopped_date = new_date
+        early = [p for p in await _unrecovered(session, benefit.id) if p.month < month_of(new_date)]
+        await _recover(session=session, outbox=outbox, benefit=benefit, payments=early,
+                       cause=RecoveryCause.registration_date_corrected,
+                       reason_text=f"失业登记日期更正为 {new_date}（{correction.correction_reason}），"
+                                   f"{month_of(new_date)} 之前月份的发放应追回 (months before the corrected start)")
+    benefit.revision += 1
+    benefit.updated_at = clock.now()
+    session.add(benefit)
+    await session.flush()
+    await _publish(session=session, outbox=outbox, benefit=benefit, correction_reason=reason)
+    return benefit
+
+
 async def get_or_404(*, session: AsyncSession, benefit_id: str) -> UnemploymentBenefit:
     return await fetch_or_404(session, UnemploymentBenefit, benefit_id,
                               f"失业保险金核定 {benefit_id} 不存在 (benefit not found)")
@@ -275,6 +389,9 @@ async def _locked(session: AsyncSession, principal: Principal, benefit_id: str) 
 async def stop(*, session: AsyncSession, outbox: Outbox, principal: Principal, benefit_id: str,
                data: Stop) -> UnemploymentBenefit:
     """停发 by hand (pension started and the other art. 15 reasons)."""
+    if data.reason == StopReason.registration_cancelled:
+        raise InvalidField("reason", "失业登记撤销由就业服务的撤销事件自动停发，不能手工选择 "
+                                     "(registration_cancelled follows employment's cancellation event)")
     benefit = await _locked(session, principal, benefit_id)
     if benefit.status != BenefitStatus.active:
         raise Conflict(f"失业保险金核定 {benefit.id} 状态为 {benefit.status}，不能停发 (only an active benefit stops)",
@@ -321,6 +438,10 @@ async def pay(*, session: AsyncSession, outbox: Outbox, principal: Principal, be
     if paid_date > today:
         raise InvalidField("paid_date", f"发放日期 {paid_date} 晚于今天 {today} (paid_date in the future)")
     benefit = await _locked(session, principal, benefit_id)
+    if benefit.registration_cancelled:
+        raise Conflict(f"失业保险金核定 {benefit.id} 所依据的失业登记已撤销（{benefit.registration_cancel_reason}），"
+                       "不能发放 (the unemployment registration was cancelled)",
+                       field_name="status", registration_cancelled=True)
     if benefit.status == BenefitStatus.not_eligible:
         raise Conflict(f"失业保险金核定 {benefit.id} 不符合领取条件，不能发放 (the person is not eligible)",
                        field_name="status", current_status=benefit.status)

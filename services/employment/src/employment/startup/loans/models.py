@@ -45,6 +45,19 @@ class LoanStatus(StrEnum):
 ACTIVE_STATUSES = (LoanStatus.applied, LoanStatus.approved, LoanStatus.disbursed)
 
 
+class SubsidyMethod(StrEnum):
+    share_of_lpr = "share_of_lpr"  # 按合同签订日 LPR 的一定比例贴息 (interest_subsidy_share × LPR, at most the rate)
+    above_borrower_rate = "above_borrower_rate"  # 借款人承担 LPR−N BP，其余财政贴息 (rate − (LPR − N BP))
+
+
+class LprPolicy(PolicyVersion):
+    """policy/lpr.toml: the one-year 贷款市场报价利率 (LPR, % a year) from each announcement day."""
+
+    one_year: Decimal = Field(gt=0, lt=20)
+    illustrative: bool = False
+    note: str | None = None
+
+
 class LoanPolicy(PolicyVersion):
     """policy/startup_loans.toml: caps in yuan and longest terms in months per applicant kind."""
 
@@ -64,6 +77,22 @@ class LoanPolicy(PolicyVersion):
     interest_subsidy_share: Decimal | None = Field(default=None, gt=0, le=1)
     illustrative: bool = False
     note: str | None = None
+    # 贴息 computation (absent: the amount is not computed, only the rule stated).
+    subsidy_method: SubsidyMethod | None = None
+    borrower_rate_below_lpr_bp: int | None = Field(default=None, ge=0, le=1000)
+    max_rate_above_lpr_bp: int | None = Field(default=None, ge=0, le=1000)
+    subsidised_principal_cap_individual: Decimal | None = Field(default=None, gt=0)
+    subsidised_principal_cap_small_business: Decimal | None = Field(default=None, gt=0)
+    subsidy_period: Literal["quarter", "year"] = "quarter"
+    day_count_basis: Literal[360, 365] = 360
+    subsidy_source: str | None = None
+    subsidy_illustrative: bool = True
+
+    def subsidised_cap(self, kind: ApplicantKind) -> Decimal:
+        """The principal on which interest is subsidised (the loan cap when the policy names none)."""
+        named = (self.subsidised_principal_cap_individual if kind == ApplicantKind.individual
+                 else self.subsidised_principal_cap_small_business)
+        return named if named is not None else self.cap(kind)
 
     def share_for(self, staff: int) -> Decimal:
         """The hiring share a business of ``staff`` employees must reach."""
@@ -117,7 +146,10 @@ class LoanReject(BaseModel):
 
 
 class LoanDisburse(BaseModel):
-    disbursed_date: SupportedDate = Field(description="放款日期")
+    disbursed_date: SupportedDate = Field(description="放款日期（视为贷款合同签订日：LPR 与贴息政策按该日取）")
+    interest_rate: Decimal | None = Field(
+        default=None, gt=0, le=24, max_digits=6, decimal_places=4,
+        description="贷款合同年利率（%），例如 \"4.2\"；不填则不计算贴息金额 (annual contract rate in percent)")
 
 
 class LoanRepay(BaseModel):
@@ -164,9 +196,77 @@ class LoanPublic(BaseModel):
     policy_source: str
     interest_subsidy: str = Field(description="贴息规则 (the version in force on the approval, else application, date)")
     interest_subsidy_share: Decimal | None = Field(description="财政贴息占利息的比例, when the rule is a share")
-    illustrative: bool = Field(description="true: the policy version's source is not confirmed (illustrative)")
+    illustrative: bool = Field(description="true: the policy version's source is not confirmed, or a value the "
+                                           "interest subsidy total uses (subsidy terms, LPR) is illustrative")
+    interest_rate: Decimal | None = Field(default=None, description="贷款合同年利率（%）")
+    interest_subsidy_total: Money | None = Field(
+        default=None, description="贴息总额（元）: the whole subsidy schedule, the days after today projected with "
+        "no further repayment; details at GET /v1/startup-loans/{id}/interest-subsidy")
+    interest_subsidy_last_date: date | None = Field(default=None, description="最后一个贴息日 the last subsidised day")
     created_at: datetime
     updated_at: datetime | None
+
+
+class SubsidySegment(BaseModel):
+    start_date: date
+    end_date: date
+    days: int
+    outstanding_principal: Money = Field(description="未还本金（元）")
+    subsidised_principal: Money = Field(description="贴息本金（元）: the outstanding principal, at most the cap")
+    amount: Money = Field(description="贴息金额（元）= 贴息本金 × 贴息利率 × 天数 ÷ 计息基准天数")
+    projected: bool = Field(description="true: after today, assuming no further repayment")
+
+
+class SubsidyPeriod(BaseModel):
+    period: str = Field(description="贴息结算期 e.g. 2024Q1 (quarter) or 2024 (year)")
+    start_date: date
+    end_date: date
+    days: int
+    amount: Money
+    projected: bool = Field(description="true: the period ends after today")
+    segments: list[SubsidySegment]
+
+
+class InterestSubsidyPublic(BaseModel):
+    """创业担保贷款贴息测算 the interest subsidy of a loan, per settlement period."""
+
+    loan_id: str
+    computed: bool = Field(description="false: not computed, see reason")
+    reason: str | None = Field(default=None, description="未计算原因 (not disbursed, no rate, or no rule)")
+    as_of: date
+    principal: Money | None = Field(description="核定（放款）本金（元）")
+    interest_rate: Decimal | None = Field(description="合同年利率（%）")
+    lpr: Decimal | None = Field(description="合同签订日（放款日）一年期 LPR（%）")
+    lpr_source: str | None
+    lpr_illustrative: bool | None
+    method: SubsidyMethod | None
+    subsidised_rate: Decimal | None = Field(description="财政贴息年利率（%）")
+    borrower_rate: Decimal | None = Field(description="借款人承担年利率（%）")
+    subsidised_principal_cap: Money | None = Field(description="贴息本金上限（元）: above it no subsidy")
+    first_date: date | None = Field(description="第一个贴息日（放款日）")
+    last_date: date | None = Field(description="最后一个贴息日: the day before full repayment or default, at most "
+                                               "the last day of the contract term")
+    period_kind: str | None = Field(description="quarter 按季 / year 按年")
+    day_count_basis: int | None = Field(description="计息基准天数 (360: 日利率 = 年利率 ÷ 360)")
+    periods: list[SubsidyPeriod]
+    total: Money = Field(description="贴息合计（元）")
+    total_to_date: Money = Field(description="截至今天的贴息（元） (periods and segments not projected)")
+    policy_source: str
+    subsidy_source: str | None
+    illustrative: bool = Field(description="true: a value used (policy version, subsidy terms or the LPR) has no "
+                                           "confirmed official source")
+
+
+class LoanRepaymentRecord(Base, table=True):
+    """一笔还款 one repayment, so the subsidy follows the outstanding principal day by day."""
+
+    __tablename__ = "startup_loan_repayments"
+
+    id: str = DbField(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
+    loan_id: str = DbField(max_length=36, index=True)
+    amount: Decimal = DbField(sa_column=Column(Numeric(14, 2), nullable=False))
+    repaid_date: date
+    created_at: datetime = DbField(default_factory=clock.now)
 
 
 class StartupLoan(Base, table=True):
@@ -201,6 +301,7 @@ class StartupLoan(Base, table=True):
     registered_unemployed: bool | None = None
     staff: int | None = None
     key_group_hires: int | None = None
+    interest_rate: Decimal | None = DbField(default=None, sa_column=Column(Numeric(8, 4), nullable=True))
     policy_source: str = DbField(max_length=300)
     created_at: datetime = DbField(default_factory=clock.now)
     updated_at: datetime | None = None

@@ -3,11 +3,13 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from employment.deps import Reader, Writer, county_filter
 from employment.startup.loans import service
 from employment.startup.loans.models import (
     ApplicantKind,
+    InterestSubsidyPublic,
     LoanApply,
     LoanApprove,
     LoanDefault,
@@ -29,12 +31,16 @@ STATES = ("状态流转 transitions: applied 已申请 → approved 审核通过
           "disbursed → repaid 已结清（还清本金）| defaulted 逾期代偿。其他操作返回 409，并列出当前可办理的操作。")
 
 
-def _public(loan: StartupLoan) -> LoanPublic:
-    rules = service.POLICY.at(loan.approved_date or loan.applied_date)
+async def _public(session: AsyncSession, loan: StartupLoan) -> LoanPublic:
+    rules = service.rules_of(loan)
+    subsidy = await service.interest_subsidy(session=session, loan=loan)
     return LoanPublic.model_validate(
         {**loan.model_dump(), "outstanding_amount": loan.outstanding_amount,
          "allowed_actions": service.allowed_actions(loan.status), "interest_subsidy": rules.interest_subsidy,
-         "interest_subsidy_share": rules.interest_subsidy_share, "illustrative": rules.illustrative}
+         "interest_subsidy_share": rules.interest_subsidy_share,
+         "illustrative": rules.illustrative or (subsidy.computed and subsidy.illustrative),
+         "interest_subsidy_total": subsidy.total if subsidy.computed else None,
+         "interest_subsidy_last_date": subsidy.last_date}
     )
 
 
@@ -42,8 +48,9 @@ def _public(loan: StartupLoan) -> LoanPublic:
              description="个人（individual）或小微企业（small_business，须为已登记用人单位）申请创业担保贷款。"
                          "申请金额不超过申请日施行的最高额度、期限不超过最长期限（policy/startup_loans.toml），"
                          "否则 422。个人借款人申请日须在法定劳动年龄内，并属于政策规定的重点群体或为登记失业人员；"
-                         "小微企业须为政策规定的企业规模，且申请前规定月数内（衢州2025年版：24个月）新招用符合条件人员"
-                         "（招用当日属重点群体或登记失业）达到申请日在职职工人数的15%（超过100人的达到8%）；"
+                         "小微企业须为政策规定的企业规模，且申请前规定月数内新招用符合条件人员（招用当日属重点群体或登记失业）"
+                         "达到申请日在职职工人数的规定比例（衢州实施细则，2025-08-06起：24个月内10%，超过100人的5%；"
+                         "此前：12个月内15%，超过100人的8%）；"
                          "每人（每家企业）累计获得贷款不超过政策规定次数（3次），均否则 422。"
                          "答复中的 interest_subsidy 为贴息规则，illustrative 为 true 表示该政策版本来源未确认。"
                          "每人（每家企业）同时只能有一笔未结清贷款（已申请、已审核、已放款），"
@@ -52,7 +59,7 @@ async def apply(
     body: LoanApply, session: SessionDep, outbox: OutboxDep, principal: Writer
 ) -> LoanPublic:
     loan = await service.apply(session=session, outbox=outbox, principal=principal, data=body)
-    return _public(loan)
+    return await _public(session, loan)
 
 
 @router.get("", summary="创业担保贷款列表 List start-up loans")
@@ -70,14 +77,27 @@ async def list_loans(
         session=session, page=page, county_code=county_filter(principal, county_code), id_number=id_number,
         credit_code=credit_code, applicant_kind=applicant_kind, status=status, dates=dates, sort=sort,
     )
-    return Page[LoanPublic](data=[_public(r) for r in rows], count=count, limit=page.limit, offset=page.offset)
+    data = [await _public(session, r) for r in rows]
+    return Page[LoanPublic](data=data, count=count, limit=page.limit, offset=page.offset)
 
 
 @router.get("/{loan_id}", summary="查询创业担保贷款 Get a start-up loan")
 async def get_loan(loan_id: str, session: SessionDep, principal: Reader) -> LoanPublic:
     loan = await service.get_or_404(session=session, loan_id=loan_id)
     principal.check_county(loan.county_code)
-    return _public(loan)
+    return await _public(session, loan)
+
+
+@router.get("/{loan_id}/interest-subsidy", summary="贴息测算 Interest subsidy of a loan",
+            description="创业担保贷款贴息：按放款日（视为合同签订日）的一年期LPR（policy/lpr.toml）和审核通过日施行的"
+                        "贴息政策（policy/startup_loans.toml），逐日按未还本金（不超过贴息本金上限）计算，按结算期"
+                        "（季度或年度）汇总。贴息自放款日起，至合同期限最后一日、全部还清的前一日或逾期代偿的前一日止；"
+                        "今天以后的部分按不再还款测算（projected）。未放款、未登记合同利率或政策未规定计算方法时"
+                        " computed 为 false 并说明原因。illustrative 为 true 表示所用政策值或 LPR 来源未确认。")
+async def get_interest_subsidy(loan_id: str, session: SessionDep, principal: Reader) -> InterestSubsidyPublic:
+    loan = await service.get_or_404(session=session, loan_id=loan_id)
+    principal.check_county(loan.county_code)
+    return await service.interest_subsidy(session=session, loan=loan)
 
 
 @router.post("/{loan_id}/approve", summary="审核通过 Approve",
@@ -86,7 +106,7 @@ async def approve(
     loan_id: str, body: LoanApprove, session: SessionDep, outbox: OutboxDep, principal: Writer
 ) -> LoanPublic:
     loan = await service.approve(session=session, outbox=outbox, principal=principal, loan_id=loan_id, data=body)
-    return _public(loan)
+    return await _public(session, loan)
 
 
 @router.post("/{loan_id}/reject", summary="审核不通过 Reject (reason required)",
@@ -95,15 +115,16 @@ async def reject(
     loan_id: str, body: LoanReject, session: SessionDep, outbox: OutboxDep, principal: Writer
 ) -> LoanPublic:
     loan = await service.reject(session=session, outbox=outbox, principal=principal, loan_id=loan_id, data=body)
-    return _public(loan)
+    return await _public(session, loan)
 
 
-@router.post("/{loan_id}/disburse", summary="放款 Disburse", description=STATES)
+@router.post("/{loan_id}/disburse", summary="放款 Disburse",
+             description="interest_rate 为合同年利率（%），用于贴息测算（GET .../interest-subsidy）。" + STATES)
 async def disburse(
     loan_id: str, body: LoanDisburse, session: SessionDep, outbox: OutboxDep, principal: Writer,
 ) -> LoanPublic:
     loan = await service.disburse(session=session, outbox=outbox, principal=principal, loan_id=loan_id, data=body)
-    return _public(loan)
+    return await _public(session, loan)
 
 
 @router.post("/{loan_id}/repay", summary="还款 Record a repayment",
@@ -113,7 +134,7 @@ async def repay(
     loan_id: str, body: LoanRepay, session: SessionDep, outbox: OutboxDep, principal: Writer
 ) -> LoanPublic:
     loan = await service.repay(session=session, outbox=outbox, principal=principal, loan_id=loan_id, data=body)
-    return _public(loan)
+    return await _public(session, loan)
 
 
 @router.post("/{loan_id}/default", summary="逾期代偿 Record a default (reason required)",
@@ -122,4 +143,4 @@ async def default(
     loan_id: str, body: LoanDefault, session: SessionDep, outbox: OutboxDep, principal: Writer
 ) -> LoanPublic:
     loan = await service.default(session=session, outbox=outbox, principal=principal, loan_id=loan_id, data=body)
-    return _public(loan)
+    return await _public(session, loan)

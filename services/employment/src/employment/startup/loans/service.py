@@ -35,6 +35,7 @@ from employment.startup.loans.models import (
     ACTIVE_STATUSES,
     APPLICANT_NAMES,
     ApplicantKind,
+    InterestSubsidyPublic,
     LoanApply,
     LoanApprove,
     LoanDefault,
@@ -42,9 +43,11 @@ from employment.startup.loans.models import (
     LoanPolicy,
     LoanReject,
     LoanRepay,
+    LoanRepaymentRecord,
     LoanStatus,
     StartupLoan,
 )
+from employment.startup.loans.subsidy import schedule
 from employment.working_age import working_age_problem
 from hrss_contracts.employment import (
     STARTUP_LOAN_APPLIED,
@@ -343,6 +346,7 @@ async def disburse(
     loan = await _load(session=session, principal=principal, loan_id=loan_id, action="disburse")
     _not_before("disbursed_date", data.disbursed_date, loan.approved_date, "审核通过日期 approval")
     loan.status, loan.disbursed_date = LoanStatus.disbursed, data.disbursed_date
+    loan.interest_rate = data.interest_rate
     return await _save(session=session, outbox=outbox, loan=loan, contract=STARTUP_LOAN_DISBURSED,
                        data=StartupLoanDisbursed(
                            id=loan.id, id_number=loan.id_number, credit_code=loan.credit_code,
@@ -360,8 +364,12 @@ async def repay(
     if data.amount > outstanding:
         raise InvalidField("amount",
                            f"还款金额超过未还本金 {yuan(outstanding)} 元 (more than the outstanding principal)")
+    if loan.last_repaid_date is not None and data.repaid_date < loan.last_repaid_date:
+        raise InvalidField("repaid_date", f"还款日期早于上一次还款日期 {loan.last_repaid_date} "
+                                          "(before the previous repayment)")
     loan.repaid_amount = loan.repaid_amount + data.amount
     loan.last_repaid_date = data.repaid_date
+    session.add(LoanRepaymentRecord(loan_id=loan.id, amount=data.amount, repaid_date=data.repaid_date))
     settled = data.amount == outstanding
     if settled:
         loan.status = LoanStatus.repaid
@@ -384,6 +392,29 @@ async def default(
         id=loan.id, id_number=loan.id_number, county_code=loan.county_code, defaulted_date=data.defaulted_date,
         reason=data.reason, outstanding_amount=outstanding)
     return await _save(session=session, outbox=outbox, loan=loan, contract=STARTUP_LOAN_DEFAULTED, data=event)
+
+
+def rules_of(loan: StartupLoan) -> LoanPolicy:
+    """The policy version the loan shows: in force on the approval date, else the application date."""
+    return POLICY.at(loan.approved_date or loan.applied_date)
+
+
+async def repayments_of(*, session: AsyncSession, loan: StartupLoan) -> list[tuple[date, Decimal]]:
+    """The loan's repayments by date; principal repaid before repayments were recorded one by one counts on the
+    last repayment date."""
+    rows = (await session.exec(select(LoanRepaymentRecord).where(LoanRepaymentRecord.loan_id == loan.id)
+                               .order_by(col(LoanRepaymentRecord.repaid_date)))).all()
+    found = [(r.repaid_date, r.amount) for r in rows]
+    missing = loan.repaid_amount - sum((a for _, a in found), Decimal(0))
+    if missing > 0 and loan.last_repaid_date is not None:
+        found = sorted([*found, (loan.last_repaid_date, missing)])
+    return found
+
+
+async def interest_subsidy(*, session: AsyncSession, loan: StartupLoan) -> InterestSubsidyPublic:
+    """贴息测算 of the loan as of today (subsidy.schedule)."""
+    return schedule(loan=loan, rules=rules_of(loan), repayments=await repayments_of(session=session, loan=loan),
+                    today=clock.today())
 
 
 async def list_loans(
