@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -99,7 +100,8 @@ def main() -> int:
             stack.stop()
         print(f"  gateway projection:     {rate:,.0f} events/s  ({stats.get('batches')} batches, "
               f"{stats.get('fallbacks')} fallbacks, {stats.get('dead_lettered')} dead-lettered)", flush=True)
-        print(f"  ratio gateway / bare:   {rate / bare:.1%}  (goal ≥ 30%)", flush=True)
+        print(f"  ratio gateway / bare:   {rate / bare:.1%}  (goal ≥ 30%; load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} cores)", flush=True)
     return 0
 
 

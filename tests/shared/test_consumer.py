@@ -158,3 +158,35 @@ def test_transient_errors_are_told_from_the_rest(error: Exception, transient: bo
 
 def test_a_cause_deep_in_the_chain_counts() -> None:
     assert is_transient(refused())
+
+
+async def test_a_redelivered_event_and_a_repeat_within_a_batch_apply_once(runner: Runner) -> None:
+    seen: list[int] = []
+
+    async def handler(session: AsyncSession, event: CloudEvent) -> None:
+        seen.append(event.data["n"])
+
+    runner.handlers[TYPE] = handler
+    first, second, third = record(1), record(2), record(3)
+    await runner.handle_batch([first, second])
+    await runner.handle_batch([second, third, third, first])  # redelivered after a crash, and one twice in a poll
+    assert seen == [1, 2, 3]
+    assert (runner.stats.applied, runner.stats.duplicates, runner.stats.batches) == (3, 3, 2)
+    assert await processed(runner) == 3
+
+
+async def test_an_offset_commit_lost_to_a_rebalance_is_logged_not_raised(runner: Runner) -> None:
+    """The partitions moved to another member while the commit was in flight: the events are recorded as processed,
+    so this member goes on instead of rejoining (which would rebalance the whole group again)."""
+    from aiokafka.errors import CommitFailedError, KafkaConnectionError
+
+    async def lost() -> None:
+        raise CommitFailedError("rebalanced")
+
+    await runner._committed(asyncio.create_task(lost()))  # noqa: SLF001
+
+    async def broken() -> None:
+        raise KafkaConnectionError("broker gone")
+
+    with pytest.raises(KafkaConnectionError):  # anything else still ends the loop (reconnect with backoff)
+        await runner._committed(asyncio.create_task(broken()))  # noqa: SLF001

@@ -61,3 +61,31 @@ def test_only_specversion_1_0_is_accepted() -> None:
            '"time":"2026-01-01T00:00:00Z","subject":"s","data":{}}')
     with pytest.raises(ValidationError):
         CloudEvent.from_json(raw)
+
+
+def test_from_json_validates_the_envelope_in_one_pass() -> None:
+    event = new_event(source="/hrss/employment", type="hrss.employment.employment.registered.v1",
+                      subject="11010519491231002X", data={"id_number": "11010519491231002X"})
+    assert CloudEvent.from_json(event.to_json()) == event
+    with pytest.raises(ValidationError):
+        CloudEvent.from_json(event.to_json().replace(b'"specversion":"1.0"', b'"specversion":"0.3"'))
+    with pytest.raises(ValueError):
+        CloudEvent.from_json(b"{not json")
+
+
+def test_within_parse_once_an_events_data_is_validated_once_per_contract() -> None:
+    from hrss_contracts import employment as c
+    from hrss_shared.events import ContractViolation, parse_once
+
+    data = {"id_number": "11010519491231002X", "name": "王小明", "county_code": "330802",
+            "registered_date": "2026-02-01"}
+    assert c.JOB_SEEKER_REGISTERED.parse(data) is not c.JOB_SEEKER_REGISTERED.parse(data), "outside: each time"
+    with parse_once():
+        first = c.JOB_SEEKER_REGISTERED.parse(data)
+        assert c.JOB_SEEKER_REGISTERED.parse(data) is first, "chained handlers share the first validation"
+        assert c.JOB_SEEKER_REGISTERED.parse(dict(data)) is not first, "another event's data is validated"
+        bad = {**data, "id_number": "110105194912310021"}
+        for _ in range(2):  # a violation is never remembered: it raises every time
+            with pytest.raises(ContractViolation):
+                c.JOB_SEEKER_REGISTERED.parse(bad)
+    assert c.JOB_SEEKER_REGISTERED.parse(data) is not first

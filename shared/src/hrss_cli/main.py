@@ -14,14 +14,19 @@ from typing import Any, NoReturn
 
 from hrss_cli import demo
 from hrss_cli.stack import (
+    INSTANCE_PORT_STEP,
+    MAX_INSTANCES,
     ApacheBroker,
     EmbeddedBroker,
     ServiceProcess,
     Supervisor,
     hold_path,
+    instance_name,
+    instance_port,
     probe_state,
     read_state,
     run_script,
+    service_of,
     stack_running,
     stack_secret,
 )
@@ -69,14 +74,18 @@ class Stack:
         # Where the gateway's ?fresh=true reads the domain services (their ports move with --port-offset).
         env[GATEWAY.env_prefix + "SERVICE_URLS"] = json.dumps(
             {name: f"http://127.0.0.1:{self.port(entry.port)}" for name, entry in SERVICES.items() if entry != GATEWAY})
-        for name, entry in SERVICES.items():
-            proc = ServiceProcess(name=name, port=self.port(entry.port), env=env,
-                                  log_path=self.data_dir / "logs" / f"{name}.log")
-            proc.start()
-            self.services.append(proc)
-            self.supervisor.track(proc, "service")
-        for proc in self.services:
-            proc.wait_ready(180)
+        # Instance 1 of every service first (it applies the migrations), then the further ones side by side.
+        for index in range(int(getattr(self.args, "instances", 1))):
+            started = []
+            for name, entry in SERVICES.items():
+                proc = ServiceProcess(name=instance_name(name, index), port=self.port(instance_port(entry.port, index)),
+                                      env=env, log_path=self.data_dir / "logs" / f"{instance_name(name, index)}.log")
+                proc.start()
+                started.append(proc)
+                self.services.append(proc)
+                self.supervisor.track(proc, "service")
+            for proc in started:
+                proc.wait_ready(180)
         self.supervisor.set_status("running")
         return {"bootstrap": bootstrap, "token": token}
 
@@ -281,18 +290,21 @@ def cmd_gateway_rebuild(args: argparse.Namespace) -> int:
     extra = [*(["--force"] if args.force else []), *(["--no-progress"] if args.no_progress else [])]
     if args.bootstrap or not stack_running(state):
         return _service_command(GATEWAY.name, "rebuild", *extra, env=env)
-    # The stack runs: its supervisor stops the gateway and keeps it stopped while the hold file exists.
-    hold = hold_path(data_dir, GATEWAY.name)
-    hold.parent.mkdir(parents=True, exist_ok=True)
-    hold.write_text(f"hrss gateway rebuild, pid {os.getpid()}\n", encoding="utf-8")
+    # The stack runs: its supervisor stops every gateway instance and keeps them stopped while the hold files exist.
+    names = [str(p["name"]) for p in state.get("processes") or [] if service_of(str(p.get("name"))) == GATEWAY.name]
+    holds = [hold_path(data_dir, name) for name in names or [GATEWAY.name]]
     try:
-        if not _wait_held(data_dir, GATEWAY.name, timeout=60):
+        for hold in holds:
+            hold.parent.mkdir(parents=True, exist_ok=True)
+            hold.write_text(f"hrss gateway rebuild, pid {os.getpid()}\n", encoding="utf-8")
+        if not all(_wait_held(data_dir, hold.name, timeout=60) for hold in holds):
             print("the stack's supervisor did not stop the gateway within 60 s", file=sys.stderr)
             return 1
         print("gateway stopped for the rebuild 网关已暂停", flush=True)
         return _service_command(GATEWAY.name, "rebuild", *extra, env=env)
     finally:
-        hold.unlink(missing_ok=True)
+        for hold in holds:
+            hold.unlink(missing_ok=True)
         print("gateway released: the supervisor starts it again 网关重新启动", flush=True)
 
 
@@ -332,6 +344,21 @@ def cmd_dlq(args: argparse.Namespace) -> int:
         print("no running stack in the data folder: pass --bootstrap HOST:PORT", file=sys.stderr)
         return 2
     return dlq.run(args, bootstrap)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """``hrss backup``: every service's database of the data folder's stack (hrss_cli.backup)."""
+    from hrss_cli import backup
+
+    return backup.cmd_backup(args, read_state(args.data_dir.resolve()))
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """``hrss restore``: a backup into fresh databases of the data folder's stack, which must be stopped."""
+    from hrss_cli import backup
+
+    state = read_state(args.data_dir.resolve())
+    return backup.cmd_restore(args, state, stack_running(state))
 
 
 def cmd_db_revision(args: argparse.Namespace) -> int:
@@ -376,6 +403,18 @@ def cmd_test(args: argparse.Namespace) -> int:
     return subprocess.run([sys.executable, "-m", "pytest", *extra], cwd=root).returncode
 
 
+def _instance_count(value: str) -> int:
+    """``--instances``: how many instances of each service ``hrss up`` runs."""
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 1 <= count <= MAX_INSTANCES:
+        raise argparse.ArgumentTypeError(f"between 1 and {MAX_INSTANCES} (instance ports step by "
+                                         f"{INSTANCE_PORT_STEP} and must stay clear of the broker's 9092)")
+    return count
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hrss", description="衢州市人社 HRSS platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -391,6 +430,9 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--postgres", action="store_true", help="run every service on PostgreSQL instead of SQLite")
     up.add_argument("--port-offset", type=int, default=0,
                     help="add N to every port (services 8000-8004, broker 9092, PostgreSQL 5433) to run two stacks")
+    up.add_argument("--instances", type=_instance_count, default=1, metavar="N",
+                    help=f"run N instances of every service, the gateway included (1-{MAX_INSTANCES}); instance i "
+                         f"listens on its service's port + {INSTANCE_PORT_STEP}*(i-1): employment 8001, 8101 …")
     up.add_argument("--demo-data", action="store_true", help="load synthetic demo data once ready")
     up.add_argument("--persons", type=int, default=300)
     up.add_argument("--employers", type=int, default=30)
@@ -437,6 +479,12 @@ def build_parser() -> argparse.ArgumentParser:
     from hrss_cli import dlq
 
     dlq.add_parser(sub, data_dir).set_defaults(func=cmd_dlq)
+
+    from hrss_cli import backup
+
+    backup_parser, restore_parser = backup.add_parsers(sub, data_dir)
+    backup_parser.set_defaults(func=cmd_backup)
+    restore_parser.set_defaults(func=cmd_restore)
 
     audit = sub.add_parser("audit", help="the services' audit logs")
     asub = audit.add_subparsers(dest="audit_cmd", required=True)

@@ -33,6 +33,25 @@ STATE_FILE = "stack.json"  # in the data folder: what ``hrss up`` runs, for ``hr
 SUPERVISOR_LOG = "supervisor.log"  # in DIR/logs: one JSON line per supervision event
 LOG_TAIL_LINES = 15  # lines of a dead process's log quoted in the terminal and the supervisor log
 HOLD_DIR = "hold"  # DIR/hold/<name>: while the file exists the supervisor keeps that process stopped
+# ``hrss up --instances N``: instance i (0-based) of a service listens on its registry port + INSTANCE_PORT_STEP * i
+# (employment 8001, 8101, 8201 …), before ``--port-offset``; MAX_INSTANCES keeps them clear of the broker (9092).
+INSTANCE_PORT_STEP = 100
+MAX_INSTANCES = 9
+
+
+def instance_name(service: str, index: int) -> str:
+    """The process name of instance ``index`` (0-based) of ``service``: ``employment``, ``employment#2`` …"""
+    return service if index == 0 else f"{service}#{index + 1}"
+
+
+def instance_port(base: int, index: int) -> int:
+    """The port of instance ``index`` (0-based) of a service whose first instance listens on ``base``."""
+    return base + INSTANCE_PORT_STEP * index
+
+
+def service_of(name: str) -> str:
+    """The service a process name belongs to: ``employment`` for ``employment#2``."""
+    return name.partition("#")[0]
 
 
 def hold_path(data_dir: Path, name: str) -> Path:
@@ -81,7 +100,8 @@ def stack_secret(data_dir: Path, name: str, env_var: str) -> str:
 
 @dataclass
 class ServiceProcess:
-    """One service run by uvicorn in its own process."""
+    """One service run by uvicorn in its own process; ``name`` is the service's, or an instance's (``employment#2``:
+    see :func:`instance_name`)."""
 
     name: str
     port: int
@@ -89,6 +109,11 @@ class ServiceProcess:
     log_path: Path
     host: str = "127.0.0.1"
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def service(self) -> str:
+        """The registry name of the service this process runs."""
+        return service_of(self.name)
 
     @property
     def url(self) -> str:
@@ -101,10 +126,11 @@ class ServiceProcess:
     def start(self) -> None:
         """Start uvicorn on ``port``; the service's own ``HRSS_<SERVICE>_PORT`` says the same port."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = {**self.env, f"{SERVICES[self.name].env_prefix}PORT": str(self.port)}
+        entry = SERVICES[self.service]
+        env = {**self.env, f"{entry.env_prefix}PORT": str(self.port)}
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", SERVICES[self.name].app,
+            [sys.executable, "-m", "uvicorn", "--factory", entry.app,
              "--host", self.host, "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -440,7 +466,9 @@ class Supervised:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "name": self.process.name, "kind": self.kind, "pid": self.pid, "port": self.process.port,
+            "name": self.process.name, "kind": self.kind,
+            "service": service_of(self.process.name) if self.kind == "service" else None,
+            "pid": self.pid, "port": self.process.port,
             "url": self.process.url, "state": self.state, "started_at": self.started_at, "restarts": self.restarts,
             "last_reason": self.last_reason, "last_exit_at": self.last_exit_at,
             "last_restart_at": self.last_restart_at, "next_restart_at": self.next_restart_at,

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mappi
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from time import perf_counter
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, unquote
 
@@ -29,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from hrss_shared import auth as authn
-from hrss_shared import catalogue, clock, db, idempotency, migrations, privacy, ratelimit, text
+from hrss_shared import catalogue, clock, db, idempotency, metrics, migrations, privacy, ratelimit, text
 from hrss_shared.audit import AuditChain, AuditWriter, new_chain_id
 from hrss_shared.consumer import DLQ_SUFFIX, BatchHook, ConsumerRunner, Handler
 from hrss_shared.events import CloudEvent
@@ -268,7 +269,9 @@ def create_service_app(
     )
     app.max_body_bytes = settings.max_body_bytes  # 413 before the body is read (ServiceApp)
     app.body_limits = dict(body_limits or {})
-    app.add_middleware(RequestMiddleware)
+    # Prometheus metrics (hrss_shared.metrics), a registry per app; RequestMiddleware times every request into it.
+    app.state.metrics = metrics.ServiceMetrics(settings.service_name)
+    app.add_middleware(RequestMiddleware, meter=app.state.metrics)
     install_problem_handlers(app)
     app.add_exception_handler(idempotency.Replay, _replay)  # type: ignore[arg-type]
     app.add_exception_handler(ratelimit.RateLimited, ratelimit.rate_limited_response)  # 429 with Retry-After
@@ -276,6 +279,7 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     app.include_router(health_router())
+    app.include_router(metrics.metrics_router(app.state.metrics, authorize, runtime_of))
     if asyncapi is not None:
         app.include_router(asyncapi_router(asyncapi, links={"接口文档 API docs": "docs", **(doc_links or {})}))
     app.include_router(audit_router(settings.service_name))
@@ -574,13 +578,16 @@ class RequestMiddleware:
     no handler took: 503 with ``Retry-After`` while the database is unreachable, 500 otherwise — sent here
     rather than raised to the server, which would close the client's keep-alive connection after it."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, meter: metrics.ServiceMetrics | None = None) -> None:
         self.app = app
+        self.meter = meter  # the request's time, by route template and status class (hrss_shared.metrics)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        began = perf_counter()
+        status = 500  # an answer that never started
         cid = next((value.decode("latin-1")[:64] for name, value in scope["headers"] if name == CORRELATION_KEY),
                    None) or new_correlation_id()
         scope[SCOPE_KEY] = cid  # still readable by the outermost error handler after the reset below
@@ -597,7 +604,7 @@ class RequestMiddleware:
             return
 
         async def send_audited(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             pending: PendingCommit | None = scope.get(PENDING_COMMIT)
             if pending is not None and not pending.finished:
                 # An idempotent write: its answer is stored and committed with it before any of it goes out.
@@ -623,6 +630,7 @@ class RequestMiddleware:
                     await runtime_of(request).audit.append(_audit_rows(request))
                 message["headers"] = [*message.get("headers", ()), (CORRELATION_KEY, cid.encode())]
                 started = True
+                status = message["status"]
             await send(message)
 
         try:
@@ -639,6 +647,8 @@ class RequestMiddleware:
             if pending is not None and not pending.finished:
                 await pending.abandon()  # no answer was made: nothing commits, the client may retry
             correlation_id.reset(token)
+            if self.meter is not None:
+                self.meter.observe(scope, status, perf_counter() - began)
 
 
 SessionDep = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]

@@ -29,7 +29,10 @@ if TYPE_CHECKING:
 
 ADMIN = "admin"
 PII_READ = "pii:read"
-ALL_SCOPES = frozenset([ADMIN, PII_READ, *(f"{d}:{a}" for d in SCOPE_DOMAINS for a in ("read", "write"))])
+SUPERVISE = "gateway:supervise"  # 政策监管: bureau staff acknowledge and resolve the gateway's alerts
+METRICS_READ = "metrics:read"  # 运行指标: Prometheus scrapes /metrics (hrss_shared.metrics)
+ALL_SCOPES = frozenset([ADMIN, PII_READ, SUPERVISE, METRICS_READ,
+                        *(f"{d}:{a}" for d in SCOPE_DOMAINS for a in ("read", "write"))])
 ISSUER = "hrss"
 DEV_CLIENT_ID = "dev-admin"
 # Verified tokens are remembered (signature and claims checked once); revocation is checked on every use.

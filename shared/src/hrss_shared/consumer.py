@@ -23,13 +23,15 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka.errors import CommitFailedError, IllegalGenerationError, RebalanceInProgressError
 from pydantic import ValidationError
-from sqlalchemy import Table, insert, select
+from sqlalchemy import String, Table, any_, bindparam, func, insert, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hrss_shared.db import SessionMaker
-from hrss_shared.events import CloudEvent, Contract, ContractViolation, EventData
+from hrss_shared.db import BulkWrite, SessionMaker
+from hrss_shared.events import CloudEvent, Contract, ContractViolation, EventData, parse_once
 from hrss_shared.faults import is_transient
 from hrss_shared.kafka import ProducerFactory
 from hrss_shared.logs import correlation_id, get_logger
@@ -42,6 +44,7 @@ M = TypeVar("M", bound=EventData)
 T = TypeVar("T")
 DLQ_SUFFIX = ".dlq"
 MAX_POLL_RECORDS = 1000
+RECORD_COLUMNS = ("source", "event_id", "event_type", "topic", "partition", "offset", "processed_at")
 YIELD_EVERY = 50  # events applied between two turns given to the rest of the event loop
 
 
@@ -107,6 +110,7 @@ class ConsumerStats:
     batches: int = 0
     fallbacks: int = 0
     last_delay_ms: float = 0.0  # from the newest event's time to its batch's commit (freshness at the consumer)
+    dead_lettered_by_topic: dict[str, int] = field(default_factory=dict)  # by original topic (hrss_shared.metrics)
 
 
 @dataclass
@@ -131,9 +135,22 @@ class ConsumerRunner:
     after_commit: Callable[[], None] | None = None
     stats: ConsumerStats = field(default_factory=ConsumerStats)
     healthy: bool = False
+    # The live Kafka consumer while one runs: hrss_shared.metrics reads its lag at scrape time, not in the loop.
+    kafka: AIOKafkaConsumer | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._dlq = ProducerFactory(self.bootstrap, client_id=f"{self.group_id}-dlq", idempotent=False)
+        t = self.processed
+        # Which of a batch's event ids are recorded already: one statement whatever the batch's size, its ids as
+        # one parameter (a JSON array read by json_each on SQLite, a text[] on PostgreSQL).
+        self._recorded_sqlite = select(t.c.event_id).where(
+            t.c.source == bindparam("source"),
+            t.c.event_id.in_(select(literal_column("value")).select_from(func.json_each(bindparam("ids")))),
+        )
+        self._recorded_pg = select(t.c.event_id).where(
+            t.c.source == bindparam("source"), t.c.event_id == any_(bindparam("ids", type_=ARRAY(String))),
+        )
+        self._record = BulkWrite(insert(t), RECORD_COLUMNS)
 
     async def run(self) -> None:
         """Consume until cancelled, reconnecting with backoff after broker errors."""
@@ -159,6 +176,7 @@ class ConsumerRunner:
                 try:
                     await consumer.start()
                     self.healthy = True
+                    self.kafka = consumer
                     backoff.reset()
                     await self._loop(consumer)
                 except asyncio.CancelledError:
@@ -170,6 +188,7 @@ class ConsumerRunner:
                     await asyncio.sleep(delay)
                 finally:
                     self.healthy = False
+                    self.kafka = None
                     try:
                         await asyncio.wait_for(consumer.stop(), 10)
                     except Exception as exc:  # noqa: BLE001
@@ -195,13 +214,22 @@ class ConsumerRunner:
                 log.debug("batch_applied", group=self.group_id, records=len(records),
                           delay_ms=self.stats.last_delay_ms, apply_ms=round((time.perf_counter() - started) * 1000, 1))
                 if committing is not None:
-                    await committing
+                    await self._committed(committing)
                 offsets = {tp: batch[-1].offset + 1 for tp, batch in polled.items() if batch}
                 committing = asyncio.create_task(consumer.commit(offsets))
         finally:
             if committing is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(committing, 10)
+
+    async def _committed(self, committing: asyncio.Task[None]) -> None:
+        """Wait for the previous batch's offset commit. One lost to a rebalance (the partitions moved to another
+        member meanwhile) is only logged: its events are in the processed-event table, so the member that now owns
+        the partitions skips them; raising would make this member rejoin and rebalance the whole group again."""
+        try:
+            await committing
+        except (CommitFailedError, IllegalGenerationError, RebalanceInProgressError) as exc:
+            log.info("offset_commit_lost", group=self.group_id, error=type(exc).__name__)
 
     async def handle_batch(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
         """Apply the records in one transaction; on failure, one by one to isolate the failing one."""
@@ -237,18 +265,18 @@ class ConsumerRunner:
 
     async def _apply(self, items: Sequence[_Parsed]) -> tuple[int, int]:
         """One transaction: skip recorded events, run hooks and handlers, record the new ids."""
-        t = self.processed
         async with self.maker() as session:
             async with session.begin():
                 by_source: dict[str, list[str]] = {}
                 for item in items:
                     by_source.setdefault(item.event.source, []).append(item.event.id)
                 seen: set[tuple[str, str]] = set()
+                postgres = session.get_bind().dialect.name == "postgresql"
+                recorded = self._recorded_pg if postgres else self._recorded_sqlite
                 for source, ids in by_source.items():  # (source, event_id) is the unique index's order
-                    for start in range(0, len(ids), 500):
-                        rows = await session.execute(select(t.c.event_id).where(
-                            t.c.source == source, t.c.event_id.in_(ids[start:start + 500])))
-                        seen.update((source, event_id) for event_id in rows.scalars())
+                    rows = await session.execute(
+                        recorded, {"source": source, "ids": ids if postgres else json.dumps(ids)})
+                    seen.update((source, event_id) for event_id in rows.scalars())
                 todo: list[_Parsed] = []
                 for item in items:
                     key = (item.event.source, item.event.id)
@@ -259,21 +287,21 @@ class ConsumerRunner:
                     events = [item.event for item in todo]
                     for hook in self.hooks:
                         await hook.before(session, events)
-                    for count, item in enumerate(todo, 1):
-                        token = correlation_id.set(item.event.correlationid)
-                        try:
-                            await item.handler(session, item.event)
-                        finally:
-                            correlation_id.reset(token)
-                        if count % YIELD_EVERY == 0:
-                            await asyncio.sleep(0)  # database calls may not suspend: let requests in
+                    with parse_once():  # handlers chained on one event type validate its data once
+                        for count, item in enumerate(todo, 1):
+                            token = correlation_id.set(item.event.correlationid)
+                            try:
+                                await item.handler(session, item.event)
+                            finally:
+                                correlation_id.reset(token)
+                            if count % YIELD_EVERY == 0:
+                                await asyncio.sleep(0)  # database calls may not suspend: let requests in
                     for hook in self.hooks:
                         await hook.after(session)
                     now = datetime.now(UTC)
-                    await session.execute(insert(t), [
-                        {"source": item.event.source, "event_id": item.event.id, "event_type": item.event.type,
-                         "topic": item.record.topic, "partition": item.record.partition,
-                         "offset": item.record.offset, "processed_at": now}
+                    await self._record.execute(session, [
+                        (item.event.source, item.event.id, item.event.type, item.record.topic, item.record.partition,
+                         item.record.offset, now)
                         for item in todo
                     ])
         if todo and self.after_commit is not None:
@@ -361,6 +389,7 @@ class ConsumerRunner:
             await self._dlq.reset()
             raise
         self.stats.dead_lettered += 1
+        self.stats.dead_lettered_by_topic[record.topic] = self.stats.dead_lettered_by_topic.get(record.topic, 0) + 1
         log.error(
             "event_dead_lettered", topic=record.topic, offset=record.offset, reason=reason,
             event_id=event.id if event else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -211,3 +212,56 @@ class KeyLookups:
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
+
+
+class BulkWrite:
+    """One INSERT (or upsert) for many rows, handed to the driver as a single ``executemany``.
+
+    SQLAlchemy's own executemany builds a parameter dict per row and runs every bind processor on every row in
+    Python; for a consumer's batch of a thousand rows that cost more than the database's work. Here the
+    statement is compiled once per dialect, rows arrive as tuples in ``columns`` order, a column's bind
+    processor (a type's conversion to the driver's value) runs only where its type has one, and the rows go
+    to the driver through ``exec_driver_sql``: the same SQL and the same values as ``session.execute(statement,
+    rows)``, in the session's transaction.
+    """
+
+    def __init__(self, statement: Any, columns: Sequence[str]) -> None:
+        self.statement = statement
+        self.columns = tuple(columns)
+        self._compiled: dict[str, tuple[str, list[int], list[Any], tuple[str, ...] | None]] = {}
+
+    def _compile(self, dialect: Any) -> tuple[str, list[int], list[Any], tuple[str, ...] | None]:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect, column_keys=list(self.columns))
+            names: list[str] = list(compiled.positiontup or compiled.binds)
+            index = {column: i for i, column in enumerate(self.columns)}
+            order = [index[compiled.binds[name].key] for name in names]
+            processors = [compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+            found = (compiled.string, order, processors, None if compiled.positional else tuple(names))
+            self._compiled[dialect.name] = found
+        return found
+
+    async def execute(self, session: Any, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        connection = await session.connection()
+        sql, order, processors, named = self._compile(connection.dialect)
+        if order == list(range(len(self.columns))):
+            values = [tuple(row) for row in rows]
+        else:
+            values = [tuple([row[i] for i in order]) for row in rows]
+        for position, processor in enumerate(processors):
+            if processor is None:
+                continue
+            last: Any = None
+            converted: Any = None
+            for n, row_values in enumerate(values):
+                value = row_values[position]
+                if value is None:
+                    continue
+                if value is not last:  # a batch-wide constant (a timestamp) is converted once
+                    last, converted = value, processor(value)
+                values[n] = (*row_values[:position], converted, *row_values[position + 1:])
+        parameters: list[Any] = values if named is None else [dict(zip(named, v, strict=True)) for v in values]
+        await connection.exec_driver_sql(sql, parameters)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import builtins
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -43,7 +46,9 @@ class CloudEvent(BaseModel):
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> CloudEvent:
-        return cls.model_validate_json(raw)
+        """The event in ``raw`` (JSON bytes as on the topic), validated in one pass by pydantic-core."""
+        event: CloudEvent = cls.__pydantic_validator__.validate_json(raw)
+        return event
 
 
 class EventData(BaseModel):
@@ -57,6 +62,27 @@ M = TypeVar("M", bound=EventData)
 
 class ContractViolation(Exception):
     """An event's data does not validate against its contract."""
+
+
+# Inside parse_once(): each (data dict, contract type) validated already, with its model (see Contract.parse).
+_parsed: ContextVar[dict[tuple[int, str], tuple[dict[str, Any], EventData]] | None] = ContextVar(
+    "hrss_parsed_event_data", default=None
+)
+
+
+@contextmanager
+def parse_once() -> Iterator[None]:
+    """Within the block, :meth:`Contract.parse` validates one event's data once per contract.
+
+    A consumer opens it around a batch: when several handlers of one event type (read models chained on the same
+    event) each parse its data, the first validation's model is handed to the others. Handlers treat the model as
+    read-only input, as they treat the event itself. A violation is not remembered: it raises every time.
+    """
+    token = _parsed.set({})
+    try:
+        yield
+    finally:
+        _parsed.reset(token)
 
 
 @dataclass(frozen=True)
@@ -109,11 +135,19 @@ class Contract(Generic[M]):
 
     def parse(self, data: dict[str, Any]) -> M:
         """The event's data as the contract's model; :class:`ContractViolation` when it does not validate."""
+        memo = _parsed.get()
+        if memo is not None:
+            hit = memo.get((id(data), self.type))
+            if hit is not None and hit[0] is data:
+                return hit[1]  # type: ignore[return-value]  # stored for this contract, so of its model
         try:
-            return self.model.model_validate(data)
+            model = self.model.model_validate(data)
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
             raise ContractViolation(f"{self.type} data does not match {self.model.__name__}: {problems}") from exc
+        if memo is not None:
+            memo[(id(data), self.type)] = (data, model)
+        return model
 
     def dump(self, data: M) -> dict[str, Any]:
         """``data`` as JSON-ready dict, checked to validate against the contract (a producer's bug otherwise)."""

@@ -1,9 +1,12 @@
 """Outbox relay: publishes committed outbox rows to Kafka in order and marks them sent.
 
 PostgreSQL: rows are claimed with ``FOR UPDATE SKIP LOCKED`` inside the publishing transaction,
-so several instances never publish the same row. SQLite: a file lock beside the database makes
-one relay the single writer. A crash between publish and mark re-publishes (at-least-once);
-consumers dedupe on (source, id).
+so several instances never publish the same row, and that transaction first takes a transaction-level
+advisory lock (``pg_try_advisory_xact_lock``), so one relay publishes at a time: a relay that skipped
+another's locked batch would publish later rows first, and one key's events would reach their partition
+out of order. The loser tries again shortly; a dead relay's lock ends with its connection. SQLite: a file
+lock beside the database makes one relay the single writer. A crash between publish and mark
+re-publishes (at-least-once); consumers dedupe on (source, id).
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ import asyncio
 import contextlib
 import fcntl
 import os
+import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Row, Table, select, update
+from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hrss_shared.db import SessionMaker
@@ -26,6 +30,8 @@ from hrss_shared.kafka import ProducerFactory
 from hrss_shared.logs import get_logger
 
 log = get_logger(__name__)
+
+CONTENDED_RETRY = 0.02  # seconds: another instance's relay holds the publishing lock (PostgreSQL) for one batch
 
 
 class Backoff:
@@ -98,6 +104,8 @@ class OutboxRelay:
         self._stopping = False
         self._running = False
         self._finished = asyncio.Event()
+        self._contended = False  # the last batch found another relay publishing from the same database
+        self._lock_key = zlib.crc32(f"hrss_shared.relay:{table.name}".encode())
 
     def wake(self) -> None:
         """Called after a commit that staged events, so they go out without waiting for the poll."""
@@ -126,7 +134,9 @@ class OutboxRelay:
                     sent = await self.publish_batch(producer)
                     self.healthy = True
                     backoff.reset()
-                    if sent < self.batch_size:
+                    if self._contended:
+                        await self._idle(CONTENDED_RETRY)
+                    elif sent < self.batch_size:
                         await self._idle(self.poll_interval)
                 except asyncio.CancelledError:
                     raise
@@ -160,8 +170,13 @@ class OutboxRelay:
 
     async def publish_batch(self, producer: AIOKafkaProducer) -> int:
         """Publish up to ``batch_size`` pending rows; return how many were published."""
+        self._contended = False
         if self.dialect == "postgresql":
             async with self.maker() as session, session.begin():
+                # One publisher at a time keeps the id order (held until this transaction ends).
+                if not (await session.execute(select(func.pg_try_advisory_xact_lock(self._lock_key)))).scalar():
+                    self._contended = True
+                    return 0
                 rows = (await session.execute(self._pending().with_for_update(skip_locked=True))).all()
                 if not rows:
                     return 0

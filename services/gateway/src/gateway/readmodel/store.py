@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic_core import from_json, to_json
-from sqlalchemy import Table, select
+from sqlalchemy import String, Table, any_, bindparam, func, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.readmodel.models import EmployerSection, PersonSection
+from hrss_shared.db import BulkWrite
 from hrss_shared.events import CloudEvent
 
 Doc = dict[str, Any]
@@ -51,11 +53,35 @@ class Documents:
         self.key = key
         self.empty = empty  # a new, empty document of each section, made from the subject's key
         self._info_key = f"hrss_documents_{table.name}"
+        self._upserts: dict[str, BulkWrite] = {}
+        self._current: tuple[AsyncSession, _Batch] | None = None  # the last session's batch (no info look-up)
+        # Every section of the given subjects: one statement, the keys as one parameter (a JSON array read by
+        # json_each on SQLite, a text[] on PostgreSQL), so a batch's thousand keys cost no per-key SQL building.
+        key_column = table.c[key]
+        columns = select(key_column, table.c.section, table.c.doc)
+        self._select_sqlite = columns.where(
+            key_column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("keys")))))
+        self._select_pg = columns.where(key_column == any_(bindparam("keys", type_=ARRAY(String))))
+
+    def _upsert(self, dialect: str) -> BulkWrite:
+        """INSERT … ON CONFLICT (key, section) DO UPDATE SET doc = excluded.doc, for ``dialect``."""
+        found = self._upserts.get(dialect)
+        if found is None:
+            statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(self.table)
+            statement = statement.on_conflict_do_update(
+                index_elements=[self.key, "section"], set_={"doc": statement.excluded.doc},
+            )
+            found = self._upserts[dialect] = BulkWrite(statement, (self.key, "section", "doc"))
+        return found
 
     def _batch(self, session: AsyncSession) -> _Batch:
+        current = self._current
+        if current is not None and current[0] is session:
+            return current[1]
         batch: _Batch | None = session.info.get(self._info_key)
         if batch is None:
             batch = session.info[self._info_key] = _Batch()
+        self._current = (session, batch)
         return batch
 
     async def before(self, session: AsyncSession, events: Sequence[CloudEvent]) -> None:
@@ -63,14 +89,14 @@ class Documents:
 
     async def _load(self, session: AsyncSession, batch: _Batch, keys: set[str]) -> None:
         wanted = sorted(keys - batch.loaded)
-        key_column = self.table.c[self.key]
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start:start + CHUNK]
-            rows = await session.execute(
-                select(key_column, self.table.c.section, self.table.c.doc).where(key_column.in_(chunk))
-            )
-            for key, section, doc in rows:
-                batch.docs[(key, section)] = from_json(doc)
+        if not wanted:
+            return
+        postgres = session.get_bind().dialect.name == "postgresql"
+        statement = self._select_pg if postgres else self._select_sqlite
+        rows = await session.execute(statement, {"keys": wanted if postgres else to_json(wanted).decode()})
+        docs = batch.docs
+        for key, section, doc in rows:
+            docs[(key, section)] = from_json(doc)
         batch.loaded.update(wanted)
 
     async def section(self, session: AsyncSession, key: str, section: str) -> Doc:
@@ -86,19 +112,15 @@ class Documents:
 
     async def after(self, session: AsyncSession) -> None:
         batch = self._batch(session)
+        self._current = None
         if not batch.dirty:
+            session.info.pop(self._info_key, None)
             return
-        rows = [{self.key: key, "section": section, "doc": to_json(batch.docs[(key, section)]).decode()}
-                for key, section in sorted(batch.dirty)]
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(self.table)
-        statement = statement.on_conflict_do_update(
-            index_elements=[self.key, "section"],
-            set_={"doc": statement.excluded.doc},
-        )
+        docs = batch.docs
+        rows = [(key, section, to_json(docs[(key, section)]).decode()) for key, section in sorted(batch.dirty)]
+        upsert = self._upsert(session.get_bind().dialect.name)
         for start in range(0, len(rows), CHUNK):
-            await session.execute(statement, rows[start:start + CHUNK])
+            await upsert.execute(session, rows[start:start + CHUNK])
         batch.dirty.clear()
         session.info.pop(self._info_key, None)
 

@@ -1,0 +1,64 @@
+"""hrss_shared.db.BulkWrite: the same rows as SQLAlchemy's own executemany, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from sqlalchemy import Column, MetaData, String, Table, Text, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from hrss_shared import db
+from hrss_shared.infra import infra_tables
+from tests.conftest import DbFactory
+
+metadata = MetaData()
+PROCESSED = infra_tables(metadata).processed_events
+DOCS = Table("docs", metadata, Column("key", String(20), primary_key=True), Column("section", String(20),
+             primary_key=True), Column("doc", Text, nullable=False))
+COLUMNS = ("source", "event_id", "event_type", "topic", "partition", "offset", "processed_at")
+
+
+async def test_rows_written_in_bulk_read_back_like_sqlalchemys(make_db: DbFactory) -> None:
+    engine = db.make_engine(await make_db("bulk"))
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    maker = db.make_sessionmaker(engine)
+    now = datetime(2026, 3, 1, 8, 0, 0, 123456, tzinfo=UTC)
+    beijing = now.astimezone(timezone(timedelta(hours=8)))  # another offset: stored in UTC like SQLAlchemy stores it
+    try:
+        async with maker() as session, session.begin():
+            await session.execute(insert(PROCESSED), [
+                {"source": "/a", "event_id": "e1", "event_type": "t", "topic": "x", "partition": 0, "offset": 1,
+                 "processed_at": now}])
+            await db.BulkWrite(insert(PROCESSED), COLUMNS).execute(session, [
+                ("/a", "e2", "t", "x", 0, 2, now), ("/a", "e3", "t", "x", 1, 3, beijing),
+                ("/b", "e1", "t", "x", 0, 4, now),
+            ])
+            await db.BulkWrite(insert(PROCESSED), COLUMNS).execute(session, [])  # nothing to write: no statement
+        async with maker() as session:
+            rows = (await session.execute(
+                select(PROCESSED.c.source, PROCESSED.c.event_id, PROCESSED.c.offset, PROCESSED.c.processed_at)
+                .order_by(PROCESSED.c.offset))).all()
+        assert [tuple(r) for r in rows] == [("/a", "e1", 1, now), ("/a", "e2", 2, now), ("/a", "e3", 3, now),
+                                            ("/b", "e1", 4, now)]
+        if engine.dialect.name == "sqlite":  # the very text SQLAlchemy's DateTime stores
+            async with engine.connect() as conn:
+                stored = (await conn.exec_driver_sql("SELECT processed_at FROM processed_events")).scalars().all()
+            assert set(stored) == {"2026-03-01 08:00:00.123456"}
+
+        # An upsert in columns order different from the table's: the conflict updates, the others insert.
+        upsert_of = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        statement = upsert_of(DOCS)
+        statement = statement.on_conflict_do_update(index_elements=["key", "section"],
+                                                    set_={"doc": statement.excluded.doc})
+        upsert = db.BulkWrite(statement, ("doc", "key", "section"))
+        async with maker() as session, session.begin():
+            await upsert.execute(session, [('{"v":1}', "k1", "a"), ('{"v":1}', "k2", "a")])
+        async with maker() as session, session.begin():
+            await upsert.execute(session, [('{"v":2}', "k1", "a"), ('{"v":2}', "k1", "b")])
+        async with maker() as session:
+            docs = (await session.execute(select(DOCS).order_by(DOCS.c.key, DOCS.c.section))).all()
+        assert [tuple(r) for r in docs] == [("k1", "a", '{"v":2}'), ("k1", "b", '{"v":2}'), ("k2", "a", '{"v":1}')]
+    finally:
+        await engine.dispose()
