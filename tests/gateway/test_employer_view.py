@@ -13,10 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 
-from gateway.config import GatewaySettings
-from gateway.employers.router import router as employers_router
 from gateway.main import create_app
 from gateway.readmodel import GROUP, HANDLERS, MODULES, TABLES
 from hrss_contracts import employment as emp
@@ -39,18 +36,10 @@ SOURCES = {"employment": "/hrss/employment", "training": "/hrss/training", "soci
            "labour-relations": "/hrss/labour-relations"}
 
 
-def create_employer_app(settings: GatewaySettings) -> FastAPI:
-    """The gateway with the employer router (until gateway/main.py includes it)."""
-    app = create_app(settings)
-    if not any(getattr(r, "path", None) == "/v1/employers/{credit_code}" for r in app.routes):
-        app.include_router(employers_router)
-    return app
-
-
 @pytest.fixture
 async def gw(tmp_path: Path, move_today: MoveToday) -> AsyncIterator[InProcessService]:
     move_today(TODAY)
-    async with InProcessService(create_employer_app, gateway_settings(tmp_path)) as svc:
+    async with InProcessService(create_app, gateway_settings(tmp_path)) as svc:
         yield svc
 
 

@@ -16,13 +16,13 @@ import pytest
 from employment.config import EmploymentSettings
 from employment.main import create_app as create_employment
 from gateway.config import GatewaySettings
+from gateway.main import create_app as create_gateway
 from labour_relations.config import LabourRelationsSettings
 from labour_relations.main import create_app as create_labour
 from social_insurance.config import SocialInsuranceSettings
 from social_insurance.main import create_app as create_social_insurance
 from tests import factories
 from tests.conftest import DbFactory, MoveToday
-from tests.gateway.test_employer_view import create_employer_app
 from tests.support import InProcessService, KafkaNode, bearer, eventually, service_settings, token
 
 READER = bearer(token("gateway:read"))
@@ -48,7 +48,7 @@ async def stack(make_db: DbFactory, kafka: KafkaNode, prefix: str, tmp_path: Pat
     emp = InProcessService(create_employment, await settings(EmploymentSettings, "employment"))
     si = InProcessService(create_social_insurance, await settings(SocialInsuranceSettings, "social_insurance"))
     lr = InProcessService(create_labour, await settings(LabourRelationsSettings, "labour"))
-    gw = InProcessService(create_employer_app, await settings(GatewaySettings, "gateway"))
+    gw = InProcessService(create_gateway, await settings(GatewaySettings, "gateway"))
     async with emp, si, lr, gw:
         yield Stack(employment=emp, social=si, labour=lr, gateway=gw)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from gateway import indicators, projection
+from gateway import alerts, dashboard, indicators, projection
 from gateway.clients import service as clients
 from gateway.clients.router import router as clients_router
 from gateway.config import GatewaySettings
@@ -94,11 +94,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         infra=infra,
         migrations_dir=MIGRATIONS,
         consumers=[projection.CONSUMER],
-        routers=[persons_router, employers_router, indicators.router, clients_router],
+        routers=[persons_router, employers_router, alerts.router, indicators.router, clients_router,
+                 dashboard.router],
+        jobs=alerts.JOBS,
         on_startup=[start_revocations, start_fresh_reads],
         # The whole catalogue: the domain topics its read models consume and its own topic.
         asyncapi=document,
         doc_links=links,
     )
     app.state.fresh = fresh
+    app.mount(dashboard.STATIC_PATH, dashboard.static_files(), name="dashboard-static")
     return app

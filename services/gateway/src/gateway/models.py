@@ -1,5 +1,6 @@
 """Every table of the gateway (imported by migrations so autogenerate sees them all)."""
 
+from gateway.alerts import models as alert_models  # noqa: F401 - 政策监管 facts, alerts and staff actions
 from gateway.clients.models import ApiClient
 from gateway.db import metadata
 from gateway.employers import models as employer_models  # noqa: F401 - the employer view's index tables

@@ -46,7 +46,9 @@ async def get_person(id_number: PersonKey, request: Request) -> PersonView:
     if fresh:
         reader: FreshReader = request.app.state.fresh
         docs = await service.get_documents(lookups=lookups, id_number=id_number)
+        alerts = view.alerts
         view = PersonView.model_validate(await reader.refresh(docs, client_name=principal.name))
+        view.alerts = alerts  # the gateway's own: read, not fetched
     return view
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
 
+from gateway.alerts.models import AlertPublic
 from hrss_contracts.social_insurance import CARD_NUMBER_PATTERN
 from hrss_shared.money import Money
 from hrss_shared.privacy import BirthDate, FreeData, PersonIdNumber, Phone
@@ -355,6 +356,9 @@ class PersonView(BaseModel):
     card: CardSection = Field(description="社会保障卡 (hrss.social-insurance)")
     insurance: InsuranceSection = Field(description="社会保险 (hrss.social-insurance)")
     labour: LabourSection = Field(description="劳动关系 (hrss.labour-relations)")
+    alerts: list[AlertPublic] = Field(
+        default_factory=list,
+        description="关于本人的政策监管预警 (alerts naming the person, newest first; retracted ones left out)")
 
 
 class PersonLookup(BaseModel):

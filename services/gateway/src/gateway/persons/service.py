@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Table
 
+from gateway.alerts import alerts_for_person
 from gateway.persons.schemas import PersonView
 from gateway.readmodel.identity import empty
 from gateway.readmodel.models import PersonCard, PersonSection
@@ -32,7 +33,9 @@ async def get_person(*, lookups: KeyLookups, id_number: str) -> PersonView:
     identity = docs.get("identity") or json.dumps(empty(id_number))
     parts = [f'"id_number":"{id_number}"', f'"identity":{identity}']
     parts += [f'"{name}":{docs.get(name) or _EMPTY[name]}' for name in SECTIONS[1:]]
-    return PersonView.model_validate_json("{" + ",".join(parts) + "}")
+    view = PersonView.model_validate_json("{" + ",".join(parts) + "}")
+    view.alerts = await alerts_for_person(lookups, id_number)
+    return view
 
 
 async def get_documents(*, lookups: KeyLookups, id_number: str) -> dict[str, Any]:

@@ -1,0 +1,394 @@
+"""The rules of 政策监管: what each finds in a subject's facts, and the reconciliation of what they find with the
+alerts already raised.
+
+Each evaluation looks at all of one subject's facts (a person's, or an employer's) and lists the alerts the rules
+find now; :func:`reconcile` then inserts the new ones, refreshes the evidence of the others and retracts
+(``retracted``) those no rule finds any more because a source record was corrected or cancelled. So a rule fires
+whichever of its facts arrives last, a redelivered event finds nothing to change, and a rule switched off
+(policy.toml) neither raises nor retracts anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from calendar import monthrange
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from gateway.alerts.models import Alert, AlertFact
+from gateway.alerts.policy import POLICY, AlertPolicy
+from hrss_shared import clock
+
+PERSON_RULES = ("benefit_after_reemployment", "unemployed_while_contributing", "duplicate_subsidy_claim",
+                "subsidy_paid_twice", "coverage_gap", "welfare_post_after_eligibility",
+                "talent_benefit_after_employment")
+EMPLOYER_RULES = ("dishonest_employer_benefit", "below_minimum_wage")
+PERSON_KINDS = ("employment", "unemployment", "benefit", "benefit_payment", "contribution", "enrolment", "subsidy",
+                "subsidy_refused", "training_enrolment", "talent_payment", "placement", "key_group")
+EMPLOYER_KINDS = ("dishonest", "employer_benefit", "payroll_below_minimum")
+CANCELLED = "cancelled"
+INSURANCE_NAMES = {"employee_pension": "企业职工基本养老保险", "unemployment": "失业保险", "work_injury": "工伤保险",
+                   "resident_pension": "城乡居民基本养老保险"}
+RECEIVED_NAMES = {"startup_loan": "创业担保贷款", "startup_subsidy": "乡村创业一次性补贴",
+                  "public_welfare_post": "公益性岗位开发", "training_base": "培训基地认定"}
+
+
+@dataclass
+class Found:
+    """An alert a rule finds now."""
+
+    rule: str
+    key: str  # what makes it one alert among the subject's alerts of the rule (the evidence key)
+    summary: str
+    facts: list[AlertFact]
+    day: date | None  # the day of the fact it is about (``applies_from``)
+    detail: dict[str, Any] = field(default_factory=dict)
+    detected_at: datetime | None = None  # None: the time of the event being applied
+
+
+def alert_id(rule: str, subject: str, key: str) -> str:
+    """Deterministic: the same rule, subject and evidence key give the same id after a rebuild."""
+    return hashlib.sha256(f"{rule}|{subject}|{key}".encode()).hexdigest()[:32]
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    year, number = int(month[:4]), int(month[5:7])
+    return date(year, number, 1), date(year, number, monthrange(year, number)[1])
+
+
+def _live(facts: Iterable[AlertFact]) -> list[AlertFact]:
+    return [f for f in facts if f.status != CANCELLED]
+
+
+def _detail(fact: AlertFact) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(fact.detail)
+    return value
+
+
+def _overlaps(fact: AlertFact, first: date, last: date) -> bool:
+    """A period (start_date … end_date, open-ended without an end) has a day in first … last."""
+    return fact.start_date is not None and fact.start_date <= last and (fact.end_date is None or fact.end_date >= first)
+
+
+# ---- person rules ------------------------------------------------------------------------------------------------
+
+
+def benefit_after_reemployment(by: dict[str, list[AlertFact]]) -> list[Found]:
+    """(1) 失业保险金 paid for a month in which the person holds a job that began on or after the benefit began."""
+    benefits = {f.record_id: f for f in by["benefit"]}
+    found = []
+    for pay in by["benefit_payment"]:
+        assert pay.month is not None
+        first, last = month_bounds(pay.month)
+        benefit = benefits.get(_detail(pay)["benefit_id"])
+        began = benefit.start_date if benefit is not None else None
+        for job in _live(by["employment"]):
+            if (began is None or (job.start_date is not None and job.start_date >= began)) and \
+                    _overlaps(job, first, last):
+                found.append(Found(
+                    "benefit_after_reemployment", pay.record_id,
+                    f"{pay.month} 的失业保险金于 {pay.start_date} 发放，而此人已于 {job.start_date} 重新就业"
+                    f"（就业登记 {job.record_id}），该月仍在职。",
+                    [pay, job, *([benefit] if benefit else [])], pay.start_date,
+                    {"month": pay.month, "amount": _detail(pay).get("amount"), "reemployed_date": job.start_date,
+                     "employment_registration_id": job.record_id, "benefit_id": _detail(pay)["benefit_id"]}))
+                break
+    return found
+
+
+def unemployed_while_contributing(by: dict[str, list[AlertFact]]) -> list[Found]:
+    """(2) An employer paid contributions for a month the person was registered unemployed for the whole of."""
+    months: dict[tuple[str, str], list[AlertFact]] = defaultdict(list)
+    for contribution in _live(by["contribution"]):
+        regular = _detail(contribution).get("kind", "regular") == "regular"
+        if contribution.credit_code is not None and contribution.month is not None and regular:
+            months[(contribution.credit_code, contribution.month)].append(contribution)
+    found = []
+    for (credit_code, month), paid in sorted(months.items()):
+        first, last = month_bounds(month)
+        for spell in _live(by["unemployment"]):
+            if spell.start_date is not None and spell.start_date <= first and \
+                    (spell.end_date is None or spell.end_date >= last):
+                types = sorted({_detail(p).get("insurance_type", "") for p in paid})
+                names = "、".join(INSURANCE_NAMES.get(t, t) for t in types)
+                found.append(Found(
+                    "unemployed_while_contributing", f"{credit_code}:{month}",
+                    f"单位 {credit_code} 为其缴纳了 {month} 的社会保险费（{names}），"
+                    f"而此人自 {spell.start_date} 起处于失业登记状态（失业登记 {spell.record_id}），该月整月未注销。",
+                    [*paid, spell], first,
+                    {"month": month, "credit_code": credit_code, "insurance_types": types,
+                     "unemployment_registration_id": spell.record_id, "registered_date": spell.start_date}))
+                break
+    return found
+
+
+def duplicate_subsidy_claim(by: dict[str, list[AlertFact]], reasons: list[str]) -> list[Found]:
+    """(3a) A training-subsidy claim the training service refused as a duplicate."""
+    found = []
+    for refused in by["subsidy_refused"]:
+        d = _detail(refused)
+        if d.get("reason") in reasons:
+            level = f"{d['level']}级" if d.get("level") else "（无等级）"
+            found.append(Found(
+                "duplicate_subsidy_claim", refused.record_id,
+                f"职业 {d.get('occupation_code')} {level}的培训补贴重复申领，已于 {refused.start_date} 不予核发"
+                f"（已享受的补贴 {d.get('earlier_subsidy_id') or '未列明'}）：{d.get('detail')}",
+                [refused], refused.start_date,
+                {"reason": d.get("reason"), "occupation_code": d.get("occupation_code"), "level": d.get("level"),
+                 "earlier_subsidy_id": d.get("earlier_subsidy_id")}))
+    return found
+
+
+def subsidy_paid_twice(by: dict[str, list[AlertFact]]) -> list[Found]:
+    """(3b) Two or more subsidies granted and not revoked for the same occupation and level."""
+    enrolments = {f.record_id: f for f in by["training_enrolment"]}
+    groups: dict[tuple[str, int], list[AlertFact]] = defaultdict(list)
+    for granted in _live(by["subsidy"]):
+        d = _detail(granted)
+        if granted.status == "granted" and d.get("level"):
+            groups[(d["occupation_code"], int(d["level"]))].append(granted)
+    found = []
+    for (occupation, level), paid in sorted(groups.items()):
+        if len(paid) < 2:
+            continue
+        paid.sort(key=lambda f: f.record_id)
+        through = []
+        for grant in paid:
+            d = _detail(grant)
+            enrolment = enrolments.get(d.get("enrolment_id") or "")
+            if enrolment is not None:
+                through.append(f"培训机构 {enrolment.credit_code}")
+            elif d.get("certificate_id"):
+                through.append(f"证书 {d['certificate_id']}")
+            else:
+                through.append(f"报名 {d.get('enrolment_id')}")
+        found.append(Found(
+            "subsidy_paid_twice", "+".join(f.record_id for f in paid),
+            f"职业 {occupation} {level}级的培训补贴已核发 {len(paid)} 笔（{'；'.join(through)}），"
+            "同一职业同一等级只能享受一次。",
+            [*paid, *(e for e in (enrolments.get(_detail(g).get("enrolment_id") or "") for g in paid) if e)],
+            max(f.start_date for f in paid if f.start_date) if any(f.start_date for f in paid) else None,
+            {"occupation_code": occupation, "level": level, "subsidy_ids": [f.record_id for f in paid],
+             "through": through}))
+    return found
+
+
+def coverage_gap(by: dict[str, list[AlertFact]], grace_days: int, types: list[str], today: date) -> list[Found]:
+    """(4) No enrolment of a required type with the employer within the grace days of an employment registration."""
+    found = []
+    for job in _live(by["employment"]):
+        if job.start_date is None or job.credit_code is None:
+            continue
+        due = job.start_date + timedelta(days=grace_days)
+        if today <= due or (job.end_date is not None and job.end_date <= due):
+            continue
+        enrolments = [n for n in _live(by["enrolment"]) if n.credit_code == job.credit_code]
+        covered = {_detail(n).get("insurance_type") for n in enrolments if n.start_date and n.start_date <= due}
+        missing = [t for t in types if t not in covered]
+        if not missing:
+            continue
+        found.append(Found(
+            "coverage_gap", job.record_id,
+            f"自 {job.start_date} 起在单位 {job.credit_code} 就业（就业登记 {job.record_id}），至宽限期末 {due}"
+            f"（{grace_days} 日）仍未参保：{'、'.join(INSURANCE_NAMES.get(t, t) for t in missing)}。",
+            [job, *enrolments], job.start_date,
+            {"credit_code": job.credit_code, "start_date": job.start_date, "due_date": due, "grace_days": grace_days,
+             "missing_insurance_types": missing},
+            detected_at=datetime.combine(due + timedelta(days=1), time(), clock.BUREAU_TZ)))
+    return found
+
+
+def welfare_post_after_eligibility(by: dict[str, list[AlertFact]], grace_days: int) -> list[Found]:
+    """(5) A public-welfare placement running more than the grace days past the end of the certification (a key
+    group of the placement) that admitted the person. A certification that ended with an unemployment registration's
+    closure on the same day is not an end of eligibility: the placement itself is the re-employment that closes it."""
+    closures = {u.end_date for u in by["unemployment"] if u.end_date is not None}
+    found = []
+    for placement in by["placement"]:
+        groups = set(_detail(placement).get("groups", []))
+        start = placement.start_date
+        admitting = [m for m in by["key_group"] if _detail(m).get("group") in groups and start is not None
+                     and m.start_date is not None and m.start_date <= start
+                     and (m.end_date is None or m.end_date >= start)]
+        if not admitting or any(m.end_date is None or m.end_date in closures for m in admitting):
+            continue
+        last = max(admitting, key=lambda m: (m.end_date or start, m.record_id))
+        ended = last.end_date
+        assert ended is not None and placement.end_date is not None
+        if placement.end_date <= ended + timedelta(days=grace_days):
+            continue
+        on_post = "已于 " + str(placement.end_date) + " 退出" if placement.status == "ended" else \
+            "协议期至 " + str(placement.end_date) + "，尚未退出"
+        found.append(Found(
+            "welfare_post_after_eligibility", placement.record_id,
+            f"公益性岗位安置 {placement.record_id}（单位 {placement.credit_code}，自 {start} 起）依据的认定"
+            f"（{_detail(last).get('group')}）已于 {ended} 终止，超过 {grace_days} 日仍在岗（{on_post}）。",
+            [placement, last], ended,
+            {"credit_code": placement.credit_code, "placement_start": start, "eligibility_ended": ended,
+             "on_post_until": placement.end_date, "exited": placement.status == "ended", "grace_days": grace_days,
+             "group": _detail(last).get("group")}))
+    return found
+
+
+def talent_benefit_after_employment(by: dict[str, list[AlertFact]]) -> list[Found]:
+    """(8) A talent benefit paid for a month after all the person's Quzhou employment had ended."""
+    jobs = _live(by["employment"])
+    found = []
+    for pay in by["talent_payment"]:
+        assert pay.month is not None
+        first, last = month_bounds(pay.month)
+        d = _detail(pay)
+        employed = any(_overlaps(job, first, last) for job in jobs)
+        ended = sorted((job for job in jobs if job.end_date is not None and job.end_date < first),
+                       key=lambda job: job.end_date or first)
+        if not (d.get("after_stop") or (not employed and ended)):
+            continue
+        if ended and not employed:
+            why = f"最近一次在衢就业已于 {ended[-1].end_date} 终止（就业登记 {ended[-1].record_id}）"
+        else:
+            why = f"人才服务已于 {d.get('stop_period')} 起停发"
+        found.append(Found(
+            "talent_benefit_after_employment", pay.record_id,
+            f"人才政策待遇 {d.get('benefit_kind')} 的 {pay.month} 期于 {pay.start_date} 发放，而{why}。",
+            [pay, *ended[-1:]], pay.start_date,
+            {"period": pay.month, "benefit_kind": d.get("benefit_kind"), "after_stop": d.get("after_stop"),
+             "employment_ended": ended[-1].end_date if ended else None, "amount": d.get("amount")}))
+    return found
+
+
+# ---- employer rules ----------------------------------------------------------------------------------------------
+
+
+def dishonest_employer_benefit(by: dict[str, list[AlertFact]]) -> list[Found]:
+    """(6) An employer on the dishonesty list received a start-up loan or subsidy, a public-welfare post or a
+    training-base recognition on a day it was listed (from the decision date to the day before its removal)."""
+    found = []
+    for received in by["employer_benefit"]:
+        day = received.start_date
+        for entry in by["dishonest"]:
+            if day is not None and entry.start_date is not None and entry.start_date <= day and \
+                    (entry.end_date is None or day < entry.end_date):
+                what = _detail(received)["what"]
+                found.append(Found(
+                    "dishonest_employer_benefit", received.record_id,
+                    f"单位 {received.credit_code} 自 {entry.start_date} 起列入拖欠农民工工资失信联合惩戒名单"
+                    f"（{_detail(entry).get('decision_reference')}），于 {day} 获得{RECEIVED_NAMES.get(what, what)}。",
+                    [received, entry], day,
+                    {"what": what, "received_date": day, "listed_date": entry.start_date,
+                     "decision_reference": _detail(entry).get("decision_reference")}))
+                break
+    return found
+
+
+def below_minimum_wage(by: dict[str, list[AlertFact]]) -> list[Found]:
+    """(7) A payroll that paid workers below the minimum wage (judged by labour relations, carried here)."""
+    found = []
+    for payroll in _live(by["payroll_below_minimum"]):
+        d = _detail(payroll)
+        if "minimum_wage" not in d:  # only a cancellation is known so far
+            continue
+        flag = "（示例值，未核实官方文件）" if d.get("illustrative") else ""
+        found.append(Found(
+            "below_minimum_wage", payroll.record_id,
+            f"项目 {d.get('project_id')} {payroll.month} 的工资发放中 {d.get('workers_below')} 人低于月最低工资标准 "
+            f"{d.get('minimum_wage')} 元{flag}，最低实发 {d.get('lowest_amount')} 元。"
+            f"依据：{d.get('minimum_wage_source')}",
+            [payroll], month_bounds(payroll.month)[0] if payroll.month else None,
+            {"project_id": d.get("project_id"), "month": payroll.month, "minimum_wage": d.get("minimum_wage"),
+             "minimum_wage_source": d.get("minimum_wage_source"), "illustrative": d.get("illustrative"),
+             "workers_below": d.get("workers_below"), "lowest_amount": d.get("lowest_amount")}))
+    return found
+
+
+# ---- evaluation and reconciliation -------------------------------------------------------------------------------
+
+
+async def _facts(session: AsyncSession, column: Any, value: str, kinds: tuple[str, ...]) -> dict[str, list[AlertFact]]:
+    rows = (await session.execute(select(AlertFact).where(column == value, col(AlertFact.kind).in_(kinds)))).scalars()
+    by: dict[str, list[AlertFact]] = {kind: [] for kind in kinds}
+    for row in rows:
+        by[row.kind].append(row)
+    for facts in by.values():
+        facts.sort(key=lambda f: f.record_id)
+    return by
+
+
+def person_findings(by: dict[str, list[AlertFact]], policy: AlertPolicy, today: date) -> list[Found]:
+    gap = policy.rules["coverage_gap"]
+    return [
+        *benefit_after_reemployment(by),
+        *unemployed_while_contributing(by),
+        *duplicate_subsidy_claim(by, policy.rules["duplicate_subsidy_claim"].names("reasons")),
+        *subsidy_paid_twice(by),
+        *coverage_gap(by, gap.number("grace_days"), gap.names("insurance_types"), today),
+        *welfare_post_after_eligibility(by, policy.rules["welfare_post_after_eligibility"].number("grace_days")),
+        *talent_benefit_after_employment(by),
+    ]
+
+
+async def evaluate_person(session: AsyncSession, id_number: str, at: datetime) -> None:
+    """Evaluate the person rules on one person's facts and reconcile their alerts."""
+    policy = POLICY.today()
+    by = await _facts(session, AlertFact.id_number, id_number, PERSON_KINDS)
+    await reconcile(session, policy, subject=id_number, rules=PERSON_RULES, found=person_findings(
+        by, policy, clock.today()), at=at, id_number=id_number)
+
+
+async def evaluate_employer(session: AsyncSession, credit_code: str, at: datetime) -> None:
+    """Evaluate the employer rules on one employer's facts and reconcile their alerts."""
+    policy = POLICY.today()
+    by = await _facts(session, AlertFact.credit_code, credit_code, EMPLOYER_KINDS)
+    found = [*dishonest_employer_benefit(by), *below_minimum_wage(by)]
+    await reconcile(session, policy, subject=credit_code, rules=EMPLOYER_RULES, found=found, at=at,
+                    credit_code=credit_code)
+
+
+def _evidence(facts: Iterable[AlertFact]) -> str:
+    proofs: list[list[str]] = []
+    for fact in facts:
+        for proof in json.loads(fact.evidence):
+            if proof not in proofs:
+                proofs.append(proof)
+    return json.dumps(proofs, ensure_ascii=False)
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+async def reconcile(session: AsyncSession, policy: AlertPolicy, *, subject: str, rules: tuple[str, ...],
+                    found: list[Found], at: datetime, id_number: str | None = None,
+                    credit_code: str | None = None) -> None:
+    """Make the subject's alerts of the rules that are on what the rules find now."""
+    on = {rule for rule in rules if policy.rules[rule].enabled}
+    wanted = {alert_id(f.rule, subject, f.key): f for f in found
+              if f.rule in on and policy.rules[f.rule].applies_to(f.day)}
+    existing = {a.id: a for a in (await session.execute(select(Alert).where(
+        and_(col(Alert.subject) == subject, col(Alert.rule).in_(sorted(on)))))).scalars()}
+    for key, f in wanted.items():
+        alert = existing.get(key)
+        county = next((fact.county_code for fact in f.facts if fact.county_code), None)
+        evidence, detail = _evidence(f.facts), _json(f.detail)
+        if alert is None:
+            detected = f.detected_at or at
+            session.add(Alert(id=key, rule=f.rule, subject=subject, evidence_key=f.key[:200], id_number=id_number,
+                              credit_code=credit_code or f.detail.get("credit_code"), county_code=county,
+                              summary=f.summary, detail=detail, evidence=evidence,
+                              detected_at=detected, detected_date=clock.bureau_date(detected)))
+            continue
+        if (alert.summary, alert.detail, alert.evidence, alert.county_code, alert.retracted) != \
+                (f.summary, detail, evidence, county, False):
+            alert.summary, alert.detail, alert.evidence, alert.county_code = f.summary, detail, evidence, county
+            alert.retracted, alert.retracted_at = False, None
+    for key, alert in existing.items():
+        if key not in wanted and not alert.retracted:
+            alert.retracted, alert.retracted_at = True, at
+    await session.flush()
