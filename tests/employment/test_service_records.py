@@ -271,6 +271,7 @@ async def test_summary_shows_progress_then_completion(employment: InProcessServi
     assert (body["unemployment_registration_id"], body["days"], body["deadline_date"]) == (reg["id"], 15,
                                                                                           "2026-07-17")
     assert "131" in body["policy_source"]
+    assert body["policy_illustrative"] is True  # the 2024 version's document number was not found
     assert {i["kind"]: (i["required"], i["received"], i["missing"]) for i in body["items"]} == {
         "career_guidance": (1, 1, 0), "job_recommendation": (3, 1, 2), "training_referral": (1, 0, 1)}
     assert (body["complete"], body["overdue"]) == (False, False)
@@ -346,8 +347,8 @@ async def test_report_across_the_policy_boundary(employment: InProcessService) -
     body = await report(employment, as_of="2024-01-20")
     assert [(r["id_number"], r["days"], r["deadline_date"]) for r in body["data"]] == [(later, 15, "2024-01-16")]
     body = await report(employment, as_of="2024-02-05")
-    assert [(r["id_number"], r["deadline_date"]) for r in body["data"]] == [
-        (later, "2024-01-16"), (earlier, "2024-01-30")]
+    assert [(r["id_number"], r["deadline_date"], r["policy_illustrative"]) for r in body["data"]] == [
+        (later, "2024-01-16", True), (earlier, "2024-01-30", False)]  # the 2024 version's number was not found
     desc = await report(employment, as_of="2024-02-05", sort="-deadline_date")
     assert [r["id_number"] for r in desc["data"]] == [earlier, later]
 

@@ -49,6 +49,7 @@ async def test_key_group_member_is_granted_the_policy_amount_with_one_event(empl
     assert grant["status"] == "granted" and grant["groups"] == ["low_income_rural"]
     assert grant["county_code"] == "330824" and grant["business_name"] == business["name"]
     assert grant["policy_source"] == expected.source
+    assert grant["illustrative"] is expected.illustrative is True  # amount and document still to be confirmed
     [row] = (await outbox(employment))[before:]
     assert row["event_type"] == GRANTED and row["key"] == key_of(employment, person)
     assert row["event"]["data"] == {

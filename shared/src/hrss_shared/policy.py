@@ -32,6 +32,8 @@ class PolicyVersion(BaseModel):
     effective_from: date
     effective_to: date | None = None
     source: str
+    # A value whose official source could not be found is marked so in the file, and the answers that use it say so.
+    illustrative: bool = False
 
 
 M = TypeVar("M", bound=PolicyVersion)

@@ -121,6 +121,8 @@ class PackageSummary(BaseModel):
     days: int | None = Field(description="服务时限（天） from the policy in force on registered_date")
     deadline_date: SupportedDate | None = Field(description="服务截止日期 registered_date + days")
     policy_source: str | None
+    policy_illustrative: bool = Field(description="true: 该版本政策为示例值，未核实官方文件 (the policy version in "
+                                      "force is illustrative: its official source was not found)")
     items: list[PackageItem]
     late_records: int = Field(description="超过截止日期后提供的服务次数 services after the deadline")
     complete: bool = Field(description="时限内已提供完整 131 服务")
@@ -137,4 +139,5 @@ class OverdueRow(BaseModel):
     registered_date: date
     days: int
     deadline_date: date
+    policy_illustrative: bool = Field(description="true: 适用的政策版本为示例值 (illustrative policy version)")
     missing: list[PackageItem] = Field(description="尚缺的服务 what is still missing")

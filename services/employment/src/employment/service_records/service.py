@@ -191,12 +191,13 @@ async def summary(
         "registration_status": registration.status, "end_date": registration.end_date, "as_of": as_of,
     }
     if policy is None:
-        return PackageSummary(**base, days=None, deadline_date=None, policy_source=None, items=[], late_records=0,
-                              complete=False, overdue=False)
+        return PackageSummary(**base, days=None, deadline_date=None, policy_source=None, policy_illustrative=False,
+                              items=[], late_records=0, complete=False, overdue=False)
     done = progress(policy=policy, registered_date=registration.registered_date,
                     services=services.get(registration.id, []), as_of=as_of)
     return PackageSummary(
-        **base, days=policy.days, deadline_date=done.deadline_date, policy_source=policy.source, items=done.items,
+        **base, days=policy.days, deadline_date=done.deadline_date, policy_source=policy.source,
+        policy_illustrative=policy.illustrative, items=done.items,
         late_records=done.late_records, complete=done.complete,
         overdue=still_open and not done.complete and as_of > done.deadline_date,
     )
@@ -227,7 +228,8 @@ async def overdue_report(
             rows.append(OverdueRow(
                 id_number=registration.id_number, name=registration.name, county_code=registration.county_code,
                 unemployment_registration_id=registration.id, registered_date=registration.registered_date,
-                days=policy.days, deadline_date=done.deadline_date, missing=done.missing,
+                days=policy.days, deadline_date=done.deadline_date, policy_illustrative=policy.illustrative,
+                missing=done.missing,
             ))
     key = sort.removeprefix("-")
     rows.sort(key=lambda r: (getattr(r, key), r.id_number, r.unemployment_registration_id),

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import JSON, Column, Numeric
+from sqlalchemy import JSON, Column, Numeric, false
 from sqlmodel import Field as DbField
 
 from employment.db import Base
@@ -57,6 +57,8 @@ class SubsidyPublic(BaseModel):
     amount: Money
     status: SubsidyStatus
     policy_source: str
+    illustrative: bool = Field(description="true: 补贴标准为示例值，未核实官方文件 (the policy of the amount is "
+                                           "illustrative)")
     created_at: datetime
 
 
@@ -76,6 +78,7 @@ class StartupSubsidy(Base, table=True):
     amount: Decimal = DbField(sa_column=Column(Numeric(14, 2), nullable=False))
     status: str = DbField(default=SubsidyStatus.granted, max_length=10)
     policy_source: str = DbField(max_length=300)
+    illustrative: bool = DbField(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = DbField(default_factory=clock.now)
 
 

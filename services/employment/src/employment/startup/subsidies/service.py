@@ -90,6 +90,7 @@ async def apply(
     grant = StartupSubsidy(
         **data.model_dump(), name=seeker.name, business_name=business.name, county_code=business.county_code,
         groups=[str(g) for g in eligible], amount=rules.amount, policy_source=rules.source,
+        illustrative=rules.illustrative,
     )
     session.add(grant)
     await flush_or_conflict(
