@@ -8,7 +8,7 @@ and :func:`alerts_for_person` for the person view.
 
 from __future__ import annotations
 
-from gateway.alerts.facts import handlers
+from gateway.alerts.facts import HOOK, handlers
 from gateway.alerts.router import router
 from gateway.alerts.service import alerts_for_person, coverage_job
 from hrss_shared.app import ConsumerSpec
@@ -19,6 +19,7 @@ CONSUMER = ConsumerSpec(
     group=GROUP,
     topics=[str(t.topic) for t in (EMPLOYMENT, TRAINING, SOCIAL_INSURANCE, LABOUR_RELATIONS)],
     handlers=dict(handlers.by_type),
+    hooks=[HOOK],
 )
 TABLES: list[str] = ["alert_facts", "alerts"]
 JOBS = [coverage_job()]

@@ -1,11 +1,11 @@
 """The rules of 政策监管: what each finds in a subject's facts, and the reconciliation of what they find with the
 alerts already raised.
 
-Each evaluation looks at all of one subject's facts (a person's, or an employer's) and lists the alerts the rules
-find now; :func:`reconcile` then inserts the new ones, refreshes the evidence of the others and retracts
-(``retracted``) those no rule finds any more because a source record was corrected or cancelled. So a rule fires
-whichever of its facts arrives last, a redelivered event finds nothing to change, and a rule switched off
-(policy.toml) neither raises nor retracts anything.
+Each evaluation looks at all of one subject's facts (a person's, or an employer's; in memory, see "the facts and
+alerts of a batch" below) and lists the alerts the rules find now; :func:`reconcile` then inserts the new ones,
+refreshes the evidence of the others and retracts (``retracted``) those no rule finds any more because a source
+record was corrected or cancelled. So a rule fires whichever of its facts arrives last, a redelivered event finds
+nothing to change, and a rule switched off (policy.toml) neither raises nor retracts anything.
 """
 
 from __future__ import annotations
@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.alerts.models import Alert, AlertFact
 from gateway.alerts.policy import POLICY, AlertPolicy
+from gateway.readmodel.rows import RowTable
 from hrss_shared import clock
 
 PERSON_RULES = ("benefit_after_reemployment", "unemployed_while_contributing", "duplicate_subsidy_claim",
@@ -311,43 +310,238 @@ def below_minimum_wage(by: dict[str, list[AlertFact]]) -> list[Found]:
 # ---- evaluation and reconciliation -------------------------------------------------------------------------------
 
 
-async def _facts(session: AsyncSession, column: Any, value: str, kinds: tuple[str, ...]) -> dict[str, list[AlertFact]]:
-    rows = (await session.execute(select(AlertFact).where(column == value, col(AlertFact.kind).in_(kinds)))).scalars()
+# ---- the facts and alerts of a batch ------------------------------------------------------------------------------
+#
+# A consumed batch works on the facts and alerts in memory (gateway.readmodel.rows): the batch hook of
+# gateway.alerts.facts loads, before the handlers, the facts its events name and every fact and alert of the subjects
+# they name (three queries); the handlers fold events into the facts and evaluate their subject's rules on the facts in
+# memory after each event, as before; after the handlers, the changed facts and alerts are written back (one upsert
+# per table). ``checked`` belongs to the daily coverage job: an upsert never overwrites it on an existing fact.
+
+FACTS = RowTable(AlertFact, load_column="record_id", load_filter={"kind": (*PERSON_KINDS, *EMPLOYER_KINDS)},
+                 keep=("checked",))
+ALERTS = RowTable(Alert, load_column="id")
+ALL_RULES = (*PERSON_RULES, *EMPLOYER_RULES)
+_INFO = "hrss_alerts_batch"
+
+
+class Subjects:
+    """One session's batch: whose facts and alerts are loaded, facts by subject, alerts by subject."""
+
+    __slots__ = ("alerts", "by_employer", "by_person", "dirty", "employers", "evaluated", "persons")
+
+    def __init__(self) -> None:
+        # (person|employer, key) -> the day and policy of its last evaluation in the batch, the kinds of its facts
+        # changed since then
+        self.evaluated: dict[tuple[str, str], tuple[date, AlertPolicy]] = {}
+        self.dirty: dict[tuple[str, str], set[str]] = {}
+        self.persons: set[str] = set()
+        self.employers: set[str] = set()
+        self.by_person: dict[str, set[tuple[str, str]]] = {}
+        self.by_employer: dict[str, set[tuple[str, str]]] = {}
+        self.alerts: dict[str, dict[str, Any]] = {}
+
+
+def batch_of(session: AsyncSession) -> Subjects | None:
+    found: Subjects | None = session.info.get(_INFO)
+    return found
+
+
+def open_batch(session: AsyncSession) -> Subjects:
+    found = batch_of(session)
+    if found is None:
+        found = session.info[_INFO] = Subjects()
+        FACTS.open(session)
+        ALERTS.open(session)
+    return found
+
+
+async def write_batch(session: AsyncSession) -> None:
+    """Write the batch's changed facts and alerts back and close it."""
+    await FACTS.write(session)
+    await ALERTS.write(session)
+    session.info.pop(_INFO, None)
+
+
+def index(state: Subjects, fact: Any) -> None:
+    """Find ``fact`` under its (current) person and employer."""
+    key = (fact.kind, fact.record_id)
+    if fact.id_number is not None:
+        state.by_person.setdefault(fact.id_number, set()).add(key)
+    if fact.credit_code is not None:
+        state.by_employer.setdefault(fact.credit_code, set()).add(key)
+
+
+async def load_records(session: AsyncSession, record_ids: Iterable[str]) -> None:
+    """Load the facts of these record ids (every kind) into the batch."""
+    state = open_batch(session)
+    for fact in await FACTS.load(session, {"record_id": record_ids}):
+        index(state, fact)
+
+
+async def load_subjects(session: AsyncSession, persons: Iterable[str], employers: Iterable[str]) -> None:
+    """Load every fact and alert of these persons and employers into the batch (those not loaded yet)."""
+    state = open_batch(session)
+    new_persons, new_employers = set(persons) - state.persons, set(employers) - state.employers
+    if new_persons:
+        for fact in await FACTS.load(session, {"kind": PERSON_KINDS, "id_number": new_persons}, mark=False):
+            index(state, fact)
+    if new_employers:
+        for fact in await FACTS.load(session, {"kind": EMPLOYER_KINDS, "credit_code": new_employers}, mark=False):
+            index(state, fact)
+    if new_persons or new_employers:
+        for alert in await ALERTS.load(session, {"rule": ALL_RULES, "subject": new_persons | new_employers},
+                                       mark=False):
+            state.alerts.setdefault(alert.subject, {})[alert.id] = alert
+    state.persons |= new_persons
+    state.employers |= new_employers
+
+
+async def fact(session: AsyncSession, kind: str, record_id: str) -> Any | None:
+    """The fact ``(kind, record_id)`` as the batch has it (None if there is none)."""
+    state = open_batch(session)
+    row = await FACTS.get(session, (kind, record_id))
+    if row is not None:
+        index(state, row)
+    return row
+
+
+def new_fact(session: AsyncSession, **values: Any) -> Any:
+    row = FACTS.changed(session, FACTS.new(**values))
+    index(open_batch(session), row)
+    return row
+
+
+def changed_fact(session: AsyncSession, row: Any, before: tuple[str | None, str | None] = (None, None)) -> None:
+    """Mark a fact as changed (written back after the batch), index it under its current subjects and note its kind
+    as changed for them and for the subjects it had ``before`` (id_number, credit_code)."""
+    FACTS.changed(session, row)
+    state = open_batch(session)
+    index(state, row)
+    kind = row.kind
+    if kind in PERSON_KINDS:
+        for id_number in {row.id_number, before[0]}:
+            if id_number is not None:
+                state.dirty.setdefault(("person", id_number), set()).add(kind)
+    if kind in EMPLOYER_KINDS:
+        for credit_code in {row.credit_code, before[1]}:
+            if credit_code is not None:
+                state.dirty.setdefault(("employer", credit_code), set()).add(kind)
+
+
+def _facts(session: AsyncSession, state: Subjects, column: str, value: str,
+           kinds: tuple[str, ...]) -> dict[str, list[AlertFact]]:
+    keys = (state.by_person if column == "id_number" else state.by_employer).get(value, ())
+    batch = FACTS.batch(session)
+    rows = batch.rows if batch is not None else {}
     by: dict[str, list[AlertFact]] = {kind: [] for kind in kinds}
-    for row in rows:
-        by[row.kind].append(row)
+    for key in keys:
+        row = rows.get(key)
+        if row is not None and getattr(row, column) == value and row.kind in by:
+            by[row.kind].append(row)
     for facts in by.values():
         facts.sort(key=lambda f: f.record_id)
     return by
 
 
-def person_findings(by: dict[str, list[AlertFact]], policy: AlertPolicy, today: date) -> list[Found]:
-    gap = policy.rules["coverage_gap"]
-    return [
-        *benefit_after_reemployment(by),
-        *unemployed_while_contributing(by),
-        *duplicate_subsidy_claim(by, policy.rules["duplicate_subsidy_claim"].names("reasons")),
-        *subsidy_paid_twice(by),
-        *coverage_gap(by, gap.number("grace_days"), gap.names("insurance_types"), today),
-        *welfare_post_after_eligibility(by, policy.rules["welfare_post_after_eligibility"].number("grace_days")),
-        *talent_benefit_after_employment(by),
-    ]
+RULE_KINDS: dict[str, frozenset[str]] = {
+    # the kinds of facts each rule reads (its only input besides the policy and today)
+    "benefit_after_reemployment": frozenset({"benefit", "benefit_payment", "employment"}),
+    "unemployed_while_contributing": frozenset({"contribution", "unemployment"}),
+    "duplicate_subsidy_claim": frozenset({"subsidy_refused"}),
+    "subsidy_paid_twice": frozenset({"subsidy", "training_enrolment"}),
+    "coverage_gap": frozenset({"employment", "enrolment"}),
+    "welfare_post_after_eligibility": frozenset({"unemployment", "placement", "key_group"}),
+    "talent_benefit_after_employment": frozenset({"employment", "talent_payment"}),
+    "dishonest_employer_benefit": frozenset({"employer_benefit", "dishonest"}),
+    "below_minimum_wage": frozenset({"payroll_below_minimum"}),
+}
+
+
+def person_findings(by: dict[str, list[AlertFact]], policy: AlertPolicy, today: date,
+                    rules: tuple[str, ...] = PERSON_RULES) -> list[Found]:
+    """What the person rules ``rules`` find in the person's facts ``by``."""
+    found: list[Found] = []
+    for rule in rules:
+        if rule == "benefit_after_reemployment":
+            found += benefit_after_reemployment(by)
+        elif rule == "unemployed_while_contributing":
+            found += unemployed_while_contributing(by)
+        elif rule == "duplicate_subsidy_claim":
+            found += duplicate_subsidy_claim(by, policy.rules["duplicate_subsidy_claim"].names("reasons"))
+        elif rule == "subsidy_paid_twice":
+            found += subsidy_paid_twice(by)
+        elif rule == "coverage_gap":
+            gap = policy.rules["coverage_gap"]
+            found += coverage_gap(by, gap.number("grace_days"), gap.names("insurance_types"), today)
+        elif rule == "welfare_post_after_eligibility":
+            found += welfare_post_after_eligibility(
+                by, policy.rules["welfare_post_after_eligibility"].number("grace_days"))
+        elif rule == "talent_benefit_after_employment":
+            found += talent_benefit_after_employment(by)
+    return found
+
+
+def employer_findings(by: dict[str, list[AlertFact]], rules: tuple[str, ...] = EMPLOYER_RULES) -> list[Found]:
+    """What the employer rules ``rules`` find in the employer's facts ``by``."""
+    found: list[Found] = []
+    for rule in rules:
+        if rule == "dishonest_employer_benefit":
+            found += dishonest_employer_benefit(by)
+        elif rule == "below_minimum_wage":
+            found += below_minimum_wage(by)
+    return found
+
+
+def _to_run(state: Subjects, subject: tuple[str, str], rules: tuple[str, ...], policy: AlertPolicy,
+            today: date) -> tuple[str, ...]:
+    """The rules to evaluate for ``subject`` now. The first evaluation in a batch runs them all; a later one in the
+    same batch (same day and policy) only those reading a kind of fact changed since: the others would find what they
+    found then, which their alerts already show, so reconciling them again would change nothing."""
+    dirty: set[str] | frozenset[str] = state.dirty.pop(subject, frozenset())
+    previous = state.evaluated.get(subject)
+    state.evaluated[subject] = (today, policy)
+    if previous is None or previous[0] != today or previous[1] is not policy:
+        return rules
+    return tuple(rule for rule in rules if not RULE_KINDS[rule].isdisjoint(dirty))
 
 
 async def evaluate_person(session: AsyncSession, id_number: str, at: datetime) -> None:
-    """Evaluate the person rules on one person's facts and reconcile their alerts."""
-    policy = POLICY.today()
-    by = await _facts(session, AlertFact.id_number, id_number, PERSON_KINDS)
-    await reconcile(session, policy, subject=id_number, rules=PERSON_RULES, found=person_findings(
-        by, policy, clock.today()), at=at, id_number=id_number)
+    """Evaluate the person rules on one person's facts and reconcile their alerts (in the session's batch; outside
+    one, in a batch of its own written back at once)."""
+    state = batch_of(session)
+    if state is None:
+        open_batch(session)
+        await evaluate_person(session, id_number, at)
+        await write_batch(session)
+        return
+    if id_number not in state.persons:
+        await load_subjects(session, (id_number,), ())
+    policy, today = POLICY.today(), clock.today()
+    run = _to_run(state, ("person", id_number), PERSON_RULES, policy, today)
+    if not run:
+        return
+    by = _facts(session, state, "id_number", id_number, PERSON_KINDS)
+    await reconcile(session, policy, subject=id_number, rules=run, found=person_findings(by, policy, today, run),
+                    at=at, id_number=id_number)
 
 
 async def evaluate_employer(session: AsyncSession, credit_code: str, at: datetime) -> None:
-    """Evaluate the employer rules on one employer's facts and reconcile their alerts."""
+    """Evaluate the employer rules on one employer's facts and reconcile their alerts (see :func:`evaluate_person`)."""
+    state = batch_of(session)
+    if state is None:
+        open_batch(session)
+        await evaluate_employer(session, credit_code, at)
+        await write_batch(session)
+        return
+    if credit_code not in state.employers:
+        await load_subjects(session, (), (credit_code,))
     policy = POLICY.today()
-    by = await _facts(session, AlertFact.credit_code, credit_code, EMPLOYER_KINDS)
-    found = [*dishonest_employer_benefit(by), *below_minimum_wage(by)]
-    await reconcile(session, policy, subject=credit_code, rules=EMPLOYER_RULES, found=found, at=at,
+    run = _to_run(state, ("employer", credit_code), EMPLOYER_RULES, policy, clock.today())
+    if not run:
+        return
+    by = _facts(session, state, "credit_code", credit_code, EMPLOYER_KINDS)
+    await reconcile(session, policy, subject=credit_code, rules=run, found=employer_findings(by, run), at=at,
                     credit_code=credit_code)
 
 
@@ -371,24 +565,27 @@ async def reconcile(session: AsyncSession, policy: AlertPolicy, *, subject: str,
     on = {rule for rule in rules if policy.rules[rule].enabled}
     wanted = {alert_id(f.rule, subject, f.key): f for f in found
               if f.rule in on and policy.rules[f.rule].applies_to(f.day)}
-    existing = {a.id: a for a in (await session.execute(select(Alert).where(
-        and_(col(Alert.subject) == subject, col(Alert.rule).in_(sorted(on)))))).scalars()}
+    state = open_batch(session)
+    mine = state.alerts.setdefault(subject, {})
+    existing = {key: alert for key, alert in mine.items() if alert.rule in on}
     for key, f in wanted.items():
         alert = existing.get(key)
         county = next((fact.county_code for fact in f.facts if fact.county_code), None)
         evidence, detail = _evidence(f.facts), _json(f.detail)
         if alert is None:
             detected = f.detected_at or at
-            session.add(Alert(id=key, rule=f.rule, subject=subject, evidence_key=f.key[:200], id_number=id_number,
-                              credit_code=credit_code or f.detail.get("credit_code"), county_code=county,
-                              summary=f.summary, detail=detail, evidence=evidence,
-                              detected_at=detected, detected_date=clock.bureau_date(detected)))
+            mine[key] = ALERTS.changed(session, ALERTS.new(
+                id=key, rule=f.rule, subject=subject, evidence_key=f.key[:200], id_number=id_number,
+                credit_code=credit_code or f.detail.get("credit_code"), county_code=county, summary=f.summary,
+                detail=detail, evidence=evidence, detected_at=detected, detected_date=clock.bureau_date(detected),
+                retracted=False, retracted_at=None))
             continue
         if (alert.summary, alert.detail, alert.evidence, alert.county_code, alert.retracted) != \
                 (f.summary, detail, evidence, county, False):
             alert.summary, alert.detail, alert.evidence, alert.county_code = f.summary, detail, evidence, county
             alert.retracted, alert.retracted_at = False, None
+            ALERTS.changed(session, alert)
     for key, alert in existing.items():
         if key not in wanted and not alert.retracted:
             alert.retracted, alert.retracted_at = True, at
-    await session.flush()
+            ALERTS.changed(session, alert)

@@ -173,8 +173,12 @@ async def check_coverage(session: AsyncSession, _outbox: object, today: date) ->
     persons = sorted({f.id_number for f in due if f.id_number})
     for fact in due:
         fact.checked = True
+    await session.flush()
+    rules.open_batch(session)  # the persons' facts and alerts in memory, loaded at once and written back at once
+    await rules.load_subjects(session, persons, ())
     for id_number in persons:
         await rules.evaluate_person(session, id_number, at)
+    await rules.write_batch(session)
     return len(due)
 
 

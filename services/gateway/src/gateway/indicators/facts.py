@@ -4,23 +4,29 @@ Idempotent: a row is keyed by kind and record id and an event sets values, never
 about a record's state (a snapshot: insurance enrolments, cards, arrears cases, disputes, training results)
 applies only if it is not older than the newest one applied; dates that only one event type carries (a start, an
 end) are set whatever the order. A cancellation voids the row for good: a voided row is never counted again.
+
+Rows are worked on in memory per consumed batch (:data:`ROWS`, a batch hook: one load of every row the batch's events
+name before its handlers, one upsert of the changed rows after them; see :mod:`gateway.readmodel.rows`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.indicators.models import IndicatorFact
+from gateway.readmodel.rows import RowsHook, RowTable
 from gateway.readmodel.store import stamp
 from hrss_contracts import contracts_of
 from hrss_contracts import employment as emp
 from hrss_contracts import labour_relations as lr
 from hrss_contracts import social_insurance as si
 from hrss_contracts import training as tr
-from hrss_shared.consumer import Handlers
+from hrss_shared.consumer import Handler, Handlers
 from hrss_shared.events import CloudEvent, Contract
 from hrss_shared.reference.retirement import category_for, retirement_date, sex_of
 from hrss_shared.registry import LABOUR_RELATIONS
@@ -37,13 +43,31 @@ def retires_on(id_number: str) -> date:
     return retirement_date(birth_date_of(id_number), category_for(sex_of(id_number), FEMALE_ORIGINAL_AGE))
 
 
-async def _row(session: AsyncSession, kind: str, record_id: str, at: str) -> tuple[IndicatorFact, bool]:
+FACTS = RowTable(IndicatorFact)
+_KIND_OF: dict[str, str] = {}  # event type -> the kind of fact its handler updates (learnt from the first one)
+_event_type: ContextVar[str | None] = ContextVar("indicator_event_type", default=None)
+
+
+def _keys(events: Sequence[CloudEvent]) -> dict[RowTable, set[str]]:
+    keys = set()
+    for event in events:
+        kind, record_id = _KIND_OF.get(event.type), event.data.get("id")
+        if kind is not None and isinstance(record_id, str):
+            keys.add(f"{kind}:{record_id}")
+    return {FACTS: keys}
+
+
+ROWS = RowsHook([FACTS], _keys)
+
+
+async def _row(session: AsyncSession, kind: str, record_id: str, at: str) -> tuple[Any, bool]:
     """The fact row of a record (created empty if new) and whether an event at ``at`` is not older than the row."""
+    event_type = _event_type.get()
+    if event_type is not None:
+        _KIND_OF.setdefault(event_type, kind)
     key = f"{kind}:{record_id}"
-    row = await session.get(IndicatorFact, key)
-    if row is None:
-        row = IndicatorFact(key=key, kind=kind, record_id=record_id, event_time=at)
-        session.add(row)
+    row, new = await FACTS.get_or_new(session, key, key=key, kind=kind, record_id=record_id, event_time=at)
+    if new:
         return row, True
     newer = at >= row.event_time
     if newer:
@@ -51,7 +75,7 @@ async def _row(session: AsyncSession, kind: str, record_id: str, at: str) -> tup
     return row, newer
 
 
-def _set(row: IndicatorFact, **values: Any) -> None:
+def _set(row: Any, **values: Any) -> None:
     for name, value in values.items():
         setattr(row, name, value)
 
@@ -254,3 +278,18 @@ _DISPUTE_CONTRACTS: tuple[Contract[Any], ...] = (lr.DISPUTE_FILED, lr.DISPUTE_CO
                                                lr.DISPUTE_CANCELLED)
 for _dispute_contract in _DISPUTE_CONTRACTS:
     handlers.on(_dispute_contract)(_dispute)
+
+
+def _batched(event_type: str, handler: Handler) -> Handler:
+    async def run(session: AsyncSession, event: CloudEvent) -> None:
+        token = _event_type.set(event_type)
+        try:
+            await handler(session, event)
+        finally:
+            _event_type.reset(token)
+
+    return ROWS.scoped(run)
+
+
+for _type, _handler in list(handlers.by_type.items()):
+    handlers.by_type[_type] = _batched(_type, _handler)

@@ -32,6 +32,6 @@ _TOPIC_HANDLERS: dict[str, Handler] = {t: h for handlers in MODULES.values() for
 CONSUMER = merge_consumers(
     GROUP,
     ConsumerSpec(group=GROUP, topics=list(MODULES), handlers=_TOPIC_HANDLERS, hooks=[PERSONS, EMPLOYERS]),
-    ConsumerSpec(group=GROUP, topics=list(MODULES), handlers=employers.HANDLERS),
+    ConsumerSpec(group=GROUP, topics=list(MODULES), handlers=employers.HANDLERS, hooks=[employers.ROWS]),
 )
 HANDLERS: dict[str, Handler] = dict(CONSUMER.handlers)

@@ -14,12 +14,17 @@ event wins (by event time) and a cancellation is final, whatever arrives after i
   moves the case);
 - ``employer_warnings``: arrears warnings by id, with their level from policy/warning_levels.toml on the raised
   date; cleared is final.
+
+The rows are worked on in memory per consumed batch (:data:`ROWS`, a batch hook: one load per table of the rows the
+batch's events name before its handlers, one upsert per table of the changed rows after them; see
+:mod:`gateway.readmodel.rows`), so events of one record in one batch see each other in offset order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic_core import to_json
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,31 +37,58 @@ from gateway.employers.models import (
     EmployerEmployee,
     EmployerWarning,
 )
+from gateway.readmodel.rows import RowsHook, RowTable
 from gateway.readmodel.store import EMPLOYERS, later, stamp
 from hrss_contracts import contracts_of
 from hrss_contracts import employment as emp
 from hrss_contracts import labour_relations as lab
 from hrss_contracts import social_insurance as si
 from hrss_shared.consumer import Handler, Handlers
-from hrss_shared.events import CloudEvent
+from hrss_shared.events import CloudEvent, Contract
 from hrss_shared.registry import LABOUR_RELATIONS
 
 FINAL = "9999"  # the updated_at of a cancelled record
 TABLES = ["employer_directory", "employer_employees", "employer_contributions", "employer_cases",
           "employer_warnings"]
-R = TypeVar("R", EmployerDirectory, EmployerEmployee, EmployerContribution, EmployerCase, EmployerWarning)
+DIRECTORY = RowTable(EmployerDirectory)
+EMPLOYEES = RowTable(EmployerEmployee)
+CONTRIBUTIONS = RowTable(EmployerContribution)
+CASES = RowTable(EmployerCase)
+WARNINGS = RowTable(EmployerWarning)
+_PREFETCH: dict[str, tuple[RowTable, str]] = {}  # event type -> the table its handler works on, the key's data field
+
+
+def _keys(events: Sequence[CloudEvent]) -> dict[RowTable, set[str]]:
+    keys: dict[RowTable, set[str]] = {}
+    for event in events:
+        found = _PREFETCH.get(event.type)
+        if found is not None:
+            value = event.data.get(found[1])
+            if isinstance(value, str):
+                keys.setdefault(found[0], set()).add(value)
+    return keys
+
+
+ROWS = RowsHook([DIRECTORY, EMPLOYEES, CONTRIBUTIONS, CASES, WARNINGS], _keys)
+"""The batch hook of the index tables (one load per table before a batch, one upsert per table after it)."""
 handlers = Handlers()
+F = Callable[[AsyncSession, CloudEvent, Any], Awaitable[None]]
 
 
-async def _row(session: AsyncSession, model: type[R], key: str, **new: Any) -> tuple[R, bool]:
-    """The row ``key`` of ``model`` (a new one built from ``new``, added and flushed, when there is none)."""
-    row = await session.get(model, key)
-    if row is not None:
-        return row, False
-    row = model(**new)
-    session.add(row)
-    await session.flush()
-    return row, True
+def on(contract: Contract[Any], table: RowTable, field: str = "id", into: Handlers = handlers) -> Callable[[F], F]:
+    """Register a handler of ``contract`` working on ``table``'s row named by the data's ``field``."""
+    def register(fn: F) -> F:
+        _PREFETCH[contract.type] = (table, field)
+        into.on(contract)(ROWS.scoped(fn))
+        return fn
+
+    return register
+
+
+async def _row(session: AsyncSession, table: RowTable, key: str, /, **new: Any) -> tuple[Any, bool]:
+    """The row ``key`` of ``table`` (a new one built from ``new`` when there is none), written back after the
+    batch."""
+    return await table.get_or_new(session, key, **new)
 
 
 # ---- employers and employees (hrss.employment) ---------------------------------------------------------------
@@ -65,39 +97,39 @@ async def _row(session: AsyncSession, model: type[R], key: str, **new: Any) -> t
 async def _directory(session: AsyncSession, event: CloudEvent, credit_code: str) -> None:
     profile = await EMPLOYERS.section(session, credit_code, "profile")
     at = stamp(event.time)
-    row, _ = await _row(session, EmployerDirectory, credit_code, credit_code=credit_code, updated_at=at)
+    row, _ = await _row(session, DIRECTORY, credit_code, credit_code=credit_code, updated_at=at)
     row.name, row.county_code, row.updated_at = profile["name"], profile["county_code"], later(row.updated_at, at)
 
 
-@handlers.on(emp.EMPLOYER_REGISTERED)
+@on(emp.EMPLOYER_REGISTERED, DIRECTORY, "credit_code")
 async def on_employer_registered(session: AsyncSession, event: CloudEvent, data: emp.EmployerRegistered) -> None:
     await _directory(session, event, data.credit_code)
 
 
-@handlers.on(emp.EMPLOYER_UPDATED)
+@on(emp.EMPLOYER_UPDATED, DIRECTORY, "credit_code")
 async def on_employer_updated(session: AsyncSession, event: CloudEvent, data: emp.EmployerUpdated) -> None:
     await _directory(session, event, data.credit_code)
 
 
-@handlers.on(emp.EMPLOYER_DEACTIVATED)
+@on(emp.EMPLOYER_DEACTIVATED, DIRECTORY, "credit_code")
 async def on_employer_deactivated(session: AsyncSession, event: CloudEvent, data: emp.EmployerDeactivated) -> None:
     await _directory(session, event, data.credit_code)
 
 
-@handlers.on(emp.EMPLOYMENT_REGISTERED)
+@on(emp.EMPLOYMENT_REGISTERED, EMPLOYEES)
 async def on_employment_registered(session: AsyncSession, event: CloudEvent, data: emp.EmploymentRegistered) -> None:
     at = stamp(event.time)
-    row, _ = await _row(session, EmployerEmployee, data.id, id=data.id, credit_code=data.credit_code,
+    row, _ = await _row(session, EMPLOYEES, data.id, id=data.id, credit_code=data.credit_code,
                         id_number=data.id_number, status="active", updated_at=at)
     row.credit_code, row.id_number, row.name = data.credit_code, data.id_number, data.name
     row.occupation, row.start_date = data.occupation, data.start_date
     row.updated_at = later(row.updated_at, at)
 
 
-@handlers.on(emp.EMPLOYMENT_TERMINATED)
+@on(emp.EMPLOYMENT_TERMINATED, EMPLOYEES)
 async def on_employment_terminated(session: AsyncSession, event: CloudEvent, data: emp.EmploymentTerminated) -> None:
     at = stamp(event.time)
-    row, _ = await _row(session, EmployerEmployee, data.id, id=data.id, credit_code=data.credit_code,
+    row, _ = await _row(session, EMPLOYEES, data.id, id=data.id, credit_code=data.credit_code,
                         id_number=data.id_number, status="terminated", updated_at=at)
     row.status, row.end_date, row.updated_at = "terminated", data.end_date, later(row.updated_at, at)
 
@@ -111,7 +143,7 @@ def _fen(amount: Decimal) -> int:
 
 async def _contribution(session: AsyncSession, event: CloudEvent, data: si.ContributionPosted) -> None:
     at = stamp(event.time)
-    row, new = await _row(session, EmployerContribution, data.id, id=data.id, credit_code=data.credit_code,
+    row, new = await _row(session, CONTRIBUTIONS, data.id, id=data.id, credit_code=data.credit_code,
                           id_number=data.id_number, insurance_type=data.insurance_type, month=data.month,
                           employer_fen=0, personal_fen=0, updated_at=at)
     if new or (row.updated_at != FINAL and at >= row.updated_at):
@@ -121,21 +153,21 @@ async def _contribution(session: AsyncSession, event: CloudEvent, data: si.Contr
         row.updated_at = at
 
 
-@handlers.on(si.CONTRIBUTION_POSTED)
+@on(si.CONTRIBUTION_POSTED, CONTRIBUTIONS)
 async def on_contribution_posted(session: AsyncSession, event: CloudEvent, data: si.ContributionPosted) -> None:
     await _contribution(session, event, data)
 
 
-@handlers.on(si.CONTRIBUTION_CORRECTED)
+@on(si.CONTRIBUTION_CORRECTED, CONTRIBUTIONS)
 async def on_contribution_corrected(session: AsyncSession, event: CloudEvent,
                                     data: si.ContributionCorrected) -> None:
     await _contribution(session, event, data)
 
 
-@handlers.on(si.CONTRIBUTION_CANCELLED)
+@on(si.CONTRIBUTION_CANCELLED, CONTRIBUTIONS)
 async def on_contribution_cancelled(session: AsyncSession, event: CloudEvent,
                                     data: si.ContributionCancelled) -> None:
-    row, _ = await _row(session, EmployerContribution, data.id, id=data.id, credit_code=data.credit_code,
+    row, _ = await _row(session, CONTRIBUTIONS, data.id, id=data.id, credit_code=data.credit_code,
                         id_number=data.id_number, insurance_type=data.insurance_type, month=data.month,
                         employer_fen=0, personal_fen=0, updated_at=FINAL)
     row.cancelled, row.updated_at = True, FINAL
@@ -147,7 +179,7 @@ async def on_contribution_cancelled(session: AsyncSession, event: CloudEvent,
 async def _case(session: AsyncSession, event: CloudEvent, data: lab.ArrearsCaseChanged) -> None:
     at = stamp(event.time)
     final = data.status == "cancelled"
-    row, new = await _row(session, EmployerCase, data.id, id=data.id, credit_code=data.credit_code,
+    row, new = await _row(session, CASES, data.id, id=data.id, credit_code=data.credit_code,
                           employer_name=data.employer_name, county_code=data.county_code, status=data.status,
                           filed_date=data.filed_date, workers_affected=data.workers_affected,
                           group_case=data.group_case, amount_owed=data.amount_owed, updated_at=at, as_of=at)
@@ -164,14 +196,14 @@ def _case_handlers() -> dict[str, Handler]:
     found = Handlers()
     for contract in contracts_of(str(LABOUR_RELATIONS.topic)):
         if contract.entity == "arrears_case":
-            found.on(contract)(_case)
+            on(contract, CASES, into=found)(_case)
     return found.by_type
 
 
-@handlers.on(lab.WARNING_RAISED)
+@on(lab.WARNING_RAISED, WARNINGS)
 async def on_warning_raised(session: AsyncSession, event: CloudEvent, data: lab.WarningRaised) -> None:
     at = stamp(event.time)
-    row, _ = await _row(session, EmployerWarning, data.id, id=data.id, credit_code=data.credit_code,
+    row, _ = await _row(session, WARNINGS, data.id, id=data.id, credit_code=data.credit_code,
                         status="open", updated_at=at)
     level = level_of(data.score, data.threshold, data.raised_date)
     row.credit_code, row.county_code = data.credit_code, data.county_code or row.county_code
@@ -181,10 +213,10 @@ async def on_warning_raised(session: AsyncSession, event: CloudEvent, data: lab.
     row.updated_at = later(row.updated_at, at)
 
 
-@handlers.on(lab.WARNING_CLEARED)
+@on(lab.WARNING_CLEARED, WARNINGS)
 async def on_warning_cleared(session: AsyncSession, event: CloudEvent, data: lab.WarningCleared) -> None:
     at = stamp(event.time)
-    row, _ = await _row(session, EmployerWarning, data.id, id=data.id, credit_code=data.credit_code,
+    row, _ = await _row(session, WARNINGS, data.id, id=data.id, credit_code=data.credit_code,
                         status="cleared", updated_at=at)
     row.status, row.cleared_date, row.cleared_score = "cleared", data.cleared_date, data.score
     row.county_code = row.county_code or data.county_code
