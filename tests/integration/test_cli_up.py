@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -91,6 +92,8 @@ def test_hrss_up_runs_the_flow_and_stops_cleanly(broker: str, tmp_path: Path) ->
         else:
             assert rebuild.returncode == 0, rebuild.stdout + rebuild.stderr
             assert "gateway stopped for the rebuild" in rebuild.stdout and "rebuilt" in rebuild.stdout
+            read = re.search(r"(\d+) events read of (\d+) offsets, (\d+) applied", rebuild.stdout)
+            assert read is not None and int(read[1]) == int(read[2]) >= int(read[3]) >= 2, rebuild.stdout
             deadline = time.monotonic() + 90
             again = None
             while time.monotonic() < deadline and again is None:
@@ -99,7 +102,7 @@ def test_hrss_up_runs_the_flow_and_stops_cleanly(broker: str, tmp_path: Path) ->
                     again = g.json() if g.status_code == 200 else None
                 time.sleep(0.3)
             # From the rebuilt read model (other sections may have grown meanwhile: the 参保一件事 enrols the new hire).
-            assert again is not None
+            assert again is not None, rebuild.stdout + rebuild.stderr
             assert (again["identity"], again["employment"]) == (view["identity"], view["employment"])
         status = subprocess.run([sys.executable, "-m", "hrss_cli.main", "status", "--data-dir", str(data_dir),
                                  "--json"], capture_output=True, text=True, timeout=30)

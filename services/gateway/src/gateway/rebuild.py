@@ -50,6 +50,7 @@ class RebuildRefused(Exception):
 @dataclass
 class RebuildReport:
     events: int = 0
+    expected: int = 0  # offsets between the first and the end of every partition (events, unless some were deleted)
     applied: int = 0
     duplicates: int = 0
     ignored: int = 0
@@ -167,7 +168,8 @@ async def _replay(bootstrap: str, topics: list[str], runner: _Replayer, report: 
                   progress: bool) -> dict[TopicPartition, int]:
     partitions = await _partitions(bootstrap, topics)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, client_id="gateway-rebuild", group_id=None,
-                                enable_auto_commit=False, max_poll_records=FETCH_RECORDS, fetch_max_wait_ms=100)
+                                enable_auto_commit=False, auto_offset_reset="earliest",
+                                max_poll_records=FETCH_RECORDS, fetch_max_wait_ms=100)
     await consumer.start()
     try:
         consumer.assign(partitions)
@@ -179,7 +181,8 @@ async def _replay(bootstrap: str, topics: list[str], runner: _Replayer, report: 
                 "events were already deleted from " + ", ".join(f"{tp.topic}/{tp.partition} (first offset {o})"
                                                                for tp, o in sorted(gone.items()))
                 + ": a rebuild would miss them (pass --force to rebuild from what the topics hold)")
-        await consumer.seek_to_beginning(*partitions)
+        for tp in partitions:  # explicit positions: no offset-reset request can race the first fetches
+            consumer.seek(tp, firsts[tp])
         todo = {tp for tp in partitions if ends[tp] > firsts[tp]}
         total = sum(ends[tp] - firsts[tp] for tp in partitions)
         with tqdm(total=total, unit="event", desc="rebuild", disable=not progress, file=sys.stderr) as bar:
@@ -191,15 +194,17 @@ async def _replay(bootstrap: str, topics: list[str], runner: _Replayer, report: 
                     if batch and batch[-1].offset + 1 >= ends[tp]:
                         todo.discard(tp)
                         consumer.pause(tp)
-                for tp in list(todo):  # a partition whose remaining records were deleted meanwhile
-                    if await consumer.position(tp) >= ends[tp]:
-                        todo.discard(tp)
+                if not polled:  # nothing came: a partition whose remaining records were deleted meanwhile
+                    for tp in list(todo):
+                        if await consumer.position(tp) >= ends[tp]:
+                            todo.discard(tp)
                 if records:
                     await runner.handle_batch(records)
                     report.events += len(records)
                     bar.update(len(records))
     finally:
         await consumer.stop()
+    report.expected = sum(ends[tp] - firsts[tp] for tp in partitions)
     return ends
 
 
@@ -230,8 +235,9 @@ def run(args: argparse.Namespace) -> int:
     except RebuildRefused as exc:
         print(f"rebuild refused 拒绝重建: {exc}", file=sys.stderr)
         return 2
-    print(f"rebuilt 重建完成: {report.events} events read, {report.applied} applied, {report.ignored} not for the "
-          f"read models, {len(report.skipped)} rejected by a handler, in {report.seconds} s")
+    print(f"rebuilt 重建完成: {report.events} events read of {report.expected} offsets, {report.applied} applied, "
+          f"{report.ignored} not for the read models, {len(report.skipped)} rejected by a handler, in "
+          f"{report.seconds} s")
     for line in report.skipped[:20]:
         print(f"  rejected: {line}")
     return 0
