@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,11 @@ from employment.config import EmploymentSettings
 from employment.main import create_app as create_employment
 from hrss_contracts import contract_for
 from hrss_shared.events import CloudEvent
-from social_insurance.common import month_at, month_index
 from social_insurance.config import SocialInsuranceSettings
-from social_insurance.contributions.models import Contribution
 from social_insurance.main import create_app as create_social_insurance
 from tests import factories
 from tests.conftest import DbFactory, MoveToday
+from tests.integration.test_social_insurance_benefit import benefits_of, contribution_history
 from tests.integration.test_social_insurance_one_stop import Pair, social_events
 from tests.support import InProcessService, KafkaNode, eventually, service_settings
 
@@ -42,23 +40,11 @@ async def pair(
         yield Pair(employment=emp, social=si)
 
 
-async def benefits_of(svc: InProcessService, id_number: str) -> list[dict[str, Any]]:
-    r = await svc.client.get("/v1/unemployment-benefits", params={"id_number": id_number})
-    assert r.status_code == 200, r.text
-    data: list[dict[str, Any]] = r.json()["data"]
-    return data
-
-
 async def test_a_cancelled_registration_stops_the_benefit_and_recovers_the_month_paid(
     pair: Pair, kafka: KafkaNode, prefix: str
 ) -> None:
     person = factories.id_number(birth=date(1990, 5, 17))
-    async with pair.social.runtime.maker() as session, session.begin():  # 24 months of contributions before
-        for i in range(24):
-            session.add(Contribution(
-                id_number=person, county_code="330802", insurance_type="unemployment", credit_code=None,
-                enrolment_id="history", month=month_at(month_index("2026-02") - i), base=Decimal("5000.00"),
-                employer_amount=Decimal("25.00"), personal_amount=Decimal("25.00"), paid_date=date(2026, 1, 1)))
+    await contribution_history(pair.social, person)
     r = await pair.employment.client.post("/v1/unemployment-registrations", json={
         "id_number": person, "name": "周晓燕", "county_code": "330802", "registered_date": "2026-03-02",
         "separation_reason": "employer_closed"})

@@ -47,16 +47,22 @@ async def benefits_of(svc: InProcessService, id_number: str) -> list[dict[str, A
     return data
 
 
-async def test_re_employment_stops_the_benefit_and_a_later_payment_is_flagged(
-    pair: Pair, kafka: KafkaNode, prefix: str
-) -> None:
-    person = factories.id_number(birth=date(1990, 5, 17))
-    async with pair.social.runtime.maker() as session, session.begin():  # 24 months of contributions before
+async def contribution_history(social: InProcessService, person: str) -> None:
+    """24 months of unemployment contributions up to 2026-02, written straight into the service's history (enough
+    for a 12-month benefit; no events)."""
+    async with social.runtime.maker() as session, session.begin():
         for i in range(24):
             session.add(Contribution(
                 id_number=person, county_code="330802", insurance_type="unemployment", credit_code=None,
                 enrolment_id="history", month=month_at(month_index("2026-02") - i), base=Decimal("5000.00"),
                 employer_amount=Decimal("25.00"), personal_amount=Decimal("25.00"), paid_date=date(2026, 1, 1)))
+
+
+async def test_re_employment_stops_the_benefit_and_a_later_payment_is_flagged(
+    pair: Pair, kafka: KafkaNode, prefix: str
+) -> None:
+    person = factories.id_number(birth=date(1990, 5, 17))
+    await contribution_history(pair.social, person)
     seeker = factories.job_seeker(id_number=person)
     assert (await pair.employment.client.post("/v1/job-seekers", json=seeker)).status_code == 201
     r = await pair.employment.client.post("/v1/unemployment-registrations", json={

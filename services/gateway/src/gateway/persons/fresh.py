@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -79,7 +79,6 @@ class FreshReader:
     timeout: float
     _client: httpx.AsyncClient | None = None
     _token: tuple[str, float] | None = None
-    _closing: list[asyncio.Task[None]] = field(default_factory=list)
 
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
