@@ -1,0 +1,89 @@
+"""Set-based bulk writes inside the session's transaction: PostgreSQL ``COPY``, SQLite ``executemany``.
+
+A service's bulk path (the synthetic city, large imports) writes rows with :func:`copy_rows` instead of one
+ORM insert per row, and checks its rules in SQL over a staging table (:func:`staged`): the rows are copied into
+a temporary table, one ``INSERT … SELECT … WHERE`` moves the ones the rules accept, and the refused ones are
+read back with their reason. Events go through :meth:`hrss_shared.outbox.Outbox.add_many` in the same
+transaction, so a bulk load is as atomic and as loss-free as a single request.
+
+Values are the Python values an ORM insert would take (``date``, ``Decimal``, ``datetime`` in UTC, ``str``,
+``bool``, dicts for JSON columns): each column's own bind processor turns them into what the driver stores, so a
+bulk-written row reads back exactly like one the ORM wrote.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import Column, MetaData, Table, insert, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hrss_shared.db import BulkWrite
+
+Row = Sequence[Any]
+CHUNK_ROWS = 5000  # rows per executemany on SQLite (memory stays flat for any input size)
+COPY_ROWS = 50_000  # rows per COPY on PostgreSQL
+
+
+def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+
+
+async def copy_rows(session: AsyncSession, table: Table, columns: Sequence[str], rows: Iterable[Row]) -> int:
+    """Write ``rows`` (tuples in ``columns`` order) into ``table`` in the session's transaction; the row count.
+
+    PostgreSQL: binary ``COPY`` through asyncpg's ``copy_records_to_table``. SQLite: one prepared ``INSERT``
+    run with ``executemany`` per chunk (:class:`hrss_shared.db.BulkWrite`). Constraints hold as for any insert:
+    a duplicate key fails the whole call (check rules on a :func:`staged` table first when rows may be refused).
+    """
+    conn = await session.connection()
+    total = 0
+    if conn.dialect.name != "postgresql":
+        write = BulkWrite(insert(table), columns)  # one prepared INSERT, executemany per chunk
+        for chunk in chunks(rows, CHUNK_ROWS):
+            await write.execute(session, chunk)
+            total += len(chunk)
+        return total
+    processors = list(enumerate(_processors(table, columns, conn.dialect)))
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection  # asyncpg.Connection, in this session's transaction
+    assert driver is not None
+    for chunk in chunks(rows, COPY_ROWS):
+        records = [tuple(v if p is None or v is None else p(v) for v, (_, p) in zip(row, processors, strict=True))
+                   for row in chunk]
+        await driver.copy_records_to_table(table.name, records=records, columns=list(columns),
+                                           schema_name=table.schema)
+        total += len(records)
+    return total
+
+
+@asynccontextmanager
+async def staged(session: AsyncSession, name: str, columns: Sequence[Column[Any]],
+                 rows: Iterable[Row]) -> AsyncIterator[Table]:
+    """A temporary table ``stage_<name>`` holding ``rows``, for set-based rule checks; dropped afterwards.
+
+    ``columns`` give the staging table's column names and types (a model table's columns, or declared ones);
+    no key or constraint is copied, so every row lands and the rules decide in SQL. The rows are copied in
+    with :func:`copy_rows`. Use the yielded table in ``INSERT … SELECT`` statements.
+    """
+    conn = await session.connection()
+    table = Table(f"stage_{name}", MetaData(), *(Column(c.name, c.type) for c in columns), prefixes=["TEMPORARY"])
+    preparer = conn.dialect.identifier_preparer
+    await conn.execute(text(f"DROP TABLE IF EXISTS {preparer.format_table(table)}"))
+    await conn.run_sync(table.create)
+    try:
+        await copy_rows(session, table, [c.name for c in columns], rows)
+        yield table
+    finally:
+        await conn.execute(text(f"DROP TABLE IF EXISTS {preparer.format_table(table)}"))
+
+
+def chunks(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    """``items`` in lists of at most ``size`` (a bulk load commits per chunk so a failure loses one chunk only)."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
