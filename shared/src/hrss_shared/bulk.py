@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import Column, MetaData, Table, insert, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -87,3 +88,13 @@ def chunks(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
     iterator = iter(items)
     while chunk := list(itertools.islice(iterator, size)):
         yield chunk
+
+
+class BulkReport(BaseModel):
+    """The answer of a bulk path (``POST /v1/bulk/<kind>``): what came in, what was written, what was there."""
+
+    kind: str = Field(description="批量写入的类别 (kind of row)")
+    received: int = Field(ge=0, description="收到的行数 (rows received)")
+    written: int = Field(ge=0, description="写入的行数 (rows written)")
+    skipped: int = Field(ge=0, description="已存在而跳过的行数 (rows already present: a load can run again)")
+    events: int = Field(ge=0, description="写入发件箱的事件数 (events staged in the outbox)")
