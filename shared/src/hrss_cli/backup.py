@@ -34,9 +34,9 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.engine import make_url
 
+from hrss_shared import kafka_security
 from hrss_shared.registry import SERVICES
 
 MANIFEST = "manifest.json"
@@ -286,7 +286,7 @@ async def rewind_consumers(manifest: Manifest, *, bootstrap: str, prefix: str = 
     """Commit, for each restored service's consumer groups, the offset after the last event its database had
     applied on each partition (the beginning where it has none): the events it had not applied at backup time are
     read again. Refused while a group has running members (stop the services first)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hrss-restore", request_timeout_ms=10000)
+    admin = kafka_security.admin_client(bootstrap, "hrss-restore")
     await admin.start()
     moved: dict[str, dict[str, int]] = {}
     try:
@@ -308,7 +308,7 @@ async def rewind_consumers(manifest: Manifest, *, bootstrap: str, prefix: str = 
 
 async def _commit(bootstrap: str, group: str, offsets: dict[TopicPartition, int]) -> None:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, client_id="hrss-restore", group_id=group,
-                                enable_auto_commit=False)
+                                enable_auto_commit=False, **kafka_security.options())
     await consumer.start()
     try:
         consumer.assign(list(offsets))

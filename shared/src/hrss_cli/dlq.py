@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 
+from hrss_shared import kafka_security
 from hrss_shared.consumer import DLQ_SUFFIX
 from hrss_shared.registry import TOPICS
 
@@ -66,7 +66,7 @@ class DeadLetter:
 
 async def read(bootstrap: str, dlq_topics: list[str]) -> list[DeadLetter]:
     """Every record on the DLQ topics, marked replayed up to the replay group's committed offsets."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hrss-dlq")
+    admin = kafka_security.admin_client(bootstrap, "hrss-dlq")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -78,7 +78,7 @@ async def read(bootstrap: str, dlq_topics: list[str]) -> list[DeadLetter]:
     if not partitions:
         return []
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=REPLAY_GROUP, enable_auto_commit=False,
-                                auto_offset_reset="earliest", client_id="hrss-dlq")
+                                auto_offset_reset="earliest", client_id="hrss-dlq", **kafka_security.options())
     await consumer.start()
     letters: list[DeadLetter] = []
     try:
@@ -121,7 +121,7 @@ async def replay(bootstrap: str, letters: list[DeadLetter], *, again: bool, grou
     if not chosen:
         return 0
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
-                                client_id="hrss-dlq-replay")
+                                client_id="hrss-dlq-replay", **kafka_security.options())
     await producer.start()
     try:
         for letter in chosen:
@@ -133,7 +133,7 @@ async def replay(bootstrap: str, letters: list[DeadLetter], *, again: bool, grou
         await producer.stop()
     # Everything read is now behind the mark (a group filter only narrows what is sent this time).
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=REPLAY_GROUP, enable_auto_commit=False,
-                                client_id="hrss-dlq")
+                                client_id="hrss-dlq", **kafka_security.options())
     await consumer.start()
     try:
         ends: dict[TopicPartition, int] = {}

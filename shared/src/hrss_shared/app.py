@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from hrss_shared import auth as authn
-from hrss_shared import catalogue, clock, db, idempotency, metrics, migrations, privacy, ratelimit, text
+from hrss_shared import catalogue, clock, db, idempotency, kafka_security, metrics, migrations, privacy, ratelimit, text
 from hrss_shared.audit import AuditChain, AuditWriter, new_chain_id
 from hrss_shared.consumer import DLQ_SUFFIX, BatchHook, ConsumerRunner, Handler
 from hrss_shared.events import CloudEvent
@@ -170,6 +170,7 @@ def create_service_app(
     ``body_limits`` gives routes under a path prefix a body limit of their own (an import's streamed file) in
     place of ``HRSS_MAX_BODY_BYTES``."""
     configure_logging(service=settings.service_name, level=settings.log_level, json=settings.log_json)
+    kafka_security.options()  # incomplete HRSS_KAFKA_* settings stop the service here, not at its first send
     entry = registered(settings.service_name)
     topic = entry.topic
 

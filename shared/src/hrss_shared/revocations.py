@@ -25,7 +25,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
 from pydantic import ValidationError
 
-from hrss_shared import clock
+from hrss_shared import clock, kafka_security
 from hrss_shared.auth import REVOKED_EVENT_TYPE, Authenticator
 from hrss_shared.events import CloudEvent
 from hrss_shared.kafka import RETAIN_FOREVER
@@ -39,7 +39,7 @@ log = get_logger(__name__)
 async def ensure_retained_topic(bootstrap: str, topic: str, *, partitions: int, client_id: str) -> list[int]:
     """Create ``topic`` keeping every event, or set an existing one so (best effort: a broker may refuse);
     return its partition numbers."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id, request_timeout_ms=10000)
+    admin = kafka_security.admin_client(bootstrap, client_id)
     await asyncio.wait_for(admin.start(), 15)
     try:
         created = False
@@ -131,7 +131,7 @@ class RevocationFollower:
             try:
                 numbers = await ensure_retained_topic(self.bootstrap, self.topic, partitions=self.partitions,
                                                       client_id=f"{self.client_id}-admin")
-                consumer = AIOKafkaConsumer(
+                consumer = AIOKafkaConsumer(**kafka_security.options(),
                     bootstrap_servers=self.bootstrap, client_id=self.client_id, group_id=None,
                     enable_auto_commit=False, auto_offset_reset="earliest", fetch_max_wait_ms=500,
                 )

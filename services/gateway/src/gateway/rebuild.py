@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import MetaData, delete
 from tqdm import tqdm
 
@@ -32,7 +31,7 @@ from gateway import projection
 from gateway.config import GatewaySettings
 from gateway.db import infra
 from gateway.main import MIGRATIONS
-from hrss_shared import db, migrations
+from hrss_shared import db, kafka_security, migrations
 from hrss_shared.consumer import ConsumerRunner
 from hrss_shared.embedded_broker import CLUSTER_ID as EMBEDDED_CLUSTER_ID
 from hrss_shared.events import CloudEvent
@@ -72,7 +71,7 @@ class _Replayer(ConsumerRunner):
 
 
 async def _partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gateway-rebuild", request_timeout_ms=10000)
+    admin = kafka_security.admin_client(bootstrap, "gateway-rebuild")
     await admin.start()
     try:
         described = await admin.describe_topics(topics)
@@ -87,7 +86,7 @@ async def _partitions(bootstrap: str, topics: list[str]) -> list[TopicPartition]
 
 
 async def _group_members(bootstrap: str, group: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gateway-rebuild", request_timeout_ms=10000)
+    admin = kafka_security.admin_client(bootstrap, "gateway-rebuild")
     await admin.start()
     try:
         responses = await admin.describe_consumer_groups([group])
@@ -98,7 +97,7 @@ async def _group_members(bootstrap: str, group: str) -> int:
 
 
 async def _cluster_id(bootstrap: str) -> str | None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="gateway-rebuild", request_timeout_ms=10000)
+    admin = kafka_security.admin_client(bootstrap, "gateway-rebuild")
     await admin.start()
     try:
         cluster: dict[str, Any] = await admin.describe_cluster()
@@ -169,7 +168,7 @@ async def _replay(bootstrap: str, topics: list[str], runner: _Replayer, report: 
     partitions = await _partitions(bootstrap, topics)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, client_id="gateway-rebuild", group_id=None,
                                 enable_auto_commit=False, auto_offset_reset="earliest",
-                                max_poll_records=FETCH_RECORDS, fetch_max_wait_ms=100)
+                                max_poll_records=FETCH_RECORDS, fetch_max_wait_ms=100, **kafka_security.options())
     await consumer.start()
     try:
         consumer.assign(partitions)
@@ -211,7 +210,7 @@ async def _replay(bootstrap: str, topics: list[str], runner: _Replayer, report: 
 async def _commit(bootstrap: str, group: str, ends: dict[TopicPartition, int]) -> None:
     """Commit the replayed end offsets for the gateway's group: a gateway started now goes on from there."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, client_id="gateway-rebuild", group_id=group,
-                                enable_auto_commit=False)
+                                enable_auto_commit=False, **kafka_security.options())
     await consumer.start()
     try:
         consumer.assign(list(ends))
