@@ -37,6 +37,7 @@ class KafkaNode:
     data_dir: Path
     port: int = 0
     controller_port: int = 0
+    settings: list[str] = field(default_factory=list)  # extra server.properties lines (start.sh --set)
 
     def __post_init__(self) -> None:
         if not self.port:
@@ -52,7 +53,7 @@ class KafkaNode:
             try:
                 run_script("kafka/start.sh", "--data-dir", str(self.data_dir), "--port", str(self.port),
                            "--controller-port", str(self.controller_port), "--wait", "--timeout", "120",
-                           capture=False)
+                           *(arg for kv in self.settings for arg in ("--set", kv)), capture=False)
                 return
             except subprocess.CalledProcessError:
                 self.stop()
