@@ -12,7 +12,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
-from hrss_cli import demo
+import httpx
+
+from hrss_cli.city import load as city_load
 from hrss_cli.stack import (
     INSTANCE_PORT_STEP,
     MAX_INSTANCES,
@@ -167,9 +169,10 @@ def cmd_up(args: argparse.Namespace) -> int:
         employment_url = f"http://127.0.0.1:{stack.port(EMPLOYMENT.port)}"
         print(f'  try: curl -H "Authorization: Bearer {info["token"]}" {employment_url}/v1/employers')
         if args.demo_data:
-            counts = demo.load(base_url=employment_url, token=info["token"], persons=args.persons,
-                               employers=args.employers)
-            print(f"  demo data loaded: {json.dumps(counts)}")
+            urls = {proc.name: proc.url for proc in stack.services if proc.name in SERVICES}
+            print(f"\n  loading the synthetic city 加载模拟城市数据 ({args.persons} persons, seed {args.seed}) ...")
+            if _load_city(urls, info["token"], args.persons, args.seed, args.chunk_size) != 0:
+                print("  the city was not loaded completely; the stack keeps running", file=sys.stderr)
         print("\nA process that dies is restarted 进程退出会自动重启; hrss status shows them.")
         print("Ctrl-C stops everything.", flush=True)
         stack.supervise()
@@ -245,11 +248,63 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo_data(args: argparse.Namespace) -> int:
-    token = args.token or stack_secret(args.data_dir.resolve(), "dev-token", "HRSS_DEV_TOKEN")
-    counts = demo.load(base_url=args.url, token=token, persons=args.persons, employers=args.employers, seed=args.seed)
-    print(json.dumps(counts, ensure_ascii=False))
+def stack_urls(data_dir: Path) -> dict[str, str]:
+    """Each service's URL (its first instance) in the state of the stack running from ``data_dir``, else the
+    default ports."""
+    state = read_state(data_dir)
+    urls = {name: f"http://127.0.0.1:{entry.port}" for name, entry in SERVICES.items()}
+    if state is not None and stack_running(state):
+        for proc in state.get("processes", []):
+            if proc.get("kind") == "service" and proc.get("name") in SERVICES and proc.get("url"):
+                urls[proc["name"]] = str(proc["url"])
+    return urls
+
+
+def format_city_totals(totals: dict[str, city_load.BulkCounts], persons: int, seconds: float) -> str:
+    """The table ``hrss demo-data`` prints: rows per service and kind, then the rate."""
+    rows: list[tuple[str, ...]] = [("SERVICE", "KIND", "RECEIVED", "WRITTEN", "SKIPPED", "REFUSED", "EVENTS")]
+    for service, counts in totals.items():
+        for kind, c in counts.kinds.items():
+            rows.append((service, kind, *(str(n) for n in (c.received, c.written, c.skipped, c.refused, c.events))))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.rjust(w) if i > 1 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths,
+                                                                                                 strict=True)))
+             for row in rows]
+    for service, counts in totals.items():
+        lines += [f"refused by {service}: {reason}" for reason in counts.refusals]
+    rate = persons / seconds if seconds > 0 else float("inf")
+    lines.append(f"{persons} persons in {seconds:.1f}s: {rate:,.0f} persons/s")
+    return "\n".join(lines)
+
+
+def _load_city(urls: dict[str, str], token: str, persons: int, seed: int, chunk_size: int,
+               progress: bool = True, services: list[str] | None = None) -> int:
+    import time
+
+    started = time.monotonic()
+    try:
+        totals = city_load.load(urls, token, persons, seed, chunk_size=chunk_size, progress=progress,
+                                services=services)
+    except (city_load.LoadError, httpx.HTTPError, ValueError) as exc:
+        print(f"city load stopped 加载中止: {exc}", file=sys.stderr)
+        return 1
+    print(format_city_totals(totals, persons, time.monotonic() - started), flush=True)
     return 0
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    """Load the synthetic city into the running stack through each service's bulk paths."""
+    data_dir = args.data_dir.resolve()
+    token = args.token or stack_secret(data_dir, "dev-token", "HRSS_DEV_TOKEN")
+    urls = stack_urls(data_dir)
+    for override in args.url or []:
+        name, sep, url = override.partition("=")
+        if not sep or name not in SERVICES:
+            print(f"--url takes SERVICE=URL with SERVICE one of {', '.join(SERVICES)}: {override}", file=sys.stderr)
+            return 2
+        urls[name] = url
+    return _load_city(urls, token, args.persons, args.seed, args.chunk_size, progress=not args.no_progress,
+                      services=args.service)
 
 
 def _service_command(service: str, *command: str, env: dict[str, str] | None = None) -> int:
@@ -403,6 +458,17 @@ def cmd_test(args: argparse.Namespace) -> int:
     return subprocess.run([sys.executable, "-m", "pytest", *extra], cwd=root).returncode
 
 
+def _positive(value: str) -> int:
+    """A whole number of at least 1 (``--persons``, ``--chunk-size``)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return number
+
+
 def _instance_count(value: str) -> int:
     """``--instances``: how many instances of each service ``hrss up`` runs."""
     try:
@@ -433,9 +499,10 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--instances", type=_instance_count, default=1, metavar="N",
                     help=f"run N instances of every service, the gateway included (1-{MAX_INSTANCES}); instance i "
                          f"listens on its service's port + {INSTANCE_PORT_STEP}*(i-1): employment 8001, 8101 …")
-    up.add_argument("--demo-data", action="store_true", help="load synthetic demo data once ready")
-    up.add_argument("--persons", type=int, default=300)
-    up.add_argument("--employers", type=int, default=30)
+    up.add_argument("--demo-data", action="store_true", help="load the synthetic city (hrss demo-data) once ready")
+    up.add_argument("--persons", type=_positive, default=1000, help="people in the city (with --demo-data)")
+    up.add_argument("--seed", type=int, default=2025, help="the city's seed (with --demo-data)")
+    up.add_argument("--chunk-size", type=_positive, default=10_000, help="people per request round")
     up.set_defaults(func=cmd_up)
 
     status = sub.add_parser("status", help="show the processes of the stack running from the data folder")
@@ -443,13 +510,21 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(func=cmd_status)
 
-    dd = sub.add_parser("demo-data", help="load synthetic people and employers for the six counties")
+    dd = sub.add_parser(
+        "demo-data", help="load the synthetic city (people, employers, their records) through the bulk paths",
+        description="Generates a city of N people over the six counties, deterministic for the seed, and loads it "
+                    "through each service's POST /v1/bulk/... paths. Rows already there are skipped, so it can run "
+                    "again.")
     data_dir(dd)
-    dd.add_argument("--url", default="http://127.0.0.1:8001", help="employment service address")
-    dd.add_argument("--token", help="bearer token (default: the stack's dev token)")
-    dd.add_argument("--persons", type=int, default=300)
-    dd.add_argument("--employers", type=int, default=30)
+    dd.add_argument("--persons", type=_positive, default=1000, help="people in the city (the full city: 2680000)")
     dd.add_argument("--seed", type=int, default=2025)
+    dd.add_argument("--chunk-size", type=_positive, default=10_000, help="people per request round")
+    dd.add_argument("--url", action="append", metavar="SERVICE=URL",
+                    help="a service's address (default: the running stack's, else the default ports)")
+    dd.add_argument("--token", help="bearer token (default: the stack's dev token)")
+    dd.add_argument("--service", action="append", metavar="SERVICE",
+                    help="load only this service's part (repeatable; default: every service with a city module)")
+    dd.add_argument("--no-progress", action="store_true", help="no progress bar")
     dd.set_defaults(func=cmd_demo_data)
 
     clients = sub.add_parser(

@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from employment import consumers
+from employment.bulk.router import router as bulk_router
 from employment.config import EmploymentSettings
 from employment.db import infra
 from employment.employers.router import router as employers_router
@@ -21,6 +22,7 @@ from employment.service_records.router import router as service_records_router
 from employment.startup.router import router as startup_router
 from employment.statistics.router import router as statistics_router
 from hrss_contracts.asyncapi import document
+from hrss_shared import bulk
 from hrss_shared.app import ConsumerSpec, OutboxRef, create_service_app
 from hrss_shared.registry import EMPLOYMENT
 
@@ -41,13 +43,13 @@ def create_app(settings: EmploymentSettings | None = None) -> FastAPI:
         migrations_dir=MIGRATIONS,
         asyncapi=lambda: document([str(EMPLOYMENT.topic)]),
         # An import's file streams in under its own limit (imports.service.MAX_BODY_BYTES, 20 MB).
-        body_limits={"/v1/imports": imports_service.MAX_BODY_BYTES},
+        body_limits={"/v1/imports": imports_service.MAX_BODY_BYTES, **bulk.BODY_LIMITS},
         consumers=[ConsumerSpec(group="employment", topics=consumers.TOPICS, handlers=consumers.HANDLERS)],
         jobs=[key_groups.certification_job(outbox), registrations.closure_job(outbox)],
         on_startup=[outbox.bind],
         routers=[
             employers_router, job_seekers_router, person_router, group_router, employment_router,
             unemployment_router, service_records_router, job_postings_router, public_welfare_router,
-            startup_router, imports_router, statistics_router,
+            startup_router, imports_router, statistics_router, bulk_router,
         ],
     )

@@ -144,8 +144,9 @@ class City:
             yield chunk
 
     def _adult(self, birth: date, day: date) -> date:
-        """``day``, or the 18th birthday when ``day`` is earlier (nobody here works before 18)."""
-        return max(day, date(birth.year + 18, birth.month, min(birth.day, 28)))
+        """``day``, or the 18th birthday when ``day`` is earlier (nobody here works before 18), but never after
+        the reference day (a 16- or 17-year-old at work started on it: within the working age of 16)."""
+        return min(max(day, date(birth.year + 18, birth.month, min(birth.day, 28))), self.as_of)
 
     def _person(self, i: int, rng: random.Random, taken: dict[tuple[str, date, bool], int]) -> Person:
         county = rng.choices(self.county_codes, self.county_weights)[0]
