@@ -7,6 +7,7 @@ Within a ``.v1`` type only additive changes; a breaking change is a new ``.v2`` 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -195,6 +196,56 @@ class ContributionPosted(EventData):
 CONTRIBUTION_POSTED = Contract(
     "hrss.social-insurance.contribution.posted.v1", ContributionPosted, subject="id_number",
     summary="缴费记账 A month's contribution was posted for a person",
+)
+
+
+MAX_POSTED_ITEMS = 1000  # items per ContributionsPosted event (a large employer's month is split over several)
+
+
+class ContributionsPostedItem(BaseModel):
+    """One person's contribution of the batch: what ContributionPosted says of it beyond the batch's fields."""
+
+    model_config = ConfigDict(extra="ignore")  # additive fields within .v1
+
+    id: str = Field(min_length=1, max_length=64, description="缴费记录 id")
+    id_number: IdNumber = Field(description="公民身份号码")
+    county_code: CountyCode = Field(description="参保地县（市、区）代码")
+    enrolment_id: str = Field(description="参保登记 id")
+    declared_base: Money | None = Field(default=None, description="申报缴费工资（元）")
+    base: Money | None = Field(default=None, description="核定缴费基数（元，按当年上下限调整后）")
+    base_adjustment: str | None = Field(default=None, description="基数调整 floor 按下限 / ceiling 按上限 / 空 未调整")
+    employer_amount: Money = Field(description="单位缴费（元）")
+    personal_amount: Money = Field(description="个人缴费（元）")
+    paid_date: date = Field(description="缴费记账日期")
+
+
+class ContributionsPosted(EventData):
+    """批量缴费记账: an employer's month of one insurance type was posted in bulk, naming every person paid for.
+
+    Each item is one contribution exactly as its own ``contribution.posted`` would carry it (the event's fields plus
+    the item's). An employer's month with more than 1000 persons comes as several events. Contributions without an
+    employer (灵活就业人员, 城乡居民) are published one ``contribution.posted`` each, as by the API."""
+
+    credit_code: CreditCode = Field(description="缴费单位统一社会信用代码")
+    insurance_type: str = Field(description=INSURANCE_TYPE)
+    month: str = Field(pattern=MONTH_PATTERN, description="费款所属期 YYYY-MM")
+    policy_source: str | None = Field(default=None, description="基数上下限与费率的政策依据")
+    illustrative: bool = Field(default=False, description="true: 上下限为示例值，无官方文号")
+    kind: str = Field(default="regular", description="regular 正常缴费 / topup 城乡居民养老提档补缴")
+    items: list[ContributionsPostedItem] = Field(min_length=1, max_length=MAX_POSTED_ITEMS,
+                                                 description="本批记账的缴费，每人一条")
+
+    def postings(self) -> list[ContributionPosted]:
+        """Each item as the ``contribution.posted`` data it stands for."""
+        shared: dict[str, Any] = {
+            "credit_code": self.credit_code, "insurance_type": self.insurance_type, "month": self.month,
+            "policy_source": self.policy_source, "illustrative": self.illustrative, "kind": self.kind}
+        return [ContributionPosted.model_construct(**shared, **dict(item)) for item in self.items]
+
+
+CONTRIBUTIONS_POSTED = Contract(
+    "hrss.social-insurance.contributions.posted.v1", ContributionsPosted, subject="credit_code",
+    summary="批量缴费记账 An employer's month of contributions was posted in bulk (one event names every person)",
 )
 
 

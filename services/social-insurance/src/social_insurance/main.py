@@ -6,12 +6,14 @@ from fastapi import FastAPI
 
 from hrss_contracts.asyncapi import document
 from hrss_shared.app import ConsumerSpec, OutboxRef, create_service_app
+from hrss_shared.bulk import BODY_LIMITS
 from hrss_shared.registry import SOCIAL_INSURANCE
 from social_insurance import consumers
 from social_insurance.arrears import service as arrears
 from social_insurance.arrears.router import router as arrears_router
 from social_insurance.benefits import service as benefits
 from social_insurance.benefits.router import router as benefits_router
+from social_insurance.bulk.router import router as bulk_router
 from social_insurance.cards.router import router as cards_router
 from social_insurance.cards.router import services_router as card_services_router
 from social_insurance.config import SocialInsuranceSettings
@@ -42,7 +44,8 @@ def create_app(settings: SocialInsuranceSettings | None = None) -> FastAPI:
         consumers=[ConsumerSpec(group=consumers.GROUP, topics=consumers.TOPICS, handlers=consumers.handlers(outbox))],
         jobs=[onestop.gap_job(outbox), arrears.arrears_job(outbox), benefits.retirement_job(outbox)],
         on_startup=[outbox.bind],
+        body_limits=BODY_LIMITS,  # the bulk paths' requests carry tens of thousands of rows
         routers=[enrolments_router, contributions_router, arrears_router, persons_router, cards_router,
                  card_services_router, benefits_router, pension_router,
-                 statistics_router],
+                 statistics_router, bulk_router],
     )

@@ -173,6 +173,17 @@ async def on_contribution_cancelled(session: AsyncSession, event: CloudEvent,
     row.cancelled, row.updated_at = True, FINAL
 
 
+async def on_contributions_posted(session: AsyncSession, event: CloudEvent, data: si.ContributionsPosted) -> None:
+    """批量缴费记账: one row per contribution the event names, as its own contribution.posted would give."""
+    postings = data.postings()
+    await CONTRIBUTIONS.load(session, {CONTRIBUTIONS.load_column: [p.id for p in postings]})  # one query
+    for posting in postings:
+        await _contribution(session, event, posting)
+
+
+handlers.on(si.CONTRIBUTIONS_POSTED)(ROWS.scoped(on_contributions_posted))  # keys are the items' ids: loaded above
+
+
 # ---- wage-arrears cases and warnings (hrss.labour-relations) ----------------------------------------------------
 
 

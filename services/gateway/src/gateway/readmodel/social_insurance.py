@@ -162,6 +162,14 @@ async def on_contribution_cancelled(session: AsyncSession, event: CloudEvent,
     await _contribution(session, event, data.id_number, data.id, data.insurance_type, data.month, True)
 
 
+@handlers.on(c.CONTRIBUTIONS_POSTED)
+async def on_contributions_posted(session: AsyncSession, event: CloudEvent, data: c.ContributionsPosted) -> None:
+    """批量缴费记账: each person the event names gets the entry its own contribution.posted would give."""
+    for posting in data.postings():
+        await _contribution(session, event, posting.id_number, posting.id, posting.insurance_type, posting.month,
+                            False)
+
+
 @handlers.on(c.COVERAGE_GAP_DETECTED)
 async def on_coverage_gap_detected(session: AsyncSession, event: CloudEvent, data: c.CoverageGapDetected) -> None:
     at = stamp(event.time)
