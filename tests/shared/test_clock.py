@@ -87,3 +87,18 @@ def test_bureau_date_of_stored_utc_timestamps() -> None:
     assert clock.bureau_date(datetime(2026, 3, 1, 16, 0, tzinfo=UTC)) == date(2026, 3, 2)
     with pytest.raises(ValueError):
         clock.bureau_date(datetime(2026, 3, 1, 16, 0))
+
+
+def test_today_unfrozen_is_the_bureau_date_and_steps_in_at_beijing_midnight(monkeypatch: pytest.MonkeyPatch) -> None:
+    """today() keeps the date until the next Beijing midnight (no time-zone work per call) and no longer."""
+    assert not clock.is_frozen()
+    assert clock.today() == datetime.now(clock.BUREAU_TZ).date()
+    midnight = datetime.combine(clock.today() + timedelta(days=1), datetime.min.time(), clock.BUREAU_TZ).timestamp()
+    real_time = clock._time.time
+    monkeypatch.setattr(clock._time, "time", lambda: midnight - 0.001)
+    assert clock.today() == datetime.now(clock.BUREAU_TZ).date()  # still the remembered day, just before midnight
+    monkeypatch.setattr(clock._time, "time", real_time)
+    with clock.freeze(datetime(2030, 6, 1, 16, 0, tzinfo=UTC)):
+        assert clock.is_frozen()
+        assert clock.today() == date(2030, 6, 2)  # a freeze is answered, not the remembered day
+    assert clock.today() == datetime.now(clock.BUREAU_TZ).date()

@@ -331,3 +331,16 @@ def test_every_registration_authority_code_is_accepted(first: str) -> None:
 def test_full_width_credit_code_is_normalised() -> None:
     full = "".join(chr(ord(c) + 0xFEE0) for c in "91350100m000100y43")
     assert validate_credit_code(full) == "91350100M000100Y43"
+
+
+def test_a_number_found_valid_is_refused_again_under_a_frozen_clock_before_its_birth() -> None:
+    """Valid numbers are remembered (consumers meet one person's number event after event), but never while a test
+    has frozen the clock: "today" can then go back before the birth date."""
+    born = date(2020, 5, 17)
+    number = make_id_number("330802", born, 7)
+    assert validate_id_number(number) == number
+    assert validate_id_number(f" {number.lower()} ") == number
+    with clock.freeze(born - timedelta(days=1)), pytest.raises(ValueError, match="出生日期无效"):
+        validate_id_number(number)
+    with clock.freeze(born):
+        assert validate_id_number(number) == number

@@ -7,6 +7,7 @@ across ``await`` and in tasks created while frozen) and are not meant for concur
 
 from __future__ import annotations
 
+import time as _time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,14 +24,34 @@ def now() -> datetime:
     return _frozen[-1] if _frozen else datetime.now(UTC)
 
 
+def is_frozen() -> bool:
+    """Whether a test has frozen the clock (then "today" may go backwards: nothing may be cached against it)."""
+    return bool(_frozen)
+
+
 def bureau_now() -> datetime:
     """The current instant as an aware datetime in Beijing time."""
     return now().astimezone(BUREAU_TZ)
 
 
+# today() unfrozen: the bureau's date and the POSIX instant its next midnight (Beijing time) begins. Until then the
+# answer is the same date, so the hot paths (validators, consumers: once per event) skip the time-zone conversion.
+_today: tuple[date, float] = (date.min, 0.0)
+
+
 def today() -> date:
     """The bureau's date today (Beijing time)."""
-    return bureau_now().date()
+    if _frozen:
+        return _frozen[-1].astimezone(BUREAU_TZ).date()
+    global _today
+    day, until = _today
+    if _time.time() < until:
+        return day
+    local = datetime.now(BUREAU_TZ)
+    day = local.date()
+    midnight = datetime.combine(day + timedelta(days=1), time(), BUREAU_TZ)
+    _today = (day, midnight.timestamp())
+    return day
 
 
 def bureau_date(instant: datetime) -> date:

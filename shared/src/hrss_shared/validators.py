@@ -62,12 +62,33 @@ def id_check_char(first17: str) -> str:
 
 
 def _normalise(value: str) -> str:
-    """Full-width digits and letters (０-９, ｘ) to ASCII (NFKC), surrounding spaces off, letters upper case."""
+    """Full-width digits and letters (０-９, ｘ) to ASCII (NFKC), surrounding spaces off, letters upper case.
+
+    ASCII text is its own NFKC form, so it skips the normalisation (every event a consumer validates is ASCII)."""
+    if value.isascii():
+        return value.strip().upper()
     return unicodedata.normalize("NFKC", value).strip().upper()
 
 
 def _ascii_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
+
+
+# Values found valid, with their normalised form, so consumers that meet one person's (or employer's) number in event
+# after event check it once. A valid ID number stays valid (its birth date is not after today, and the real clock only
+# moves on); none is remembered while a test has frozen the clock, and no ID number is looked up then either
+# ("today" may be before a remembered number's birth date). Bounded: emptied when full.
+_VALID_IDS: dict[str, str] = {}
+_VALID_CREDIT_CODES: dict[str, str] = {}
+_REMEMBERED = 1 << 16
+
+
+def _remember(valid: dict[str, str], value: str, normalised: str) -> str:
+    if not clock.is_frozen():
+        if len(valid) >= _REMEMBERED:
+            valid.clear()
+        valid[value] = normalised
+    return normalised
 
 
 def validate_id_number(value: str) -> str:
@@ -76,6 +97,9 @@ def validate_id_number(value: str) -> str:
     Full-width digits and a lower-case or full-width x are normalised first; a 15-digit number is named as the
     legacy format (GB 11643-1989, replaced by the 18-character number of GB 11643-1999).
     """
+    known = _VALID_IDS.get(value)
+    if known is not None and not clock.is_frozen():
+        return known
     v = _normalise(value)
     if len(v) == 15 and _ascii_digits(v):
         raise ValueError("身份证号码应为18位：这是15位旧版身份证号码（GB 11643-1989，已升位为18位），请提供18位号码 "
@@ -96,7 +120,7 @@ def validate_id_number(value: str) -> str:
     expected = id_check_char(v[:17])
     if v[17] != expected:
         raise ValueError(f"身份证号码校验码错误 (check character should be {expected}, got {v[17]})")
-    return v
+    return _remember(_VALID_IDS, value, v)
 
 
 def birth_date_of(id_number: str) -> date:
@@ -111,6 +135,9 @@ def credit_check_char(first17: str) -> str:
 
 def validate_credit_code(value: str) -> str:
     """Return the normalised unified social credit code or raise ValueError with the reason."""
+    known = _VALID_CREDIT_CODES.get(value)
+    if known is not None:
+        return known
     v = _normalise(value)
     if len(v) != 18:
         raise ValueError(f"统一社会信用代码应为18位 (must be 18 characters, got {len(v)})")
@@ -126,7 +153,7 @@ def validate_credit_code(value: str) -> str:
     expected = credit_check_char(v[:17])
     if v[17] != expected:
         raise ValueError(f"统一社会信用代码校验码错误 (check character should be {expected}, got {v[17]})")
-    return v
+    return _remember(_VALID_CREDIT_CODES, value, v)
 
 
 def validate_county_code(value: str) -> str:

@@ -14,7 +14,6 @@ evaluations in a batch only run the rules that read a kind of fact changed since
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -57,16 +56,16 @@ async def fold(
         if newest or getattr(row, name) is None:
             setattr(row, name, value)
     if detail:
-        current = json.loads(row.detail)
+        current = rules.loads(row.detail)
         merged = {**current, **detail} if newest else {**detail, **current}
-        row.detail = json.dumps(merged, ensure_ascii=False, sort_keys=True, default=str)
+        row.detail = rules.dumps(merged)
     if status is not None and row.status != CANCELLED and (newest or final):
         row.status = status
-    evidence = json.loads(row.evidence)
+    evidence = rules.loads(row.evidence)
     proof = [contract.topic, event.id, event.type]
     if proof not in evidence:
         evidence.append(proof)
-        row.evidence = json.dumps(evidence, ensure_ascii=False)
+        row.evidence = rules.dumps(evidence)
     if newest:
         row.event_time = event.time
     rules.changed_fact(session, row, before)
@@ -100,7 +99,7 @@ async def on_unemployment_registered(
 ) -> None:
     row = await rules.fact(session, "unemployment", data.id)
     status = row.status if row is not None else "open"
-    corrected = row is not None and json.loads(row.detail).get("corrected")
+    corrected = row is not None and rules.loads(row.detail).get("corrected")
     values: dict[str, Any] = {} if corrected else {"county_code": data.county_code, "start_date": data.registered_date}
     await fold(session, "unemployment", data.id, event, emp.UNEMPLOYMENT_REGISTERED, status=status,
                id_number=data.id_number, **values)
@@ -121,7 +120,7 @@ async def on_unemployment_corrected(
 ) -> None:
     """失业登记更正: the corrected date and county replace the registered ones (the newest correction wins)."""
     row = await rules.fact(session, "unemployment", data.id)
-    previous = json.loads(row.detail).get("corrected") if row is not None else None
+    previous = rules.loads(row.detail).get("corrected") if row is not None else None
     if previous is None or event.time.isoformat() >= previous:
         row = await fold(session, "unemployment", data.id, event, emp.UNEMPLOYMENT_CORRECTED,
                          id_number=data.id_number, detail={"corrected": event.time.isoformat()})
@@ -307,10 +306,10 @@ async def on_key_group_added(session: AsyncSession, event: CloudEvent, data: emp
 async def on_key_group_ended(session: AsyncSession, event: CloudEvent, data: emp.KeyGroupEnded) -> None:
     row = await fold(session, "key_group", data.id, event, emp.KEY_GROUP_ENDED, status="ended", final=True,
                      id_number=data.id_number, detail={"group": data.group, "end_reason": data.reason})
-    ends = json.loads(row.detail).setdefault("ends", {})
+    ends = rules.loads(row.detail).setdefault("ends", {})
     ends[event.time.isoformat()] = data.end_date.isoformat()
     row.end_date = date.fromisoformat(ends[max(ends)])  # the newest end recorded wins
-    row.detail = json.dumps({**json.loads(row.detail), "ends": ends}, ensure_ascii=False, sort_keys=True)
+    row.detail = rules.dumps({**rules.loads(row.detail), "ends": dict(sorted(ends.items()))})
     await rules.evaluate_person(session, data.id_number, event.time)
 
 

@@ -11,7 +11,6 @@ nothing to change, and a rule switched off (policy.toml) neither raises nor retr
 from __future__ import annotations
 
 import hashlib
-import json
 from calendar import monthrange
 from collections import defaultdict
 from collections.abc import Iterable
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from pydantic_core import from_json, to_json
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.alerts.models import Alert, AlertFact
@@ -67,8 +67,29 @@ def _live(facts: Iterable[AlertFact]) -> list[AlertFact]:
     return [f for f in facts if f.status != CANCELLED]
 
 
+def dumps(value: Any) -> str:
+    """Facts' and alerts' JSON columns: compact, keys sorted (one text for one content, whatever the order the
+    events came in), values JSON cannot hold (dates) as their ``str``. pydantic-core's encoder: a few times faster
+    than the json module's with these options, and this runs on every event the alerts consume."""
+    if isinstance(value, dict):
+        value = dict(sorted(value.items()))
+    return to_json(value, fallback=str).decode()
+
+
+def loads(text: str) -> Any:
+    return from_json(text)
+
+
+_DETAILS: dict[str, dict[str, Any]] = {}  # a fact's detail text -> its value, parsed once (the rules only read it)
+
+
 def _detail(fact: AlertFact) -> dict[str, Any]:
-    value: dict[str, Any] = json.loads(fact.detail)
+    text = fact.detail
+    value = _DETAILS.get(text)
+    if value is None:
+        if len(_DETAILS) >= 4096:
+            _DETAILS.clear()
+        value = _DETAILS[text] = from_json(text)
     return value
 
 
@@ -548,14 +569,14 @@ async def evaluate_employer(session: AsyncSession, credit_code: str, at: datetim
 def _evidence(facts: Iterable[AlertFact]) -> str:
     proofs: list[list[str]] = []
     for fact in facts:
-        for proof in json.loads(fact.evidence):
+        for proof in from_json(fact.evidence):
             if proof not in proofs:
                 proofs.append(proof)
-    return json.dumps(proofs, ensure_ascii=False)
+    return to_json(proofs).decode()
 
 
 def _json(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return dumps(value)
 
 
 async def reconcile(session: AsyncSession, policy: AlertPolicy, *, subject: str, rules: tuple[str, ...],

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextvars import ContextVar
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,7 +29,7 @@ from hrss_contracts import social_insurance as si
 from hrss_contracts import training as tr
 from hrss_shared.consumer import Handler, Handlers
 from hrss_shared.events import CloudEvent, Contract
-from hrss_shared.reference.retirement import category_for, retirement_date, sex_of
+from hrss_shared.reference.retirement import Sex, category_for, retirement_date, sex_of
 from hrss_shared.registry import LABOUR_RELATIONS
 from hrss_shared.validators import birth_date_of
 
@@ -40,7 +41,13 @@ FEMALE_ORIGINAL_AGE = 55
 
 def retires_on(id_number: str) -> date:
     """The day the person reaches the statutory retirement age (hrss_shared.reference.retirement)."""
-    return retirement_date(birth_date_of(id_number), category_for(sex_of(id_number), FEMALE_ORIGINAL_AGE))
+    return _retires_on(birth_date_of(id_number), sex_of(id_number))
+
+
+@lru_cache(maxsize=1 << 16)
+def _retires_on(birth: date, sex: Sex) -> date:
+    # By what the answer depends on, not by the person: a batch's many persons share few birth dates.
+    return retirement_date(birth, category_for(sex, FEMALE_ORIGINAL_AGE))
 
 
 FACTS = RowTable(IndicatorFact)

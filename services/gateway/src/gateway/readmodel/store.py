@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from pydantic_core import from_json, to_json
@@ -27,11 +28,20 @@ Doc = dict[str, Any]
 CHUNK = 500
 
 
+_last_stamp: tuple[datetime | None, str] = (None, "")
+
+
 def stamp(instant: datetime) -> str:
-    """An instant as the documents store it: UTC ISO 8601 with microseconds, so strings compare in time order."""
-    if instant.tzinfo is not UTC:
-        instant = instant.astimezone(UTC)
-    return instant.isoformat(timespec="microseconds")
+    """An instant as the documents store it: UTC ISO 8601 with microseconds, so strings compare in time order.
+
+    The handlers of one event each stamp its time: the last answer is kept for the same datetime object."""
+    global _last_stamp
+    last, text = _last_stamp
+    if instant is last:
+        return text
+    text = (instant if instant.tzinfo is UTC else instant.astimezone(UTC)).isoformat(timespec="microseconds")
+    _last_stamp = (instant, text)
+    return text
 
 
 def later(current: str | None, new: str) -> str:
@@ -85,7 +95,14 @@ class Documents:
         return batch
 
     async def before(self, session: AsyncSession, events: Sequence[CloudEvent]) -> None:
-        await self._load(session, self._batch(session), {e.subject for e in events})
+        # Only the subjects of this kind: a person's event names an ID number, which no employer document has (and
+        # the other way round), so a batch of one kind's events costs no query of the other's table. The events'
+        # contracts tell the kind the way records.fold picks the store: ID number subjects are persons, every other
+        # subject an employer's. (A handler's look-up of a key not prefetched still loads it: see ``section``.)
+        persons = self.key == "id_number"
+        subject_fields = _subject_fields()
+        keys = {e.subject for e in events if (subject_fields.get(e.type, self.key) == "id_number") is persons}
+        await self._load(session, self._batch(session), keys)
 
     async def _load(self, session: AsyncSession, batch: _Batch, keys: set[str]) -> None:
         wanted = sorted(keys - batch.loaded)
@@ -123,6 +140,14 @@ class Documents:
             await upsert.execute(session, rows[start:start + CHUNK])
         batch.dirty.clear()
         session.info.pop(self._info_key, None)
+
+
+@cache
+def _subject_fields() -> dict[str, str]:
+    """Event type -> the data field its subject is (every contract of hrss_contracts)."""
+    from hrss_contracts import all_contracts
+
+    return {contract.type: contract.subject for contract in all_contracts()}
 
 
 def identity_empty(id_number: str) -> Doc:
