@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date, datetime
@@ -18,10 +19,13 @@ RUNTIME = Path(__file__).resolve().parent.parent / ".test-runtime"
 
 
 @pytest.fixture(scope="session")
-def runtime_dir() -> Path:
+def runtime_dir() -> Iterator[Path]:
+    """This run's broker and database files; removed after the run (``HRSS_KEEP_TEST_RUNTIME=1`` keeps them)."""
     path = RUNTIME / uuid.uuid4().hex[:8]
     path.mkdir(parents=True, exist_ok=True)
-    return path
+    yield path
+    if os.environ.get("HRSS_KEEP_TEST_RUNTIME") != "1":  # the servers using it have stopped by now
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
