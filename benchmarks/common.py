@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import platform
 import secrets
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -186,5 +189,49 @@ async def create_topics(bootstrap: str, prefix: str) -> None:
     await ensure_topics(bootstrap, [prefix + t for t in TOPICS] + [prefix + t + ".dlq" for t in TOPICS])
 
 
-__all__ = ["SERVICES", "Broker", "Stack", "broker", "consumer_stats", "create_topics", "employers", "id_number_of",
-           "machine", "percentile", "person_history", "produce"]
+# The servers under test run on core 0; wrk, the event producers and the database server of a PostgreSQL run on
+# core 1, so the load generator neither is the bottleneck nor steals the server's core.
+SERVER_CPU, LOAD_CPU = "0", "1"
+HERE = Path(__file__).resolve().parent
+
+
+def pin(pid: int, cpus: str) -> None:
+    """Pin every thread of ``pid`` to ``cpus`` (no-op where taskset is missing or there is one core)."""
+    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
+        subprocess.run(["taskset", "-a", "-c", "-p", cpus, str(pid)], check=True, stdout=subprocess.DEVNULL)
+
+
+def load() -> str:
+    """The machine's load averages (1, 5, 15 minutes), as ``uptime`` shows them: the noise of a shared machine."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, every thread) process ``pid`` has used: per request, a cost that a shared machine's
+    noise barely moves, unlike requests/s."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(url: str, script: str, env: dict[str, str], *, duration: int, connections: int) -> dict[str, Any]:
+    """Debian's wrk (one thread, pinned to the load core) with a Lua script of benchmarks/ that prints a
+    ``RESULT {json}`` line (as wrk_report.lua does); that line, parsed."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s", str(HERE / script), url]
+    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
+        command = ["taskset", "-c", LOAD_CPU, *command]
+    out = subprocess.run(command, env={**os.environ, **env}, check=True, capture_output=True, text=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
+    return result
+
+
+def result_line(name: str, r: dict[str, Any], width: int = 8) -> str:
+    """One wrk result: requests/s, p50, p99, errors."""
+    return (f"  {name:<{width}} {r['rps']:>9,.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:7.2f} ms   "
+            f"errors {r['errors']}")
+
+
+__all__ = ["LOAD_CPU", "SERVER_CPU", "SERVICES", "Broker", "Stack", "broker", "consumer_stats", "cpu_seconds",
+           "create_topics", "employers", "id_number_of", "load", "machine", "percentile", "person_history", "pin",
+           "produce", "result_line", "run_wrk"]

@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, time, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import employment.key_groups.service as key_groups
-from employment.employers import service as employers
-from employment.employers.models import EmployerStatus
+from employment.employers.models import Employer, EmployerStatus
 from employment.registrations import contacts
 from employment.registrations.models import (
     Closure,
@@ -72,43 +72,60 @@ CLOSURE_JOB = "employment.unemployment_registration_closure"
 POLICY = PolicyTable.load(POLICY_DIR / "unemployment_registration.toml", UnemploymentRegistrationPolicy)
 
 
+# The statements of the registration POST, the busiest write, are built once (building a statement per request cost
+# more than SQLite running it); the employer and the registration with the same employer are read as the columns the
+# rules need, not as ORM entities.
+_ACTIVE = select(EmploymentRegistration).where(
+    col(EmploymentRegistration.id_number) == bindparam("id_number"),
+    col(EmploymentRegistration.status) == EmploymentStatus.active,
+)
+_OPEN_UNEMPLOYMENT = select(UnemploymentRegistration).where(
+    col(UnemploymentRegistration.id_number) == bindparam("id_number"),
+    col(UnemploymentRegistration.status) == UnemploymentStatus.open,
+)
+_EMPLOYER = select(col(Employer.name), col(Employer.county_code), col(Employer.status)).where(
+    col(Employer.credit_code) == bindparam("credit_code"))
+_ACTIVE_WITH_EMPLOYER = select(col(EmploymentRegistration.id), col(EmploymentRegistration.start_date)).where(
+    col(EmploymentRegistration.id_number) == bindparam("id_number"),
+    col(EmploymentRegistration.credit_code) == bindparam("credit_code"),
+    col(EmploymentRegistration.status) == EmploymentStatus.active,
+).limit(1)
+
+
 async def active_employments(*, session: AsyncSession, id_number: str) -> list[EmploymentRegistration]:
-    query = select(EmploymentRegistration).where(
-        EmploymentRegistration.id_number == id_number, EmploymentRegistration.status == EmploymentStatus.active
-    )
-    return list((await session.exec(query)).all())
+    return list((await session.exec(_ACTIVE, params={"id_number": id_number})).all())
 
 
 async def open_unemployment(*, session: AsyncSession, id_number: str) -> UnemploymentRegistration | None:
-    query = select(UnemploymentRegistration).where(
-        UnemploymentRegistration.id_number == id_number, UnemploymentRegistration.status == UnemploymentStatus.open
-    )
-    return (await session.exec(query)).first()
+    return (await session.exec(_OPEN_UNEMPLOYMENT, params={"id_number": id_number})).first()
 
 
 async def register_employment(
     *, session: AsyncSession, outbox: Outbox, principal: Principal, data: EmploymentRegistrationCreate
 ) -> EmploymentRegistration:
     """就业登记; closes an open unemployment registration from the start date."""
-    employer = await employers.get_by_credit_code(session=session, credit_code=data.credit_code)
-    if employer is None or employer.status != EmployerStatus.active:
+    employer = (await session.exec(_EMPLOYER, params={"credit_code": data.credit_code})).first()
+    if employer is None or employer[2] != EmployerStatus.active:
         raise InvalidField("credit_code", "用人单位未登记或已注销 (employer not registered or inactive)")
-    principal.check_county(employer.county_code)
+    employer_name, employer_county, _ = employer
+    principal.check_county(employer_county)
     problem = working_age_problem(data.id_number, data.start_date, "id_number",
                                   female_original_age=data.female_original_age)
     if problem:
         raise problem
     await lock_key(session, data.id_number)
-    for existing in await active_employments(session=session, id_number=data.id_number):
-        if existing.credit_code == data.credit_code:
-            raise Conflict(
-                f"该人员在 {employer.name} 已有有效就业登记 {existing.id} "
-                f"(already actively registered with this employer since {existing.start_date})",
-                field_name="credit_code", existing_id=existing.id,
-            )
+    existing = (await session.exec(
+        _ACTIVE_WITH_EMPLOYER, params={"id_number": data.id_number, "credit_code": data.credit_code})).first()
+    if existing is not None:
+        existing_id, existing_start = existing
+        raise Conflict(
+            f"该人员在 {employer_name} 已有有效就业登记 {existing_id} "
+            f"(already actively registered with this employer since {existing_start})",
+            field_name="credit_code", existing_id=existing_id,
+        )
     registration = EmploymentRegistration(
-        **data.model_dump(exclude={"female_original_age"}), employer_name=employer.name,
-        county_code=employer.county_code,
+        **data.model_dump(exclude={"female_original_age"}), employer_name=employer_name,
+        county_code=employer_county,
     )
     session.add(registration)
     await flush_or_conflict(session, Conflict(
