@@ -30,7 +30,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from hrss_shared import auth as authn
-from hrss_shared import catalogue, clock, db, idempotency, kafka_security, metrics, migrations, privacy, ratelimit, text
+from hrss_shared import (
+    bulk,
+    catalogue,
+    clock,
+    db,
+    idempotency,
+    kafka_security,
+    metrics,
+    migrations,
+    privacy,
+    ratelimit,
+    text,
+)
 from hrss_shared.audit import AuditChain, AuditWriter, new_chain_id
 from hrss_shared.consumer import DLQ_SUFFIX, BatchHook, ConsumerRunner, Handler
 from hrss_shared.events import CloudEvent
@@ -168,7 +180,8 @@ def create_service_app(
     """Build a service's FastAPI app; it publishes to its registry topic (if any) through its outbox.
 
     ``body_limits`` gives routes under a path prefix a body limit of their own (an import's streamed file) in
-    place of ``HRSS_MAX_BODY_BYTES``."""
+    place of ``HRSS_MAX_BODY_BYTES``; the bulk paths (``/v1/bulk/``) always have theirs
+    (:data:`hrss_shared.bulk.BODY_LIMITS`)."""
     configure_logging(service=settings.service_name, level=settings.log_level, json=settings.log_json)
     kafka_security.options()  # incomplete HRSS_KAFKA_* settings stop the service here, not at its first send
     entry = registered(settings.service_name)
@@ -269,7 +282,7 @@ def create_service_app(
         telemetry={"tracing": False, "metrics": False},
     )
     app.max_body_bytes = settings.max_body_bytes  # 413 before the body is read (ServiceApp)
-    app.body_limits = dict(body_limits or {})
+    app.body_limits = {**bulk.BODY_LIMITS, **(body_limits or {})}  # every service's /v1/bulk/ paths
     # Prometheus metrics (hrss_shared.metrics), a registry per app; RequestMiddleware times every request into it.
     app.state.metrics = metrics.ServiceMetrics(settings.service_name)
     app.add_middleware(RequestMiddleware, meter=app.state.metrics)

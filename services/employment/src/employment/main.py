@@ -22,7 +22,6 @@ from employment.service_records.router import router as service_records_router
 from employment.startup.router import router as startup_router
 from employment.statistics.router import router as statistics_router
 from hrss_contracts.asyncapi import document
-from hrss_shared import bulk
 from hrss_shared.app import ConsumerSpec, OutboxRef, create_service_app
 from hrss_shared.registry import EMPLOYMENT
 
@@ -43,7 +42,7 @@ def create_app(settings: EmploymentSettings | None = None) -> FastAPI:
         migrations_dir=MIGRATIONS,
         asyncapi=lambda: document([str(EMPLOYMENT.topic)]),
         # An import's file streams in under its own limit (imports.service.MAX_BODY_BYTES, 20 MB).
-        body_limits={"/v1/imports": imports_service.MAX_BODY_BYTES, **bulk.BODY_LIMITS},
+        body_limits={"/v1/imports": imports_service.MAX_BODY_BYTES},
         consumers=[ConsumerSpec(group="employment", topics=consumers.TOPICS, handlers=consumers.HANDLERS)],
         jobs=[key_groups.certification_job(outbox), registrations.closure_job(outbox)],
         on_startup=[outbox.bind],

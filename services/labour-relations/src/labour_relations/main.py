@@ -8,6 +8,7 @@ from hrss_contracts.asyncapi import document
 from hrss_shared.app import ConsumerSpec, OutboxRef, create_service_app
 from hrss_shared.registry import LABOUR_RELATIONS
 from labour_relations import consumers, workdays
+from labour_relations.bulk.router import router as bulk_router
 from labour_relations.cases import service as cases
 from labour_relations.cases.router import router as cases_router
 from labour_relations.config import LabourRelationsSettings
@@ -41,5 +42,5 @@ def create_app(settings: LabourRelationsSettings | None = None) -> FastAPI:
         jobs=[*cases.jobs(outbox), projects.missed_job(outbox), warnings.review_job(outbox)],
         on_startup=[outbox.bind],
         routers=[cases_router, projects_router, disputes_router, dishonesty_router, warnings_router,
-                 statistics_router],
+                 statistics_router, bulk_router],
     )

@@ -6,7 +6,6 @@ from fastapi import FastAPI
 
 from hrss_contracts.asyncapi import document
 from hrss_shared.app import ConsumerSpec, OutboxRef, create_service_app
-from hrss_shared.bulk import BODY_LIMITS
 from hrss_shared.registry import SOCIAL_INSURANCE
 from social_insurance import consumers
 from social_insurance.arrears import service as arrears
@@ -44,7 +43,6 @@ def create_app(settings: SocialInsuranceSettings | None = None) -> FastAPI:
         consumers=[ConsumerSpec(group=consumers.GROUP, topics=consumers.TOPICS, handlers=consumers.handlers(outbox))],
         jobs=[onestop.gap_job(outbox), arrears.arrears_job(outbox), benefits.retirement_job(outbox)],
         on_startup=[outbox.bind],
-        body_limits=BODY_LIMITS,  # the bulk paths' requests carry tens of thousands of rows
         routers=[enrolments_router, contributions_router, arrears_router, persons_router, cards_router,
                  card_services_router, benefits_router, pension_router,
                  statistics_router, bulk_router],

@@ -11,6 +11,7 @@ from hrss_shared.registry import TRAINING
 from training import consumers
 from training.benefits import service as benefits
 from training.benefits.router import router as talent_benefits_router
+from training.bulk.router import router as bulk_router
 from training.certificates.router import router as certificates_router
 from training.certificates.router import special_router as special_certificates_router
 from training.config import TrainingSettings
@@ -51,6 +52,6 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         routers=[institutions_router, courses_router, enrolments_router, vouchers_router, certificates_router,
                  special_certificates_router, subsidies_router, master_studios_router, training_bases_router,
                  professional_titles_router, talent_recognitions_router, talent_benefits_router, statistics_router,
-                 imports_router],
+                 imports_router, bulk_router],
         body_limits=BODY_LIMITS,
     )

@@ -73,16 +73,22 @@ def _policy(day: date) -> CasePolicy:
         raise InvalidField("filed_date", f"{day} 无适用的办案期限政策 (no case policy in force: {exc})") from exc
 
 
-async def _publish(session: AsyncSession, outbox: Outbox, contract: Contract[ArrearsCaseChanged], case: ArrearsCase,
-                   previous: str | None = None, reason: str | None = None, changed: Iterable[str] = ()) -> None:
-    await outbox.add(session, contract, ArrearsCaseChanged(
+def changed_event(case: ArrearsCase, previous: str | None = None, reason: str | None = None,
+                  changed: Iterable[str] = ()) -> ArrearsCaseChanged:
+    """The data of every case event: the case after the change (the bulk path publishes the same)."""
+    return ArrearsCaseChanged(
         id=case.id, credit_code=case.credit_code, employer_name=case.employer_name, county_code=case.county_code,
         project_id=case.project_id, complainant_id_numbers=[c["id_number"] for c in case.complainants],
         workers_affected=case.workers_affected, amount_owed=case.amount_owed, amount_recovered=case.amount_recovered,
         group_case=case.group_case, status=case.status, previous_status=previous, filed_date=case.filed_date,
         accepted_date=case.accepted_date, deadline_date=case.deadline_date,
         deadline_provisional=case.deadline_provisional, extended=case.extended, concluded_date=case.concluded_date,
-        on_time=case.on_time, reason=reason, changed=list(changed)))
+        on_time=case.on_time, reason=reason, changed=list(changed))
+
+
+async def _publish(session: AsyncSession, outbox: Outbox, contract: Contract[ArrearsCaseChanged], case: ArrearsCase,
+                   previous: str | None = None, reason: str | None = None, changed: Iterable[str] = ()) -> None:
+    await outbox.add(session, contract, changed_event(case, previous, reason, changed))
 
 
 async def _save(session: AsyncSession, case: ArrearsCase) -> None:

@@ -66,11 +66,16 @@ async def register(*, session: AsyncSession, outbox: Outbox, principal: Principa
     project = Project(**data.model_dump())
     session.add(project)
     await session.flush()
-    await outbox.add(session, contracts.PROJECT_REGISTERED, contracts.ProjectRegistered(
+    await outbox.add(session, contracts.PROJECT_REGISTERED, registered_event(project))
+    return project
+
+
+def registered_event(project: Project) -> contracts.ProjectRegistered:
+    """The data of ``project.registered`` (the bulk path publishes the same)."""
+    return contracts.ProjectRegistered(
         id=project.id, name=project.name, credit_code=project.credit_code, contractor_name=project.contractor_name,
         county_code=project.county_code, start_date=project.start_date, completion_date=project.completion_date,
-        has_wage_account=True, status=project.status))
-    return project
+        has_wage_account=True, status=project.status)
 
 
 async def get_or_404(*, session: AsyncSession, project_id: str) -> Project:
