@@ -54,3 +54,20 @@ def test_incomplete_or_unknown_settings_are_refused(monkeypatch: pytest.MonkeyPa
         monkeypatch.setenv(f"HRSS_KAFKA_{name}", value)
     with pytest.raises(ValidationError, match=message):
         KafkaSecurity()
+
+
+def test_every_kafka_client_in_the_code_takes_the_security_options() -> None:
+    """A client built without them would reach a PLAINTEXT broker in tests and fail on the bureau's cluster."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    missing, seen = [], 0
+    for path in [*root.glob("shared/src/**/*.py"), *root.glob("services/*/src/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in {
+                    "AIOKafkaProducer", "AIOKafkaConsumer", "AIOKafkaAdminClient"}:
+                seen += 1
+                if not any(k.arg is None and ast.unparse(k.value).endswith("options()") for k in node.keywords):
+                    missing.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert seen >= 10 and missing == []

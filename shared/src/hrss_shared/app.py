@@ -372,7 +372,8 @@ async def _start_messaging(runtime: ServiceRuntime, topics: list[str]) -> None:
     while topics:
         try:
             await ensure_topics(
-                runtime.settings.bootstrap_servers, topics, partitions=runtime.settings.topic_partitions
+                runtime.settings.bootstrap_servers, topics, partitions=runtime.settings.topic_partitions,
+                replication_factor=runtime.settings.topic_replication_factor,
             )
             break
         except Exception as exc:  # noqa: BLE001

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hrss_shared import kafka_security
 from hrss_shared.db import BulkWrite, SessionMaker
 from hrss_shared.events import CloudEvent, Contract, ContractViolation, EventData, parse_once
 from hrss_shared.faults import is_transient
@@ -172,6 +173,7 @@ class ConsumerRunner:
                     # so a short one keeps consumer (re)joins to a few seconds.
                     session_timeout_ms=6000,
                     heartbeat_interval_ms=2000,
+                    **kafka_security.options(),
                 )
                 try:
                     await consumer.start()

@@ -10,6 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
+from hrss_shared import kafka_security
 from hrss_shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -48,7 +49,7 @@ class ProducerFactory:
         if self.want_idempotent and self.idempotent is not False:
             producer = AIOKafkaProducer(
                 bootstrap_servers=self.bootstrap, client_id=self.client_id, enable_idempotence=True,
-                **PRODUCER_OPTIONS,
+                **PRODUCER_OPTIONS, **kafka_security.options(),
             )
             try:
                 # start() fetches the producer id, so a broker's refusal shows here.
@@ -61,7 +62,8 @@ class ProducerFactory:
                     raise
                 log.warning("idempotent_producer_refused", bootstrap=self.bootstrap, error=repr(exc))
                 self.idempotent = False
-        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, client_id=self.client_id, **PRODUCER_OPTIONS)
+        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, client_id=self.client_id, **PRODUCER_OPTIONS,
+                                    **kafka_security.options())
         try:
             await producer.start()
         except BaseException:
@@ -87,7 +89,7 @@ async def _quiet_stop(producer: AIOKafkaProducer) -> None:
 
 
 async def _broker_reachable(bootstrap: str, client_id: str) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{client_id}-probe", request_timeout_ms=5000)
+    admin = kafka_security.admin_client(bootstrap, f"{client_id}-probe", request_timeout_ms=5000)
     try:
         await asyncio.wait_for(admin.start(), timeout=10)
         await asyncio.wait_for(admin.list_topics(), timeout=10)
@@ -111,11 +113,11 @@ async def _quiet_close(admin: AIOKafkaAdminClient) -> None:
 RETAIN_FOREVER = {"retention.ms": "-1", "retention.bytes": "-1"}
 
 
-async def ensure_topics(bootstrap: str, names: Iterable[str], *, partitions: int = 3,
+async def ensure_topics(bootstrap: str, names: Iterable[str], *, partitions: int = 3, replication_factor: int = 1,
                         configs: dict[str, str] | None = None) -> None:
     """Create the topics that do not exist yet (idempotent), keeping every event unless ``configs`` says
     otherwise. An existing topic's configuration is left as it is."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hrss-admin", request_timeout_ms=10000)
+    admin = kafka_security.admin_client(bootstrap, "hrss-admin", request_timeout_ms=10000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -124,8 +126,9 @@ async def ensure_topics(bootstrap: str, names: Iterable[str], *, partitions: int
             return
         topic_configs = RETAIN_FOREVER if configs is None else configs
         try:
-            await admin.create_topics([NewTopic(name=n, num_partitions=partitions, replication_factor=1,
-                                                topic_configs=topic_configs) for n in missing])
+            await admin.create_topics([NewTopic(name=n, num_partitions=partitions,
+                                                replication_factor=replication_factor, topic_configs=topic_configs)
+                                       for n in missing])
         except TopicAlreadyExistsError:
             pass
         log.info("topics_created", topics=missing, configs=topic_configs)
@@ -136,7 +139,7 @@ async def ensure_topics(bootstrap: str, names: Iterable[str], *, partitions: int
 async def topic_retention(bootstrap: str, names: Iterable[str]) -> dict[str, str | None]:
     """Each topic's ``retention.ms`` as the broker reports it ("-1": every event kept; None: the broker did not
     say, e.g. a development broker without DescribeConfigs)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="hrss-admin", request_timeout_ms=10000)
+    admin = kafka_security.admin_client(bootstrap, "hrss-admin", request_timeout_ms=10000)
     await admin.start()
     found: dict[str, str | None] = dict.fromkeys(names)
     try:
@@ -170,10 +173,8 @@ class BrokerProbe:
         async with self._lock:
             try:
                 if self._admin is None:
-                    admin = AIOKafkaAdminClient(
-                        bootstrap_servers=self.bootstrap, client_id=f"{self.client_id}-ready",
-                        request_timeout_ms=int(timeout * 1000),
-                    )
+                    admin = kafka_security.admin_client(self.bootstrap, f"{self.client_id}-ready",
+                                                        request_timeout_ms=int(timeout * 1000))
                     await asyncio.wait_for(admin.start(), timeout)
                     self._admin = admin
                 await asyncio.wait_for(self._admin.list_topics(), timeout)

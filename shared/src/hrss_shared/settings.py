@@ -41,6 +41,9 @@ class ServiceSettings(BaseSettings):
     )
     topic_prefix: str = Field("", validation_alias=AliasChoices("topic_prefix", "HRSS_TOPIC_PREFIX"))
     topic_partitions: int = Field(3, validation_alias=AliasChoices("topic_partitions", "HRSS_TOPIC_PARTITIONS"))
+    # Replicas of the topics a service creates: 1 on one machine, 3 on a bureau's cluster (deploy/README.md).
+    topic_replication_factor: int = Field(
+        1, ge=1, validation_alias=AliasChoices("topic_replication_factor", "HRSS_TOPIC_REPLICATION_FACTOR"))
     auth_secret: SecretStr = Field(
         SecretStr(DEV_AUTH_SECRET), validation_alias=AliasChoices("auth_secret", "HRSS_AUTH_SECRET")
     )
