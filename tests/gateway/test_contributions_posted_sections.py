@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from gateway.main import create_app
+from gateway.projection import CONSUMER
 from hrss_contracts.social_insurance import (
     CONTRIBUTION_CANCELLED,
     CONTRIBUTION_POSTED,
@@ -24,7 +25,6 @@ from hrss_contracts.social_insurance import (
 from hrss_shared.events import CloudEvent, Contract
 from tests import factories
 from tests.gateway.conftest import gateway_settings
-from tests.gateway.events import apply, apply_batch
 from tests.support import InProcessService
 
 AT = datetime(2026, 3, 20, 8, 0, tzinfo=UTC)
@@ -60,13 +60,36 @@ def single_events(data: dict[str, Any], at: datetime = AT) -> list[CloudEvent]:
 
 
 async def state(svc: InProcessService) -> dict[str, list[tuple[Any, ...]]]:
-    """The read-model rows the two paths fill: person sections, employer contribution rows."""
+    """The read-model rows the two paths fill: person sections, employer contribution rows, alert facts and alerts
+    (without their evidence, which names the event type that proved them)."""
     async with svc.runtime.maker() as session:
         sections = (await session.execute(text(
             "SELECT id_number, section, doc FROM person_sections ORDER BY id_number, section"))).all()
         rows = (await session.execute(select(text("*")).select_from(text("employer_contributions"))
                                       .order_by(text("id")))).all()
-    return {"sections": [tuple(r) for r in sections], "employer_contributions": [tuple(r) for r in rows]}
+        facts = (await session.execute(text(
+            "SELECT kind, record_id, id_number, credit_code, county_code, month, status, detail FROM alert_facts "
+            "ORDER BY kind, record_id"))).all()
+        alerts = (await session.execute(text(
+            "SELECT id, rule, subject, retracted FROM alerts ORDER BY id"))).all()
+    return {"sections": [tuple(r) for r in sections], "employer_contributions": [tuple(r) for r in rows],
+            "alert_facts": [tuple(r) for r in facts], "alerts": [tuple(r) for r in alerts]}
+
+
+async def apply_batch(svc: InProcessService, *events: CloudEvent) -> None:
+    """Events in one transaction through every part of the gateway's consumer (read models, indicators, alerts)."""
+    async with svc.runtime.maker() as session, session.begin():
+        for hook in CONSUMER.hooks:
+            await hook.before(session, events)
+        for e in events:
+            await CONSUMER.handlers[e.type](session, e)
+        for hook in CONSUMER.hooks:
+            await hook.after(session)
+
+
+async def apply(svc: InProcessService, *events: CloudEvent) -> None:
+    for e in events:
+        await apply_batch(svc, e)
 
 
 @pytest.fixture
@@ -95,6 +118,7 @@ async def test_the_bulk_event_gives_the_read_model_of_the_single_events(
     assert found == await state(by_single)
     assert len(found["employer_contributions"]) == 7
     assert len([s for s in found["sections"] if s[1] == "insurance"]) == 4
+    assert len([f for f in found["alert_facts"] if f[0] == "contribution"]) == 7  # the supervision rules see them
 
     # Redelivered: nothing changes. A later cancellation of one item: the same on both.
     await apply(by_bulk, delivered[0])

@@ -180,6 +180,13 @@ async def on_contribution_posted(session: AsyncSession, event: CloudEvent, data:
     await _contribution(session, event, si.CONTRIBUTION_POSTED, data)
 
 
+@handlers.on(si.CONTRIBUTIONS_POSTED)
+async def on_contributions_posted(session: AsyncSession, event: CloudEvent, data: si.ContributionsPosted) -> None:
+    """批量缴费记账: each contribution the event names, as its own contribution.posted would give."""
+    for posting in data.postings():
+        await _contribution(session, event, si.CONTRIBUTIONS_POSTED, posting)
+
+
 @handlers.on(si.CONTRIBUTION_CORRECTED)
 async def on_contribution_corrected(session: AsyncSession, event: CloudEvent, data: si.ContributionCorrected) -> None:
     await _contribution(session, event, si.CONTRIBUTION_CORRECTED, data)
@@ -417,6 +424,11 @@ class AlertsHook:
             if event.type not in handled:
                 continue
             data = event.data
+            if event.type == si.CONTRIBUTIONS_POSTED.type:  # one employer's month naming many persons
+                for item in data.get("items") or ():
+                    records.add(item["id"])
+                    persons.add(item["id_number"])
+                continue
             record_id, payment_id = data.get("id"), data.get("payment_id")
             if isinstance(record_id, str):
                 what = RECEIVED_TYPES.get(event.type)
