@@ -118,6 +118,11 @@ async def test_add_many_stages_one_valid_event_per_item(make_db: DbFactory) -> N
         assert [e.data["name"] for e in events] == [f"衢州测试有限公司{i}" for i in range(3)]
         assert {e.type for e in events} == {emp.EMPLOYER_REGISTERED.type} and len({e.id for e in events}) == 3
         assert all(r["published_at"] is None and r["attempts"] == 0 for r in rows)
+        # The same bytes on the wire as an event built by Outbox.add (a CloudEvent model's to_json).
+        for row, event, item in zip(rows, events, items, strict=True):
+            assert row["payload"].encode() == event.to_json()
+            assert event.data == emp.EMPLOYER_REGISTERED.dump(item) and event.subject == code
+            assert (row["event_id"], row["event_type"]) == (event.id, event.type)
 
         # Another service's contract, or an item that does not validate: refused, nothing staged.
         with pytest.raises(ValueError, match="belongs to hrss.training"):

@@ -6,24 +6,29 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
+import httpx
+
 from hrss_cli.city import City, Status
 from hrss_cli.city import social_insurance as city_si
-from tests.support import InProcessService
+from hrss_cli.city.load import load_city
+from tests.support import DEV_TOKEN, InProcessService
 
 
 async def load(si: InProcessService, city: City, chunk: int) -> Counter[str]:
     written: Counter[str] = Counter()
     assert list(city_si.employer_batches(city)) == []
-    for people in city.people(chunk):
-        for batch in city_si.person_batches(city, people):
-            assert batch.service == "social-insurance" and len(batch.rows) <= city_si.BATCH_ROWS
-            r = await si.client.post(batch.path, json={"rows": batch.rows})
-            assert r.status_code == 200, r.text
-            report = r.json()
-            assert report["refused"] == [], report["refused"][:3]
-            written[report["kind"]] += report["written"]
-            written["events"] += report["events"]
-            written[f"{report['kind']}-events"] += report["events"]
+    batches = [b for people in city.people(chunk) for b in city_si.person_batches(city, people)]
+    for batch in [*batches, *city_si.final_batches(city)]:
+        assert batch.service == "social-insurance"
+        assert len(batch.rows) <= (city_si.CONTRIBUTION_ROWS if batch.path.endswith("contributions")
+                                   else city_si.BATCH_ROWS)
+        r = await si.client.post(batch.path, json={"rows": batch.rows})
+        assert r.status_code == 200, r.text
+        report = r.json()
+        assert report["refused"] == [], report["refused"][:3]
+        written[report["kind"]] += report["written"]
+        written["events"] += report["events"]
+        written[f"{report['kind']}-events"] += report["events"]
     return written
 
 
@@ -45,6 +50,10 @@ async def test_the_city_loads_once_with_no_refusal(si: InProcessService) -> None
     # worker's month, as from the API.
     employer_events = written["contributions-events"] - flexible_months
     assert 0 < employer_events < 2 * employee_months / 3
+    # Grouped by employer across the whole city (not per chunk of people): one event per employer, month and type.
+    groups = {(city.employers[p.employer].credit_code, m) for p in employees if p.since and p.employer is not None
+              for m in city_si.months_of_year(p.since)}
+    assert employer_events == 2 * len(groups)
 
     # A person's record as the API shows it: the year's months paid, the base clamped from the declared wage.
     person = employees[0]
@@ -66,6 +75,27 @@ def test_rows_do_not_depend_on_the_chunk_size() -> None:
     many = [b.rows for chunk in city.people(7) for b in city_si.person_batches(city, chunk)]
     flat = sorted(str(r) for rows in one for r in rows)
     assert flat == sorted(str(r) for rows in many for r in rows)
+    contributions = [r for b in city_si.final_batches(city) for r in b.rows]
+    assert contributions == [r for b in city_si.final_batches(City(persons=120, seed=3)) for r in b.rows]
+    keys = [(r.get("credit_code") is None, r.get("credit_code") or "", r["insurance_type"], r["month"],
+             r["id_number"]) for r in contributions]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    employees = [p for chunk in city.people(120) for p in chunk if p.status == Status.employee and p.since]
+    flexible = [p for chunk in city.people(120) for p in chunk if p.status == Status.flexible and p.since]
+    assert len(contributions) == sum(2 * len(city_si.months_of_year(p.since)) for p in employees if p.since) + sum(
+        len(city_si.months_of_year(p.since)) for p in flexible if p.since)
     wages = [city_si.declared_wage(city, p) for chunk in city.people(120) for p in chunk
              if p.status == Status.employee]
     assert len(set(wages)) > len(wages) // 2  # a spread, not one figure
+
+
+async def test_the_loader_sends_the_contributions_after_all_people(si: InProcessService) -> None:
+    city = City(persons=300, seed=11)
+    transport = httpx.ASGITransport(app=si.app)
+    totals = await load_city(city, {"social-insurance": "http://si"}, DEV_TOKEN, chunk_size=70, progress=False,
+                             modules={"social-insurance": city_si}, transport=transport)
+    kinds = totals["social-insurance"].as_dict()
+    expected = sum(len(b.rows) for b in city_si.final_batches(city))
+    assert kinds["contributions"]["written"] == kinds["contributions"]["received"] == expected > 0
+    assert totals["social-insurance"].refusals == []
+    assert kinds["cards"]["written"] == city.persons

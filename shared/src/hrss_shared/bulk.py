@@ -26,6 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hrss_shared.db import BulkWrite
 
 Row = Sequence[Any]
+BULK_PATH = "/v1/bulk/"
+# A bulk request carries tens of thousands of rows: its own body limit in place of HRSS_MAX_BODY_BYTES
+# (``create_service_app(..., body_limits=BODY_LIMITS)``).
+MAX_BODY_BYTES = 64 * 1024 * 1024
+BODY_LIMITS = {BULK_PATH: MAX_BODY_BYTES}
 CHUNK_ROWS = 5000  # rows per executemany on SQLite (memory stays flat for any input size)
 COPY_ROWS = 50_000  # rows per COPY on PostgreSQL
 
@@ -49,13 +54,22 @@ async def copy_rows(session: AsyncSession, table: Table, columns: Sequence[str],
             await write.execute(session, chunk)
             total += len(chunk)
         return total
-    processors = list(enumerate(_processors(table, columns, conn.dialect)))
+    # Only the columns whose type has a bind processor are converted, column by column (not value by value).
+    processors = [(i, p) for i, p in enumerate(_processors(table, columns, conn.dialect)) if p is not None]
     raw = await conn.get_raw_connection()
     driver = raw.driver_connection  # asyncpg.Connection, in this session's transaction
     assert driver is not None
+    width = len(columns)
     for chunk in chunks(rows, COPY_ROWS):
-        records = [tuple(v if p is None or v is None else p(v) for v, (_, p) in zip(row, processors, strict=True))
-                   for row in chunk]
+        if any(len(row) != width for row in chunk):
+            raise ValueError(f"every row needs {width} values ({', '.join(columns)})")
+        if processors:
+            values: list[Any] = list(zip(*chunk, strict=True))
+            for i, p in processors:
+                values[i] = [None if v is None else p(v) for v in values[i]]
+            records: list[tuple[Any, ...]] = list(zip(*values, strict=True))
+        else:
+            records = [tuple(row) for row in chunk]
         await driver.copy_records_to_table(table.name, records=records, columns=list(columns),
                                            schema_name=table.schema)
         total += len(records)

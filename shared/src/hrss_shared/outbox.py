@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import to_json
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hrss_shared import bulk
-from hrss_shared.events import CloudEvent, Contract, EventData, new_event
+from hrss_shared.events import CloudEvent, Contract, ContractViolation, EventData, new_event
 
 PENDING_FLAG = "hrss_outbox_pending"
 _COLUMNS = ("event_id", "topic", "key", "event_type", "payload", "created_at", "attempts")
@@ -70,19 +74,51 @@ class Outbox:
     async def add_many(self, session: AsyncSession, contract: Contract[M], items: Iterable[M]) -> int:
         """Stage one event per item of ``items`` in ``session``'s transaction with one bulk write; their number.
 
-        The bulk paths' form of :meth:`add`: every item is checked against ``contract`` the same way, and the
-        rows reach the outbox through :func:`hrss_shared.bulk.copy_rows` (``COPY`` on PostgreSQL).
+        The bulk paths' form of :meth:`add`: every item is checked against ``contract`` the same way (an instance
+        of its model whose JSON form validates again), and the rows reach the outbox through
+        :func:`hrss_shared.bulk.copy_rows` (``COPY`` on PostgreSQL). Set-wise: the items are dumped and their dumps
+        validated with one :class:`~pydantic.TypeAdapter` call each, and each event's JSON is the bytes
+        :meth:`CloudEvent.to_json` gives, built without a CloudEvent model per event.
         """
         if self.publishes is not None and contract.topic != self.publishes:
             raise ValueError(f"{contract.type} belongs to {contract.topic}; this service publishes {self.publishes}")
-        now = datetime.now(UTC)
-        rows = []
+        items = list(items)
+        if not items:
+            return 0
         for data in items:
-            event = new_event(source=self.source, type=contract.type, subject=contract.subject_of(data),
-                              data=contract.dump(data), time=now)
-            rows.append((event.id, self.topic, self.key_for(event.subject), event.type, event.to_json().decode(),
-                         now, 0))
+            if not isinstance(data, contract.model):
+                raise ContractViolation(f"{contract.type} needs {contract.model.__name__}, got {type(data).__name__}")
+        adapter = _list_adapter(contract.model)
+        payloads: list[dict[str, Any]] = adapter.dump_python(items, mode="json")
+        try:
+            adapter.validate_python(payloads)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+            raise ContractViolation(f"{contract.type} data does not match {contract.model.__name__}: {problems}") \
+                from exc
+        now = datetime.now(UTC)
+        # The context attributes as CloudEvent.to_json writes them (same order, ``time`` as pydantic serializes it).
+        head = new_event(source=self.source, type=contract.type, subject="-", data={}, time=now)
+        time = head.model_dump(mode="json")["time"]
+        correlation = head.correlationid
+        subject_field = contract.subject
+        rows = []
+        for data, payload in zip(items, payloads, strict=True):
+            subject = str(getattr(data, subject_field))
+            event_id = str(uuid.uuid4())
+            event: dict[str, Any] = {"specversion": "1.0", "id": event_id, "source": self.source,
+                                     "type": contract.type, "time": time, "subject": subject,
+                                     "datacontenttype": "application/json", "data": payload}
+            if correlation is not None:
+                event["correlationid"] = correlation
+            rows.append((event_id, self.topic, self.key_for(subject), contract.type,
+                         to_json(event, exclude_none=True).decode(), now, 0))
         written = await bulk.copy_rows(session, self.table, _COLUMNS, rows)
         if written:
             session.info[PENDING_FLAG] = True
         return written
+
+
+@functools.lru_cache(maxsize=256)
+def _list_adapter(model: type[EventData]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]

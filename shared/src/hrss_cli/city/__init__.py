@@ -4,7 +4,9 @@
 population), their sex and age (by the shape in ``population.toml``), which employer employs whom since when,
 and who is self-employed, unemployed, studying or retired. Each service's module in this package turns the employers
 (``employer_batches(city)``) and each chunk of people (``person_batches(city, chunk)``) into :class:`Batch`es
-for that service's own bulk paths; :mod:`hrss_cli.city.load` sends them.
+for that service's own bulk paths, and may add ``final_batches(city)``: rows sent after all people (one more
+pass over :meth:`City.people`, e.g. contributions grouped by employer across the whole city);
+:mod:`hrss_cli.city.load` sends them.
 
 The same seed and size give the same city, chunk by chunk, whatever the chunk size: people are drawn one after
 another from one random stream, and employers from another, so a load that stopped can be run again and skips

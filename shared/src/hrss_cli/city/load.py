@@ -1,12 +1,13 @@
 """Load the synthetic city through each service's own bulk paths (``hrss demo-data``).
 
 Order: every service's employers first, then chunk by chunk of people: employment, social insurance, training,
-labour relations (``SERVICE_ORDER``). One pooled HTTP client; one request in flight per service at a time, the
-services side by side (each service's rows carry what the service needs, so none waits for another's events).
-The next chunk is generated while the current one is being sent. A service whose city module is not there is
-left out. Every request answers a :class:`hrss_shared.bulk.BulkReport`; the totals per service and kind are
-summed from them. A request answered with anything but 200 stops the load (:class:`LoadError`): the chunks before
-it are in, and running the same load again skips them.
+labour relations (``SERVICE_ORDER``), then each module's ``final_batches(city)`` where it has one (rows that need
+all people first: the year's contributions, grouped by employer across the whole city). One pooled HTTP client; one
+request in flight per service at a time, the services side by side (each service's rows carry what the service
+needs, so none waits for another's events). The next chunk is generated while the current one is being sent. A
+service whose city module is not there is left out. Every request answers a :class:`hrss_shared.bulk.BulkReport`;
+the totals per service and kind are summed from them. A request answered with anything but 200 stops the load
+(:class:`LoadError`): the chunks before it are in, and running the same load again skips them.
 """
 
 from __future__ import annotations
@@ -185,7 +186,38 @@ async def load_city(city: City, urls: dict[str, str], token: str, *, chunk_size:
                     await asyncio.gather(upcoming, return_exceptions=True)
                     raise
                 bar.update(len(chunk))
+            await _send_final(client, urls, totals, city, modules, progress)
     return totals
+
+
+async def _send_final(client: httpx.AsyncClient, urls: dict[str, str], totals: dict[str, BulkCounts],
+                      city: City, modules: dict[str, ModuleType], progress: bool) -> None:
+    """Every module's ``final_batches(city)`` (rows that need all people first, e.g. contributions grouped by
+    employer across the city), the services side by side, each one's batches in order; the next batch of a
+    service is built in a worker thread while its current one is sent."""
+    finals = [(service, module.final_batches) for service, module in modules.items()
+              if hasattr(module, "final_batches")]
+    if not finals:
+        return
+
+    async def one(service: str, batches: Iterator[Batch], bar: tqdm[Any]) -> None:
+        upcoming = asyncio.create_task(asyncio.to_thread(next, batches, None))
+        try:
+            while (batch := await upcoming) is not None:
+                upcoming = asyncio.create_task(asyncio.to_thread(next, batches, None))
+                await _send(client, urls, totals, [batch])
+                bar.update(len(batch.rows))
+        finally:
+            await asyncio.gather(upcoming, return_exceptions=True)
+
+    with tqdm(unit="rows", disable=not progress, desc="final") as bar:
+        tasks = [asyncio.create_task(one(service, final(city), bar)) for service, final in finals]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def load(urls: dict[str, str], token: str, persons: int, seed: int, chunk_size: int = 10_000,

@@ -50,6 +50,7 @@ from hrss_contracts.social_insurance import (
     CardIssued,
     ContributionPosted,
     ContributionsPosted,
+    ContributionsPostedItem,
     InsuranceEnrolmentActivated,
     InsuranceEnrolmentRegistered,
 )
@@ -470,9 +471,11 @@ async def post_contributions(*, session: AsyncSession, outbox: Outbox, principal
     for (credit_code, month, kind), items in sorted(groups.items()):
         source, illustrative = group_policy[(credit_code, month, kind)]
         for part in chunks(items, MAX_POSTED_ITEMS):
-            events.append(ContributionsPosted.model_validate({
-                "credit_code": credit_code, "insurance_type": kind, "month": month,
-                "policy_source": source, "illustrative": illustrative, "items": part}))
+            # Built without validation: Outbox.add_many validates each event once, with its items.
+            events.append(ContributionsPosted.model_construct(
+                credit_code=credit_code, insurance_type=kind, month=month, policy_source=source,
+                illustrative=illustrative, kind=ContributionKind.regular.value,
+                items=[ContributionsPostedItem.model_construct(**item) for item in part]))
     published += await outbox.add_many(session, CONTRIBUTIONS_POSTED, events)
     published += await outbox.add_many(session, CONTRIBUTION_POSTED, individual)
     return SocialInsuranceBulkReport(kind="contributions", received=len(rows), written=len(written),

@@ -1,0 +1,124 @@
+"""City load — persons/s of ``hrss demo-data`` against running services, and the full city's extrapolated time.
+
+Starts the services as ``hrss up`` runs them (uvicorn processes on one data folder, SQLite databases, the embedded
+broker so the relays publish as they would), loads ``--persons`` people of the synthetic city with the loader
+(:mod:`hrss_cli.city.load`: employers, then chunk by chunk of people, then the contributions grouped by employer)
+and prints the machine, the elapsed time, persons/s, rows/s per service and kind, and the time the full city
+(2,680,000 persons) would take at this rate (goal: under 30 minutes, ≥ 1,500 persons/s). "Loaded" = in the
+services' databases; the gateway catching up is measured by benchmarks/projection.py.
+
+Baseline in the same run: the bulk contributions path against raw ``executemany`` of the same rows into the same
+table (benchmarks/bulk_load.py's measurement, SQLite, ``--baseline-persons``), printed beside.
+
+    python benchmarks/city_load.py                          # 20,000 persons
+    python benchmarks/city_load.py --persons 100000 --keep /tmp/city   # keep the data folder and logs
+    python benchmarks/city_load.py --persons 2680000 --no-baseline > city.log 2>&1 &   # the full city
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hrss_cli.city import City
+from hrss_cli.city.load import BulkCounts, load
+from hrss_cli.stack import ServiceProcess, free_ports
+
+from common import Stack, broker, machine  # benchmarks/common.py (the script's folder is on sys.path)
+
+FULL_CITY = 2_680_000
+GOAL_SECONDS = 30 * 60
+DEFAULT_SERVICES = ("employment", "social-insurance")
+
+
+def report(totals: dict[str, BulkCounts], persons: int, elapsed: float) -> None:
+    rate = persons / elapsed
+    print(f"loaded {persons} persons in {elapsed:.1f} s: {rate:,.0f} persons/s")
+    for service, counts in totals.items():
+        total = counts.total
+        print(f"  {service:18s} {total.received:>10d} rows  {total.written:>10d} written  {total.events:>9d} events"
+              f"  {total.received / elapsed:>9,.0f} rows/s  refused {total.refused}")
+        for kind, c in counts.kinds.items():
+            print(f"    {kind:28s} {c.received:>10d} rows  {c.written:>10d} written  {c.events:>9d} events")
+        for refusal in counts.refusals:
+            print(f"    refused: {refusal}")
+    full = FULL_CITY / rate
+    print(f"full city ({FULL_CITY:,} persons) at this rate: {full / 60:.1f} min "
+          f"(goal < {GOAL_SECONDS // 60} min, ≥ {FULL_CITY / GOAL_SECONDS:,.0f} persons/s)")
+
+
+def baseline(persons: int, root: Path) -> None:
+    from bulk_load import measure  # benchmarks/bulk_load.py
+
+    data = root / "baseline"
+    data.mkdir()
+    result = asyncio.run(measure(f"sqlite+aiosqlite:///{data / 'si.db'}", persons, 10_000, data))
+    print(f"baseline (benchmarks/bulk_load.py, SQLite, {int(result['rows'])} contribution rows): bulk path "
+          f"{result['bulk']:,.0f} rows/s, raw executemany {result['raw']:,.0f} rows/s, "
+          f"ratio {result['bulk'] / result['raw']:.0%}")
+
+
+def start_services(stack: Stack, services: list[str], *, need_broker: bool) -> None:
+    """``Stack.start``, waiting for ``/healthz`` only when there is no broker."""
+    for name in services:
+        (port,) = free_ports(1)
+        proc = ServiceProcess(name=name, port=port, env=stack.env(), log_path=stack.data / f"{name}.log")
+        proc.start()
+        stack.processes[name] = proc
+    for name in services:
+        stack.processes[name].wait_ready(180, need_broker=need_broker)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--persons", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--chunk-size", type=int, default=10_000, help="people per request round")
+    parser.add_argument("--services", default=",".join(DEFAULT_SERVICES),
+                        help="services to load (comma-separated; those with a city module and a bulk path)")
+    parser.add_argument("--broker", choices=("embedded", "apache", "none"), default="embedded",
+                        help="none: no broker (the outboxes fill up, no consumer runs): the bulk paths alone")
+    parser.add_argument("--baseline-persons", type=int, default=5_000, help="persons of the bulk_load baseline")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--progress", action="store_true", help="show the loader's progress bars")
+    parser.add_argument("--keep", type=Path, help="use this (new) data folder and keep it")
+    args = parser.parse_args()
+    services = [s.strip() for s in args.services.split(",") if s.strip()]
+    print(f"machine: {machine()}")
+    print(f"city load: {args.persons} persons, seed {args.seed}, chunks of {args.chunk_size}, "
+          f"services {', '.join(services)}, SQLite, broker {args.broker}")
+    root = args.keep or Path(tempfile.mkdtemp(prefix="city-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        if not args.no_baseline:
+            baseline(args.baseline_persons, root)
+        with contextlib.ExitStack() as stop:
+            bootstrap = "127.0.0.1:1" if args.broker == "none" else stop.enter_context(
+                broker(args.broker, root)).bootstrap
+            stack = Stack(data=root / "stack", bootstrap=bootstrap)
+            stack.data.mkdir(exist_ok=True)
+            try:
+                start_services(stack, services, need_broker=args.broker != "none")
+                urls = {s: stack.url(s) for s in services}
+                City(persons=args.persons, seed=args.seed)  # the employers, built once before the clock starts
+                start = time.perf_counter()
+                totals = load(urls, stack.token, args.persons, args.seed, chunk_size=args.chunk_size,
+                              progress=args.progress, services=services)
+                elapsed = time.perf_counter() - start
+            finally:
+                stack.stop()
+        report(totals, args.persons, elapsed)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
