@@ -144,6 +144,11 @@ class InProcessService:
         await self._lifespan.__aexit__(None, None, None)
 
 
+async def post_bulk(svc: InProcessService, kind: str, rows: list[dict[str, Any]], **kw: Any) -> httpx.Response:
+    """``POST /v1/bulk/<kind>`` with ``{"rows": rows}`` (a service's bulk path, hrss_shared.bulk)."""
+    return await svc.client.post(f"/v1/bulk/{kind}", json={"rows": rows}, **kw)
+
+
 def offline(cls: type[ServiceSettings], *, db_url: str, data_dir: Path, **extra: Any) -> Any:
     """Settings of a service on ``db_url`` with no broker and no scheduler (unit tests; ``extra`` overrides)."""
     defaults: dict[str, Any] = {"relay_enabled": False, "consumers_enabled": False, "scheduler_enabled": False}

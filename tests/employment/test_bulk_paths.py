@@ -32,7 +32,7 @@ from tests.employment.helpers import (
     outbox,
     unemploy,
 )
-from tests.support import InProcessService, bearer, offline, token
+from tests.support import InProcessService, bearer, offline, post_bulk, token
 
 VOLATILE = {"id", "created_at", "credit_code", "id_number", "name"}
 
@@ -45,8 +45,7 @@ async def service(make_db: DbFactory, tmp_path: Path, move_today: MoveToday) -> 
         yield svc
 
 
-async def bulk(svc: InProcessService, kind: str, rows: list[dict[str, Any]], **kw: Any) -> Any:
-    return await svc.client.post(f"/v1/bulk/{kind}", json={"rows": rows}, **kw)
+bulk = post_bulk
 
 
 async def events_since(svc: InProcessService, before: int) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from tests.labour_relations.helpers import (
     project_body,
     types_since,
 )
-from tests.support import InProcessService, bearer, offline, token
+from tests.support import InProcessService, bearer, offline, post_bulk, token
 
 VOLATILE = {"id", "name", "credit_code", "contractor_name", "employer_name", "complainants", "created_at",
             "updated_at", "complainant_id_numbers", "project_id"}
@@ -45,8 +45,7 @@ async def service(make_db: DbFactory, tmp_path: Path, move_today: MoveToday) -> 
         yield svc
 
 
-async def bulk(svc: InProcessService, kind: str, rows: list[dict[str, Any]], **kw: Any) -> Any:
-    return await svc.client.post(f"/v1/bulk/{kind}", json={"rows": rows}, **kw)
+bulk = post_bulk
 
 
 async def test_projects_read_back_like_the_api_and_publish_the_same_event(service: InProcessService) -> None:

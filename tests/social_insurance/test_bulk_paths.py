@@ -30,7 +30,7 @@ from tests.social_insurance.helpers import (
     register_employment,
     types_of,
 )
-from tests.support import InProcessService, offline
+from tests.support import InProcessService, offline, post_bulk
 
 VOLATILE = {"id", "created_at", "updated_at", "card_number"}
 
@@ -43,7 +43,7 @@ async def svc(make_db: DbFactory, tmp_path: Path) -> AsyncIterator[InProcessServ
 
 
 async def bulk(svc: InProcessService, kind: str, rows: list[dict[str, Any]], status: int = 200) -> dict[str, Any]:
-    r = await svc.client.post(f"/v1/bulk/{kind}", json={"rows": rows})
+    r = await post_bulk(svc, kind, rows)
     assert r.status_code == status, r.text
     body: dict[str, Any] = r.json()
     return body

@@ -13,7 +13,7 @@ import pytest
 
 from tests import factories
 from tests.conftest import DbFactory, MoveToday
-from tests.support import InProcessService, bearer, offline, token
+from tests.support import InProcessService, bearer, offline, post_bulk, token
 from tests.training.helpers import (
     TYPE,
     WELDER,
@@ -40,7 +40,7 @@ async def service(make_db: DbFactory, tmp_path: Path, move_today: MoveToday) -> 
 
 
 async def bulk(svc: InProcessService, rows: list[dict[str, Any]], **kw: Any) -> Any:
-    return await svc.client.post("/v1/bulk/certificates", json={"rows": rows}, **kw)
+    return await post_bulk(svc, "certificates", rows, **kw)
 
 
 async def test_rows_read_back_like_the_api_and_publish_the_same_events(service: InProcessService) -> None:
