@@ -134,3 +134,10 @@ async def test_a_county_client_sees_only_its_county(si: InProcessService) -> Non
     assert r.json()["count"] == 0
     r = await si.client.post(f"/v1/cards/{card['card_number']}/cancel", json={"reason": "x"}, headers=other)
     assert r.status_code == 403
+
+
+async def test_an_issue_date_before_the_card_policy_is_a_422_not_a_500(si: InProcessService) -> None:
+    """policy/card_services.toml starts 2021-01-01: the day before has no scenarios in force."""
+    body = {"id_number": factories.id_number(), "name": "王小明", "county_code": "330802"}
+    assert_problem(await si.client.post("/v1/cards", json={**body, "issued_date": "2020-12-31"}), 422, "issued_date")
+    assert (await si.client.post("/v1/cards", json={**body, "issued_date": "2021-01-01"})).status_code == 201

@@ -133,3 +133,11 @@ async def test_lists_filter_sort_and_page(si: InProcessService) -> None:
     assert_problem(await si.client.get("/v1/enrolments", params={"sort": "name"}), 422, "sort")
     assert_problem(await si.client.get("/v1/enrolments", params={"insurance_type": "medical"}), 422, "insurance_type")
     assert_problem(await si.client.get("/v1/enrolments/nope"), 404)
+
+
+async def test_a_start_before_the_insurance_policy_is_a_422_not_a_500(si: InProcessService) -> None:
+    """policy/insurance_types.toml starts 2011-07-01 (社会保险法): the day before has no types in force."""
+    body = enrolment_body("unemployment", credit_code=factories.credit_code(), start_date="2011-06-30")
+    assert_problem(await si.client.post("/v1/enrolments", json=body), 422, "start_date")
+    on_the_day = await enrol(si, "unemployment", start_date="2011-07-01")
+    assert on_the_day["start_date"] == "2011-07-01"

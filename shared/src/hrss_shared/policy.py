@@ -77,3 +77,13 @@ class PolicyTable(Generic[M]):
         if current is None:
             raise PolicyError(f"no {self.name} policy in force on {day.isoformat()}")
         return current
+
+    def in_force(self, day: date, *, field: str, label: str) -> M:
+        """:meth:`at` for a day a client gave: 422 naming ``field`` when no version is in force (never a 500)."""
+        try:
+            return self.at(day)
+        except PolicyError:
+            from hrss_shared.problems import InvalidField
+
+            raise InvalidField(field, f"{day.isoformat()} 无适用的{label}政策 (no {self.name} policy in force on "
+                                      f"{day.isoformat()})") from None

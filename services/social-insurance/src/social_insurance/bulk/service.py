@@ -59,7 +59,6 @@ from hrss_shared.auth import Principal
 from hrss_shared.bulk import chunks, copy_rows, staged
 from hrss_shared.db import lock_key
 from hrss_shared.outbox import Outbox
-from hrss_shared.policy import PolicyError
 from hrss_shared.problems import InvalidField
 from social_insurance.bulk.models import (
     CardRow,
@@ -136,12 +135,8 @@ async def post_enrolments(*, session: AsyncSession, outbox: Outbox, principal: P
         try:
             enrolments.check_employer(insurance_type=row.insurance_type, credit_code=row.credit_code,
                                       flexible=row.flexible, on=row.start_date)
-        except InvalidField as exc:
+        except InvalidField as exc:  # also a start before 2011-07-01 (社会保险法): no insurance-types policy
             refused.append(Refusal(row=n, field=exc.errors[0].field, reason=exc.errors[0].reason))
-            continue
-        except PolicyError as exc:  # before 2011-07-01 (社会保险法): no insurance-types policy in force
-            refused.append(Refusal(row=n, field="start_date", reason=f"参保起始日期 {row.start_date} 无适用的险种政策 "
-                                                                     f"(no insurance types policy in force: {exc})"))
             continue
         key = (row.id_number, str(row.insurance_type), row.credit_code)
         if key in keys:
@@ -229,10 +224,9 @@ async def post_cards(*, session: AsyncSession, outbox: Outbox, principal: Princi
                                    reason=f"发卡日期 {issued} 晚于今天 {today} (issued_date in the future)"))
             continue
         try:
-            cards.POLICY.at(issued)
-        except PolicyError as exc:
-            refused.append(Refusal(row=n, field="issued_date", reason=f"发卡日期 {issued} 无适用的应用场景政策 "
-                                                                       f"(no card services policy in force: {exc})"))
+            cards.POLICY.in_force(issued, field="issued_date", label="社会保障卡应用")
+        except InvalidField as exc:
+            refused.append(Refusal(row=n, field="issued_date", reason=exc.errors[0].reason))
             continue
         if row.id_number in seen:
             skipped += 1

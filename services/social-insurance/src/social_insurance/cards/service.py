@@ -97,6 +97,7 @@ async def issue(*, session: AsyncSession, outbox: Outbox, principal: Principal, 
     issued = data.issued_date or today
     if issued > today:
         raise InvalidField("issued_date", f"发卡日期 {issued} 晚于今天 {today} (issued_date in the future)")
+    services = list(POLICY.in_force(issued, field="issued_date", label="社会保障卡应用").default_enabled)
     await lock_key(session, card_lock(data.id_number))
     existing = await valid_card(session=session, id_number=data.id_number)
     if existing is not None:
@@ -104,7 +105,7 @@ async def issue(*, session: AsyncSession, outbox: Outbox, principal: Principal, 
                        "（挂失的卡请办理补换） (a valid card exists; a lost card is replaced)", field_name="id_number",
                        existing_id=existing.id, card_number=existing.card_number)
     card = await _new_card(session=session, id_number=data.id_number, name=data.name, county_code=data.county_code,
-                           issued=issued, services=list(POLICY.at(issued).default_enabled))
+                           issued=issued, services=services)
     await outbox.add(session, CARD_ISSUED, CardIssued(**_fields(card), name=card.name, issued_date=issued))
     return card
 

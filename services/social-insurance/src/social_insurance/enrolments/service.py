@@ -78,8 +78,9 @@ def _fields(enrolment: Enrolment) -> dict[str, Any]:
 
 
 def check_employer(*, insurance_type: InsuranceType, credit_code: str | None, flexible: bool, on: date) -> None:
-    """The employer the type needs (policy/insurance_types.toml), else 422 naming ``credit_code`` or ``flexible``."""
-    rules = POLICY.at(on)
+    """The employer the type needs (policy/insurance_types.toml), else 422 naming ``credit_code`` or ``flexible``
+    (``start_date`` when no policy is in force on ``on``: before 2011-07-01)."""
+    rules = POLICY.in_force(on, field="start_date", label="险种参保")
     name = TYPE_NAMES[insurance_type]
     if insurance_type in rules.no_employer:
         if credit_code is not None:
