@@ -37,7 +37,7 @@ from hrss_contracts.employment import KEY_GROUP_ADDED, KEY_GROUP_ENDED, KeyGroup
 from hrss_shared.auth import Principal
 from hrss_shared.db import flush_or_conflict
 from hrss_shared.outbox import Outbox
-from hrss_shared.policy import PolicyError, PolicyTable
+from hrss_shared.policy import PolicyTable
 from hrss_shared.problems import Conflict, InvalidField, NotFound
 from hrss_shared.reference.retirement import age_on, sex_of
 from hrss_shared.scheduler import Job, daily_job
@@ -51,11 +51,7 @@ REGISTRATION_CANCELLED = "失业登记已撤销，就业困难人员认定随之
 
 def hard_to_employ_policy(day: date) -> HardToEmployPolicy:
     """The categories in force on ``day`` (422 naming start_date when none is)."""
-    try:
-        return HARD_TO_EMPLOY_POLICY.at(day)
-    except PolicyError:
-        raise InvalidField("start_date", f"{day} 无适用的就业困难人员认定政策 (no certification policy in force)") \
-            from None
+    return HARD_TO_EMPLOY_POLICY.in_force(day, field="start_date", label="就业困难人员认定")
 
 
 def in_force_on(day: date) -> list[object]:

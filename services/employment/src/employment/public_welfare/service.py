@@ -49,7 +49,7 @@ from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
-from hrss_shared.policy import PolicyError, PolicyTable
+from hrss_shared.policy import PolicyTable
 from hrss_shared.problems import Conflict, InvalidField, NotFound
 
 POLICY = PolicyTable.load(POLICY_DIR / "public_welfare.toml", PublicWelfarePolicy)
@@ -59,10 +59,7 @@ PLACEMENT_SORTS = ("start_date", "end_date")
 
 def policy_on(day: date) -> PublicWelfarePolicy:
     """The placement rules in force on ``day`` (422 naming start_date when none is)."""
-    try:
-        return POLICY.at(day)
-    except PolicyError:
-        raise InvalidField("start_date", f"{day} 无适用的公益性岗位政策 (no public-welfare policy in force)") from None
+    return POLICY.in_force(day, field="start_date", label="公益性岗位")
 
 
 # ---- posts ----------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ from hrss_shared.listing import DateRange, order_by
 from hrss_shared.money import yuan
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
-from hrss_shared.policy import PolicyError, PolicyTable
+from hrss_shared.policy import PolicyTable
 from hrss_shared.problems import Conflict, InvalidField
 
 M = TypeVar("M", bound=EventData)
@@ -97,10 +97,7 @@ def allowed_actions(status: str) -> list[str]:
 
 def policy_on(day: date, field: str) -> LoanPolicy:
     """The caps in force on ``day`` (422 naming ``field`` when none is)."""
-    try:
-        return POLICY.at(day)
-    except PolicyError:
-        raise InvalidField(field, f"{day} 无适用的创业担保贷款政策 (no start-up loan policy in force)") from None
+    return POLICY.in_force(day, field=field, label="创业担保贷款")
 
 
 def _check_transition(loan: StartupLoan, action: str) -> None:

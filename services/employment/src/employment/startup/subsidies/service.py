@@ -33,7 +33,7 @@ from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
-from hrss_shared.policy import PolicyError, PolicyTable
+from hrss_shared.policy import PolicyTable
 from hrss_shared.problems import Conflict, InvalidField, recorded
 from hrss_shared.validators import QUZHOU_COUNTIES
 
@@ -43,11 +43,7 @@ SORTS = ("applied_date", "amount")
 
 def policy_on(day: date) -> SubsidyPolicy:
     """The subsidy standard in force on ``day`` (422 naming applied_date when none is)."""
-    try:
-        return POLICY.at(day)
-    except PolicyError:
-        raise InvalidField("applied_date", f"{day} 无适用的乡村创业一次性补贴政策 (no subsidy policy in force)") \
-            from None
+    return POLICY.in_force(day, field="applied_date", label="乡村创业一次性补贴")
 
 
 async def earlier_grant(*, session: AsyncSession, id_number: str) -> StartupSubsidy | None:
