@@ -244,6 +244,7 @@ def create_service_app(
         runtime.revocations = RevocationFollower(
             auth=runtime.auth, bootstrap=settings.bootstrap_servers, topic=settings.topic(REVOCATIONS_TOPIC),
             partitions=settings.topic_partitions, client_id=f"{settings.service_name}-revocations",
+            replication_factor=settings.topic_replication_factor,
         )
         runtime.tasks.append(asyncio.create_task(runtime.revocations.run(), name="revocations"))
         scheduled = [*jobs, idempotency_purge_job(runtime), ratelimit.purge_job(infra.rate_counts)]

@@ -117,7 +117,7 @@ async def ensure_topics(bootstrap: str, names: Iterable[str], *, partitions: int
                         configs: dict[str, str] | None = None) -> None:
     """Create the topics that do not exist yet (idempotent), keeping every event unless ``configs`` says
     otherwise. An existing topic's configuration is left as it is."""
-    admin = kafka_security.admin_client(bootstrap, "hrss-admin", request_timeout_ms=10000)
+    admin = kafka_security.admin_client(bootstrap, "hrss-admin")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -139,7 +139,7 @@ async def ensure_topics(bootstrap: str, names: Iterable[str], *, partitions: int
 async def topic_retention(bootstrap: str, names: Iterable[str]) -> dict[str, str | None]:
     """Each topic's ``retention.ms`` as the broker reports it ("-1": every event kept; None: the broker did not
     say, e.g. a development broker without DescribeConfigs)."""
-    admin = kafka_security.admin_client(bootstrap, "hrss-admin", request_timeout_ms=10000)
+    admin = kafka_security.admin_client(bootstrap, "hrss-admin")
     await admin.start()
     found: dict[str, str | None] = dict.fromkeys(names)
     try:

@@ -43,6 +43,10 @@ class Outbox:
         # The topic (without deployment prefix) whose contracts this outbox may publish.
         self.publishes = publishes
 
+    def _check_topic(self, contract: Contract[Any]) -> None:
+        if self.publishes is not None and contract.topic != self.publishes:
+            raise ValueError(f"{contract.type} belongs to {contract.topic}; this service publishes {self.publishes}")
+
     def key_for(self, subject: str) -> str:
         """The message key of this outbox's events about ``subject`` (:func:`message_key` under its secret)."""
         return message_key(subject, self._key_secret)
@@ -53,8 +57,7 @@ class Outbox:
         ``data`` must validate against ``contract`` (a :class:`ContractViolation` otherwise), and the
         contract must belong to this service's topic.
         """
-        if self.publishes is not None and contract.topic != self.publishes:
-            raise ValueError(f"{contract.type} belongs to {contract.topic}; this service publishes {self.publishes}")
+        self._check_topic(contract)
         payload = contract.dump(data)
         event = new_event(source=self.source, type=contract.type, subject=contract.subject_of(data), data=payload)
         await session.execute(
@@ -80,8 +83,7 @@ class Outbox:
         validated with one :class:`~pydantic.TypeAdapter` call each, and each event's JSON is the bytes
         :meth:`CloudEvent.to_json` gives, built without a CloudEvent model per event.
         """
-        if self.publishes is not None and contract.topic != self.publishes:
-            raise ValueError(f"{contract.type} belongs to {contract.topic}; this service publishes {self.publishes}")
+        self._check_topic(contract)
         items = list(items)
         if not items:
             return 0

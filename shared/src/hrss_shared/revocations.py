@@ -36,7 +36,8 @@ log = get_logger(__name__)
 
 
 
-async def ensure_retained_topic(bootstrap: str, topic: str, *, partitions: int, client_id: str) -> list[int]:
+async def ensure_retained_topic(bootstrap: str, topic: str, *, partitions: int, client_id: str,
+                                replication_factor: int = 1) -> list[int]:
     """Create ``topic`` keeping every event, or set an existing one so (best effort: a broker may refuse);
     return its partition numbers."""
     admin = kafka_security.admin_client(bootstrap, client_id)
@@ -45,8 +46,9 @@ async def ensure_retained_topic(bootstrap: str, topic: str, *, partitions: int, 
         created = False
         if topic not in set(await admin.list_topics()):
             try:
-                response = await admin.create_topics([NewTopic(name=topic, num_partitions=partitions,
-                                                               replication_factor=1, topic_configs=RETAIN_FOREVER)])
+                response = await admin.create_topics([NewTopic(
+                    name=topic, num_partitions=partitions, replication_factor=replication_factor,
+                    topic_configs=RETAIN_FOREVER)])
                 # Per-topic errors come back in the answer (e.g. another process created it meanwhile).
                 created = all(entry[1] == 0 for entry in response.topic_errors if entry[0] == topic)
             except TopicAlreadyExistsError:
@@ -107,11 +109,12 @@ class RevocationFollower:
     """Keeps :attr:`Authenticator.revoked` current from the gateway's topic (see the module's docstring)."""
 
     def __init__(self, *, auth: Authenticator, bootstrap: str, topic: str, partitions: int, client_id: str,
-                 check_every: float = 10.0) -> None:
+                 replication_factor: int = 1, check_every: float = 10.0) -> None:
         self.auth = auth
         self.bootstrap = bootstrap
         self.topic = topic
         self.partitions = partitions
+        self.replication_factor = replication_factor
         self.client_id = client_id
         self.check_every = check_every
         self.revoked: set[str] = set()  # learned from the topic (the gateway also loads its own database)
@@ -130,10 +133,12 @@ class RevocationFollower:
             consumer: AIOKafkaConsumer | None = None
             try:
                 numbers = await ensure_retained_topic(self.bootstrap, self.topic, partitions=self.partitions,
+                                                      replication_factor=self.replication_factor,
                                                       client_id=f"{self.client_id}-admin")
-                consumer = AIOKafkaConsumer(**kafka_security.options(),
+                consumer = AIOKafkaConsumer(
                     bootstrap_servers=self.bootstrap, client_id=self.client_id, group_id=None,
                     enable_auto_commit=False, auto_offset_reset="earliest", fetch_max_wait_ms=500,
+                    **kafka_security.options(),
                 )
                 await asyncio.wait_for(consumer.start(), 15)
                 await self._follow(consumer, [TopicPartition(self.topic, n) for n in numbers], backoff)

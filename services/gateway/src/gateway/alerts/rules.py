@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from calendar import monthrange
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -328,9 +328,6 @@ def below_minimum_wage(by: dict[str, list[AlertFact]]) -> list[Found]:
     return found
 
 
-# ---- evaluation and reconciliation -------------------------------------------------------------------------------
-
-
 # ---- the facts and alerts of a batch ------------------------------------------------------------------------------
 #
 # A consumed batch works on the facts and alerts in memory (gateway.readmodel.rows): the batch hook of
@@ -465,6 +462,9 @@ def _facts(session: AsyncSession, state: Subjects, column: str, value: str,
     return by
 
 
+# ---- evaluation and reconciliation -------------------------------------------------------------------------------
+
+
 RULE_KINDS: dict[str, frozenset[str]] = {
     # the kinds of facts each rule reads (its only input besides the policy and today)
     "benefit_after_reemployment": frozenset({"benefit", "benefit_payment", "employment"}),
@@ -479,39 +479,42 @@ RULE_KINDS: dict[str, frozenset[str]] = {
 }
 
 
-def person_findings(by: dict[str, list[AlertFact]], policy: AlertPolicy, today: date,
-                    rules: tuple[str, ...] = PERSON_RULES) -> list[Found]:
-    """What the person rules ``rules`` find in the person's facts ``by``."""
-    found: list[Found] = []
-    for rule in rules:
-        if rule == "benefit_after_reemployment":
-            found += benefit_after_reemployment(by)
-        elif rule == "unemployed_while_contributing":
-            found += unemployed_while_contributing(by)
-        elif rule == "duplicate_subsidy_claim":
-            found += duplicate_subsidy_claim(by, policy.rules["duplicate_subsidy_claim"].names("reasons"))
-        elif rule == "subsidy_paid_twice":
-            found += subsidy_paid_twice(by)
-        elif rule == "coverage_gap":
-            gap = policy.rules["coverage_gap"]
-            found += coverage_gap(by, gap.number("grace_days"), gap.names("insurance_types"), today)
-        elif rule == "welfare_post_after_eligibility":
-            found += welfare_post_after_eligibility(
-                by, policy.rules["welfare_post_after_eligibility"].number("grace_days"))
-        elif rule == "talent_benefit_after_employment":
-            found += talent_benefit_after_employment(by)
-    return found
+Finder = Callable[[dict[str, list[AlertFact]], AlertPolicy, date], list[Found]]
+FINDERS: dict[str, Finder] = {
+    # each rule's finder: the subject's facts by kind, the policy in force and today -> what it finds
+    "benefit_after_reemployment": lambda by, policy, today: benefit_after_reemployment(by),
+    "unemployed_while_contributing": lambda by, policy, today: unemployed_while_contributing(by),
+    "duplicate_subsidy_claim": lambda by, policy, today: duplicate_subsidy_claim(
+        by, policy.rules["duplicate_subsidy_claim"].names("reasons")),
+    "subsidy_paid_twice": lambda by, policy, today: subsidy_paid_twice(by),
+    "coverage_gap": lambda by, policy, today: coverage_gap(
+        by, policy.rules["coverage_gap"].number("grace_days"), policy.rules["coverage_gap"].names("insurance_types"),
+        today),
+    "welfare_post_after_eligibility": lambda by, policy, today: welfare_post_after_eligibility(
+        by, policy.rules["welfare_post_after_eligibility"].number("grace_days")),
+    "talent_benefit_after_employment": lambda by, policy, today: talent_benefit_after_employment(by),
+    "dishonest_employer_benefit": lambda by, policy, today: dishonest_employer_benefit(by),
+    "below_minimum_wage": lambda by, policy, today: below_minimum_wage(by),
+}
 
 
-def employer_findings(by: dict[str, list[AlertFact]], rules: tuple[str, ...] = EMPLOYER_RULES) -> list[Found]:
-    """What the employer rules ``rules`` find in the employer's facts ``by``."""
-    found: list[Found] = []
-    for rule in rules:
-        if rule == "dishonest_employer_benefit":
-            found += dishonest_employer_benefit(by)
-        elif rule == "below_minimum_wage":
-            found += below_minimum_wage(by)
-    return found
+@dataclass(frozen=True)
+class Side:
+    """Persons or employers: the rules, the facts' subject column and kinds, the batch's loaded subjects."""
+
+    name: str
+    rules: tuple[str, ...]
+    column: str
+    kinds: tuple[str, ...]
+
+
+PERSONS = Side("person", PERSON_RULES, "id_number", PERSON_KINDS)
+EMPLOYERS = Side("employer", EMPLOYER_RULES, "credit_code", EMPLOYER_KINDS)
+
+
+def findings(by: dict[str, list[AlertFact]], policy: AlertPolicy, today: date, rules: Iterable[str]) -> list[Found]:
+    """What the rules ``rules`` find in one subject's facts ``by``."""
+    return [found for rule in rules for found in FINDERS[rule](by, policy, today)]
 
 
 def _to_run(state: Subjects, subject: tuple[str, str], rules: tuple[str, ...], policy: AlertPolicy,
@@ -527,43 +530,35 @@ def _to_run(state: Subjects, subject: tuple[str, str], rules: tuple[str, ...], p
     return tuple(rule for rule in rules if not RULE_KINDS[rule].isdisjoint(dirty))
 
 
-async def evaluate_person(session: AsyncSession, id_number: str, at: datetime) -> None:
-    """Evaluate the person rules on one person's facts and reconcile their alerts (in the session's batch; outside
+async def _evaluate(session: AsyncSession, side: Side, subject: str, at: datetime) -> None:
+    """Evaluate ``side``'s rules on one subject's facts and reconcile its alerts (in the session's batch; outside
     one, in a batch of its own written back at once)."""
     state = batch_of(session)
     if state is None:
         open_batch(session)
-        await evaluate_person(session, id_number, at)
+        await _evaluate(session, side, subject, at)
         await write_batch(session)
         return
-    if id_number not in state.persons:
-        await load_subjects(session, (id_number,), ())
+    person = side is PERSONS
+    if subject not in (state.persons if person else state.employers):
+        await load_subjects(session, (subject,) if person else (), () if person else (subject,))
     policy, today = POLICY.today(), clock.today()
-    run = _to_run(state, ("person", id_number), PERSON_RULES, policy, today)
+    run = _to_run(state, (side.name, subject), side.rules, policy, today)
     if not run:
         return
-    by = _facts(session, state, "id_number", id_number, PERSON_KINDS)
-    await reconcile(session, policy, subject=id_number, rules=run, found=person_findings(by, policy, today, run),
-                    at=at, id_number=id_number)
+    by = _facts(session, state, side.column, subject, side.kinds)
+    await reconcile(session, policy, subject=subject, rules=run, found=findings(by, policy, today, run), at=at,
+                    **{side.column: subject})
+
+
+async def evaluate_person(session: AsyncSession, id_number: str, at: datetime) -> None:
+    """Evaluate the person rules on one person's facts and reconcile their alerts."""
+    await _evaluate(session, PERSONS, id_number, at)
 
 
 async def evaluate_employer(session: AsyncSession, credit_code: str, at: datetime) -> None:
-    """Evaluate the employer rules on one employer's facts and reconcile their alerts (see :func:`evaluate_person`)."""
-    state = batch_of(session)
-    if state is None:
-        open_batch(session)
-        await evaluate_employer(session, credit_code, at)
-        await write_batch(session)
-        return
-    if credit_code not in state.employers:
-        await load_subjects(session, (), (credit_code,))
-    policy = POLICY.today()
-    run = _to_run(state, ("employer", credit_code), EMPLOYER_RULES, policy, clock.today())
-    if not run:
-        return
-    by = _facts(session, state, "credit_code", credit_code, EMPLOYER_KINDS)
-    await reconcile(session, policy, subject=credit_code, rules=run, found=employer_findings(by, run), at=at,
-                    credit_code=credit_code)
+    """Evaluate the employer rules on one employer's facts and reconcile their alerts."""
+    await _evaluate(session, EMPLOYERS, credit_code, at)
 
 
 def _evidence(facts: Iterable[AlertFact]) -> str:
@@ -573,10 +568,6 @@ def _evidence(facts: Iterable[AlertFact]) -> str:
             if proof not in proofs:
                 proofs.append(proof)
     return to_json(proofs).decode()
-
-
-def _json(value: dict[str, Any]) -> str:
-    return dumps(value)
 
 
 async def reconcile(session: AsyncSession, policy: AlertPolicy, *, subject: str, rules: tuple[str, ...],
@@ -592,7 +583,7 @@ async def reconcile(session: AsyncSession, policy: AlertPolicy, *, subject: str,
     for key, f in wanted.items():
         alert = existing.get(key)
         county = next((fact.county_code for fact in f.facts if fact.county_code), None)
-        evidence, detail = _evidence(f.facts), _json(f.detail)
+        evidence, detail = _evidence(f.facts), dumps(f.detail)
         if alert is None:
             detected = f.detected_at or at
             mine[key] = ALERTS.changed(session, ALERTS.new(

@@ -85,19 +85,13 @@ def on(contract: Contract[Any], table: RowTable, field: str = "id", into: Handle
     return register
 
 
-async def _row(session: AsyncSession, table: RowTable, key: str, /, **new: Any) -> tuple[Any, bool]:
-    """The row ``key`` of ``table`` (a new one built from ``new`` when there is none), written back after the
-    batch."""
-    return await table.get_or_new(session, key, **new)
-
-
 # ---- employers and employees (hrss.employment) ---------------------------------------------------------------
 
 
 async def _directory(session: AsyncSession, event: CloudEvent, credit_code: str) -> None:
     profile = await EMPLOYERS.section(session, credit_code, "profile")
     at = stamp(event.time)
-    row, _ = await _row(session, DIRECTORY, credit_code, credit_code=credit_code, updated_at=at)
+    row, _ = await DIRECTORY.get_or_new(session, credit_code, credit_code=credit_code, updated_at=at)
     row.name, row.county_code, row.updated_at = profile["name"], profile["county_code"], later(row.updated_at, at)
 
 
@@ -119,7 +113,7 @@ async def on_employer_deactivated(session: AsyncSession, event: CloudEvent, data
 @on(emp.EMPLOYMENT_REGISTERED, EMPLOYEES)
 async def on_employment_registered(session: AsyncSession, event: CloudEvent, data: emp.EmploymentRegistered) -> None:
     at = stamp(event.time)
-    row, _ = await _row(session, EMPLOYEES, data.id, id=data.id, credit_code=data.credit_code,
+    row, _ = await EMPLOYEES.get_or_new(session, data.id, id=data.id, credit_code=data.credit_code,
                         id_number=data.id_number, status="active", updated_at=at)
     row.credit_code, row.id_number, row.name = data.credit_code, data.id_number, data.name
     row.occupation, row.start_date = data.occupation, data.start_date
@@ -129,7 +123,7 @@ async def on_employment_registered(session: AsyncSession, event: CloudEvent, dat
 @on(emp.EMPLOYMENT_TERMINATED, EMPLOYEES)
 async def on_employment_terminated(session: AsyncSession, event: CloudEvent, data: emp.EmploymentTerminated) -> None:
     at = stamp(event.time)
-    row, _ = await _row(session, EMPLOYEES, data.id, id=data.id, credit_code=data.credit_code,
+    row, _ = await EMPLOYEES.get_or_new(session, data.id, id=data.id, credit_code=data.credit_code,
                         id_number=data.id_number, status="terminated", updated_at=at)
     row.status, row.end_date, row.updated_at = "terminated", data.end_date, later(row.updated_at, at)
 
@@ -143,7 +137,7 @@ def _fen(amount: Decimal) -> int:
 
 async def _contribution(session: AsyncSession, event: CloudEvent, data: si.ContributionPosted) -> None:
     at = stamp(event.time)
-    row, new = await _row(session, CONTRIBUTIONS, data.id, id=data.id, credit_code=data.credit_code,
+    row, new = await CONTRIBUTIONS.get_or_new(session, data.id, id=data.id, credit_code=data.credit_code,
                           id_number=data.id_number, insurance_type=data.insurance_type, month=data.month,
                           employer_fen=0, personal_fen=0, updated_at=at)
     if new or (row.updated_at != FINAL and at >= row.updated_at):
@@ -167,7 +161,7 @@ async def on_contribution_corrected(session: AsyncSession, event: CloudEvent,
 @on(si.CONTRIBUTION_CANCELLED, CONTRIBUTIONS)
 async def on_contribution_cancelled(session: AsyncSession, event: CloudEvent,
                                     data: si.ContributionCancelled) -> None:
-    row, _ = await _row(session, CONTRIBUTIONS, data.id, id=data.id, credit_code=data.credit_code,
+    row, _ = await CONTRIBUTIONS.get_or_new(session, data.id, id=data.id, credit_code=data.credit_code,
                         id_number=data.id_number, insurance_type=data.insurance_type, month=data.month,
                         employer_fen=0, personal_fen=0, updated_at=FINAL)
     row.cancelled, row.updated_at = True, FINAL
@@ -190,7 +184,7 @@ handlers.on(si.CONTRIBUTIONS_POSTED)(ROWS.scoped(on_contributions_posted))  # ke
 async def _case(session: AsyncSession, event: CloudEvent, data: lab.ArrearsCaseChanged) -> None:
     at = stamp(event.time)
     final = data.status == "cancelled"
-    row, new = await _row(session, CASES, data.id, id=data.id, credit_code=data.credit_code,
+    row, new = await CASES.get_or_new(session, data.id, id=data.id, credit_code=data.credit_code,
                           employer_name=data.employer_name, county_code=data.county_code, status=data.status,
                           filed_date=data.filed_date, workers_affected=data.workers_affected,
                           group_case=data.group_case, amount_owed=data.amount_owed, updated_at=at, as_of=at)
@@ -214,7 +208,7 @@ def _case_handlers() -> dict[str, Handler]:
 @on(lab.WARNING_RAISED, WARNINGS)
 async def on_warning_raised(session: AsyncSession, event: CloudEvent, data: lab.WarningRaised) -> None:
     at = stamp(event.time)
-    row, _ = await _row(session, WARNINGS, data.id, id=data.id, credit_code=data.credit_code,
+    row, _ = await WARNINGS.get_or_new(session, data.id, id=data.id, credit_code=data.credit_code,
                         status="open", updated_at=at)
     level = level_of(data.score, data.threshold, data.raised_date)
     row.credit_code, row.county_code = data.credit_code, data.county_code or row.county_code
@@ -227,7 +221,7 @@ async def on_warning_raised(session: AsyncSession, event: CloudEvent, data: lab.
 @on(lab.WARNING_CLEARED, WARNINGS)
 async def on_warning_cleared(session: AsyncSession, event: CloudEvent, data: lab.WarningCleared) -> None:
     at = stamp(event.time)
-    row, _ = await _row(session, WARNINGS, data.id, id=data.id, credit_code=data.credit_code,
+    row, _ = await WARNINGS.get_or_new(session, data.id, id=data.id, credit_code=data.credit_code,
                         status="cleared", updated_at=at)
     row.status, row.cleared_date, row.cleared_score = "cleared", data.cleared_date, data.score
     row.county_code = row.county_code or data.county_code

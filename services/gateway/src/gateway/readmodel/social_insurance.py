@@ -165,7 +165,9 @@ async def on_contribution_cancelled(session: AsyncSession, event: CloudEvent,
 @handlers.on(c.CONTRIBUTIONS_POSTED)
 async def on_contributions_posted(session: AsyncSession, event: CloudEvent, data: c.ContributionsPosted) -> None:
     """批量缴费记账: each person the event names gets the entry its own contribution.posted would give."""
-    for posting in data.postings():
+    postings = data.postings()
+    await PERSONS.load(session, {p.id_number for p in postings})  # one query for the event's persons
+    for posting in postings:
         await _contribution(session, event, posting.id_number, posting.id, posting.insurance_type, posting.month,
                             False)
 
