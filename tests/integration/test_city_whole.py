@@ -19,7 +19,7 @@ from employment.main import create_app as create_employment
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 from hrss_cli.city import City, Status
-from hrss_cli.city.load import city_modules, load_city
+from hrss_cli.city.load import MODULES, load_city
 from labour_relations.config import LabourRelationsSettings
 from labour_relations.main import create_app as create_labour
 from social_insurance.config import SocialInsuranceSettings
@@ -84,7 +84,7 @@ async def test_the_whole_city_loads_through_every_service_into_the_gateway(stack
     city = City(persons=PERSONS, seed=2025)
     domain = {name: svc for name, svc in stack.services.items() if name != "gateway"}
     urls = {name: f"http://{name}" for name in domain}
-    modules = city_modules()
+    modules = MODULES
     assert set(modules) == set(domain)  # every service has its part of the city
     transport = ByHost(domain)
     totals = await load_city(city, urls, DEV_TOKEN, progress=False, modules=modules, transport=transport)

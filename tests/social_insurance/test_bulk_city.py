@@ -4,11 +4,12 @@ row accepted, a card per person, the employees' and flexible workers' 2025 month
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 
 import httpx
 
-from hrss_cli.city import City, Status
+from hrss_cli.city import AS_OF, BATCH_ROWS, City, Status
 from hrss_cli.city import social_insurance as city_si
 from hrss_cli.city.load import load_city
 from tests.support import DEV_TOKEN, InProcessService
@@ -21,7 +22,7 @@ async def load(si: InProcessService, city: City, chunk: int) -> Counter[str]:
     for batch in [*batches, *city_si.final_batches(city)]:
         assert batch.service == "social-insurance"
         assert len(batch.rows) <= (city_si.CONTRIBUTION_ROWS if batch.path.endswith("contributions")
-                                   else city_si.BATCH_ROWS)
+                                   else BATCH_ROWS)
         r = await si.client.post(batch.path, json={"rows": batch.rows})
         assert r.status_code == 200, r.text
         report = r.json()
@@ -42,8 +43,8 @@ async def test_the_city_loads_once_with_no_refusal(si: InProcessService) -> None
     assert employees and flexible and residents
     assert written["cards"] == len(people)
     assert written["enrolments"] == 2 * len(employees) + len(flexible) + len(residents)
-    months = sum(len(city_si.months_of_year(p.since)) for p in [*employees, *flexible] if p.since)
-    employee_months = sum(len(city_si.months_of_year(p.since)) for p in employees if p.since)
+    months = sum(len(months_of_year(p.since)) for p in [*employees, *flexible] if p.since)
+    employee_months = sum(len(months_of_year(p.since)) for p in employees if p.since)
     assert written["contributions"] == months + employee_months
     flexible_months = months - employee_months
     # One event per employer, month and type (per request) instead of one per employee's month; one per flexible
@@ -52,7 +53,7 @@ async def test_the_city_loads_once_with_no_refusal(si: InProcessService) -> None
     assert 0 < employer_events < 2 * employee_months / 3
     # Grouped by employer across the whole city (not per chunk of people): one event per employer, month and type.
     groups = {(city.employers[p.employer].credit_code, m) for p in employees if p.since and p.employer is not None
-              for m in city_si.months_of_year(p.since)}
+              for m in months_of_year(p.since)}
     assert employer_events == 2 * len(groups)
 
     # A person's record as the API shows it: the year's months paid, the base clamped from the declared wage.
@@ -69,6 +70,14 @@ async def test_the_city_loads_once_with_no_refusal(si: InProcessService) -> None
     assert +again == Counter()  # nothing written, no event
 
 
+def months_of_year(since: date, year: int = AS_OF.year) -> list[str]:
+    """The months of ``year`` from ``since`` on (the enrolment's first month counts): the test's own count."""
+    if since.year > year:
+        return []
+    first = 1 if since.year < year else since.month
+    return [f"{year:04d}-{m:02d}" for m in range(first, 13)]
+
+
 def test_rows_do_not_depend_on_the_chunk_size() -> None:
     city = City(persons=120, seed=3)
     one = [b.rows for chunk in city.people(120) for b in city_si.person_batches(city, chunk)]
@@ -82,8 +91,8 @@ def test_rows_do_not_depend_on_the_chunk_size() -> None:
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
     employees = [p for chunk in city.people(120) for p in chunk if p.status == Status.employee and p.since]
     flexible = [p for chunk in city.people(120) for p in chunk if p.status == Status.flexible and p.since]
-    assert len(contributions) == sum(2 * len(city_si.months_of_year(p.since)) for p in employees if p.since) + sum(
-        len(city_si.months_of_year(p.since)) for p in flexible if p.since)
+    assert len(contributions) == sum(2 * len(months_of_year(p.since)) for p in employees if p.since) + sum(
+        len(months_of_year(p.since)) for p in flexible if p.since)
     wages = [city_si.declared_wage(city, p) for chunk in city.people(120) for p in chunk
              if p.status == Status.employee]
     assert len(set(wages)) > len(wages) // 2  # a spread, not one figure

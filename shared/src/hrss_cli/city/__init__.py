@@ -24,6 +24,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from hrss_shared.bulk import chunks
+from hrss_shared.reference.retirement import add_months
 from hrss_shared.validators import QUZHOU_COUNTIES, make_credit_code, make_id_number
 
 POPULATION = Path(__file__).with_name("population.toml")
@@ -57,6 +59,15 @@ class Batch:
     service: str  # the service registry's name (hrss_shared.registry), e.g. "employment"
     path: str  # e.g. "/v1/bulk/employers"
     rows: list[dict[str, Any]]
+
+
+BATCH_ROWS = 10_000  # rows per request (a service's bulk path takes at most 20,000)
+
+
+def batches(service: str, path: str, rows: list[dict[str, Any]], size: int = BATCH_ROWS) -> Iterator[Batch]:
+    """``rows`` for ``service``'s ``path`` as requests of at most ``size`` rows."""
+    for part in chunks(rows, size):
+        yield Batch(service, path, part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +159,7 @@ class City:
     def _adult(self, birth: date, day: date) -> date:
         """``day``, or the 18th birthday when ``day`` is earlier (nobody here works before 18), but never after
         the reference day (a 16- or 17-year-old at work started on it: within the working age of 16)."""
-        return min(max(day, date(birth.year + 18, birth.month, min(birth.day, 28))), self.as_of)
+        return min(max(day, add_months(birth, 12 * 18)), self.as_of)
 
     def _person(self, i: int, rng: random.Random, taken: dict[tuple[str, date, bool], int]) -> Person:
         county = rng.choices(self.county_codes, self.county_weights)[0]
@@ -170,7 +181,7 @@ class City:
         elif age <= 22 and roll < 0.6:
             status = Status.student
         elif age >= retirement:
-            status, since = Status.retired, date(birth.year + retirement, birth.month, min(birth.day, 28))
+            status, since = Status.retired, add_months(birth, 12 * retirement)
         elif roll < 0.64:
             status = Status.employee
             local = self._by_county.get(county, [])

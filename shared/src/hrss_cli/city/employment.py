@@ -14,30 +14,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Any
 
-from hrss_cli.city import Batch, City, Person, Status
+from hrss_cli.city import Batch, City, Person, Status, batches
+from hrss_shared.reference.retirement import add_months
 
 SERVICE = "employment"
-BATCH_ROWS = 10_000  # rows per request (the service takes at most 20,000)
 SEPARATION_REASONS = ["contract_expired", "employer_terminated", "mutual_by_employer", "voluntary_resignation",
                       "employer_closed", "contract_expired", "dismissed"]
-
-
-def _batches(path: str, rows: list[dict[str, Any]]) -> Iterator[Batch]:
-    for start in range(0, len(rows), BATCH_ROWS):
-        yield Batch(SERVICE, path, rows[start:start + BATCH_ROWS])
 
 
 def employer_batches(city: City) -> Iterator[Batch]:
     """Every employer of the city, once."""
     rows = [{"credit_code": e.credit_code, "name": e.name, "county_code": e.county_code, "industry": e.industry,
              "size": e.size, "is_construction": e.is_construction} for e in city.employers]
-    yield from _batches("/v1/bulk/employers", rows)
+    yield from batches(SERVICE, "/v1/bulk/employers", rows)
 
 
 def _sixteenth(birth: date) -> date:
-    return date(birth.year + 16, birth.month, min(birth.day, 28) if birth.month == 2 else birth.day)
+    return add_months(birth, 12 * 16)
 
 
 def job_seeker_date(person: Person) -> date | None:
@@ -70,6 +64,6 @@ def person_batches(city: City, chunk: list[Person]) -> Iterator[Batch]:
             unemployed.append({"id_number": p.id_number, "name": p.name, "county_code": p.county_code,
                                "registered_date": max(p.since, _sixteenth(p.birth)).isoformat(),
                                "separation_reason": SEPARATION_REASONS[p.index % len(SEPARATION_REASONS)]})
-    yield from _batches("/v1/bulk/job-seekers", seekers)
-    yield from _batches("/v1/bulk/employment-registrations", employed)
-    yield from _batches("/v1/bulk/unemployment-registrations", unemployed)
+    yield from batches(SERVICE, "/v1/bulk/job-seekers", seekers)
+    yield from batches(SERVICE, "/v1/bulk/employment-registrations", employed)
+    yield from batches(SERVICE, "/v1/bulk/unemployment-registrations", unemployed)

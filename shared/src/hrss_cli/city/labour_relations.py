@@ -16,12 +16,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from hrss_cli.city import GIVEN, SURNAMES, Batch, City, Employer, Person
-from hrss_shared.bulk import chunks
+from hrss_cli.city import GIVEN, SURNAMES, Batch, City, Employer, Person, batches
 from hrss_shared.validators import QUZHOU_COUNTIES, make_id_number
 
 SERVICE = "labour-relations"
-ROWS_PER_BATCH = 5000
 CASE_SHARE_CONSTRUCTION = 0.02  # construction employers (about a tenth) file most cases …
 CASE_SHARE_OTHER = 0.003  # … so that about 0.5 % of all employers have one
 PLACES = ["高铁新城", "智造新城", "西区", "东港", "城南", "府山", "书院", "衢江港区", "经济开发区", "龙游湖"]
@@ -81,12 +79,9 @@ def case(city: City, employer: Employer) -> dict[str, Any] | None:
 
 def employer_batches(city: City) -> Iterator[Batch]:
     """Projects first, then cases (a case here names no project: the project ids are the service's)."""
-    project_rows = [row for e in city.employers for row in projects(city, e)]
-    for part in chunks(project_rows, ROWS_PER_BATCH):
-        yield Batch(SERVICE, "/v1/bulk/projects", part)
-    case_rows = [row for e in city.employers if (row := case(city, e)) is not None]
-    for part in chunks(case_rows, ROWS_PER_BATCH):
-        yield Batch(SERVICE, "/v1/bulk/arrears-cases", part)
+    yield from batches(SERVICE, "/v1/bulk/projects", [row for e in city.employers for row in projects(city, e)])
+    yield from batches(SERVICE, "/v1/bulk/arrears-cases",
+                       [row for e in city.employers if (row := case(city, e)) is not None])
 
 
 def person_batches(city: City, chunk: list[Person]) -> Iterator[Batch]:

@@ -4,8 +4,8 @@ Order: every service's employers first, then chunk by chunk of people: employmen
 labour relations (``SERVICE_ORDER``), then each module's ``final_batches(city)`` where it has one (rows that need
 all people first: the year's contributions, grouped by employer across the whole city). One pooled HTTP client; one
 request in flight per service at a time, the services side by side (each service's rows carry what the service
-needs, so none waits for another's events). The next chunk is generated while the current one is being sent. A
-service whose city module is not there is left out. Every request answers a :class:`hrss_shared.bulk.BulkReport`;
+needs, so none waits for another's events). The next chunk is generated while the current one is being sent. Every
+request answers a :class:`hrss_shared.bulk.BulkReport`;
 the totals per service and kind are summed from them. A request answered with anything but 200 stops the load
 (:class:`LoadError`): the chunks before it are in, and running the same load again skips them.
 """
@@ -13,21 +13,23 @@ the totals per service and kind are summed from them. A request answered with an
 from __future__ import annotations
 
 import asyncio
-import importlib
-from collections.abc import Collection, Iterator, Sequence
+import itertools
+from collections.abc import AsyncGenerator, Awaitable, Collection, Iterable, Iterator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from tqdm import tqdm
 
-from hrss_cli.city import Batch, City, Person
+from hrss_cli.city import Batch, City, Person, employment, labour_relations, social_insurance, training
 
 # The services in loading order, with the module of this package that builds each one's rows.
-SERVICE_ORDER = {"employment": "employment", "social-insurance": "social_insurance", "training": "training",
-                 "labour-relations": "labour_relations"}
+MODULES: dict[str, ModuleType] = {"employment": employment, "social-insurance": social_insurance,
+                                  "training": training, "labour-relations": labour_relations}
 REQUEST_TIMEOUT = 600.0  # seconds: a bulk request of 10,000 rows on a busy machine
+T = TypeVar("T")
 
 
 class LoadError(RuntimeError):
@@ -82,19 +84,6 @@ class BulkCounts:
         return {kind: vars(counts) for kind, counts in self.kinds.items()}
 
 
-def city_modules() -> dict[str, ModuleType]:
-    """The city modules present, by service, in loading order (a service whose module is missing is left out)."""
-    found = {}
-    for service, module in SERVICE_ORDER.items():
-        name = f"hrss_cli.city.{module}"
-        try:
-            found[service] = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return found
-
-
 def _problem(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -121,10 +110,9 @@ async def _send(client: httpx.AsyncClient, urls: dict[str, str], totals: dict[st
         totals.setdefault(batch.service, BulkCounts()).add(response.json())
 
 
-async def _send_all(client: httpx.AsyncClient, urls: dict[str, str], totals: dict[str, BulkCounts],
-                    by_service: dict[str, list[Batch]]) -> None:
-    """Every service's batches, the services side by side; the first failure stops the others."""
-    tasks = [asyncio.create_task(_send(client, urls, totals, batches)) for batches in by_service.values()]
+async def _side_by_side(work: Iterable[Awaitable[None]]) -> None:
+    """Run ``work`` concurrently (one per service); the first failure cancels the others."""
+    tasks = [asyncio.ensure_future(w) for w in work]
     try:
         await asyncio.gather(*tasks)
     finally:
@@ -133,7 +121,18 @@ async def _send_all(client: httpx.AsyncClient, urls: dict[str, str], totals: dic
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def _by_service(batches: Iterator[Batch]) -> dict[str, list[Batch]]:
+async def _ahead(items: Iterator[T]) -> AsyncGenerator[T, None]:
+    """``items``, the next one made in a worker thread while the caller works on the current one."""
+    upcoming = asyncio.create_task(asyncio.to_thread(next, items, None))
+    try:
+        while (item := await upcoming) is not None:
+            upcoming = asyncio.create_task(asyncio.to_thread(next, items, None))
+            yield item
+    finally:
+        await asyncio.gather(upcoming, return_exceptions=True)  # the thread finishes before the iterator is left
+
+
+def _by_service(batches: Iterable[Batch]) -> dict[str, list[Batch]]:
     grouped: dict[str, list[Batch]] = {}
     for batch in batches:
         grouped.setdefault(batch.service, []).append(batch)
@@ -143,81 +142,45 @@ def _by_service(batches: Iterator[Batch]) -> dict[str, list[Batch]]:
 async def load_city(city: City, urls: dict[str, str], token: str, *, chunk_size: int = 10_000,
                     progress: bool = True, modules: dict[str, ModuleType] | None = None,
                     transport: httpx.AsyncBaseTransport | None = None) -> dict[str, BulkCounts]:
-    """:func:`load` in a running event loop, for ``city``; ``modules`` (default: :func:`city_modules`) and
-    ``transport`` (default: the network) let a test load in-process services."""
+    """:func:`load` in a running event loop, for ``city``; ``modules`` (default: :data:`MODULES`) and ``transport``
+    (default: the network) let a test load in-process services."""
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
-    modules = city_modules() if modules is None else modules
+    modules = MODULES if modules is None else modules
     missing = [service for service in modules if service not in urls]
     if missing:
         raise ValueError(f"no URL for {', '.join(missing)}")
     totals: dict[str, BulkCounts] = {service: BulkCounts() for service in modules}
-    people = city.people(chunk_size)
 
-    def prepare() -> tuple[list[Person], dict[str, list[Batch]]] | None:
-        """The next chunk of people and each service's batches for it (in a worker thread, while the previous
-        chunk is sent)."""
-        chunk = next(people, None)
-        if chunk is None:
-            return None
-        grouped: dict[str, list[Batch]] = {}
-        for module in modules.values():
-            for service, batches in _by_service(module.person_batches(city, chunk)).items():
-                grouped.setdefault(service, []).extend(batches)
-        return chunk, grouped
+    def prepare(chunk: list[Person]) -> tuple[list[Person], dict[str, list[Batch]]]:
+        """A chunk of people and each service's batches for it."""
+        return chunk, _by_service(itertools.chain.from_iterable(
+            module.person_batches(city, chunk) for module in modules.values()))
 
-    limits = httpx.Limits(max_connections=2 * len(SERVICE_ORDER), max_keepalive_connections=2 * len(SERVICE_ORDER))
-    headers = {"Authorization": f"Bearer {token}"}
-    with tqdm(total=city.persons, unit="persons", disable=not progress, desc="city") as bar:
-        async with httpx.AsyncClient(headers=headers, timeout=REQUEST_TIMEOUT, limits=limits,
-                                     transport=transport) as client:
-            employers: dict[str, list[Batch]] = {}
-            for module in modules.values():
-                for service, batches in _by_service(module.employer_batches(city)).items():
-                    employers.setdefault(service, []).extend(batches)
-            await _send_all(client, urls, totals, employers)
-            upcoming = asyncio.create_task(asyncio.to_thread(prepare))
-            while (ready := await upcoming) is not None:
-                chunk, grouped = ready
-                upcoming = asyncio.create_task(asyncio.to_thread(prepare))
-                try:
-                    await _send_all(client, urls, totals, grouped)
-                except BaseException:
-                    await asyncio.gather(upcoming, return_exceptions=True)
-                    raise
-                bar.update(len(chunk))
-            await _send_final(client, urls, totals, city, modules, progress)
-    return totals
-
-
-async def _send_final(client: httpx.AsyncClient, urls: dict[str, str], totals: dict[str, BulkCounts],
-                      city: City, modules: dict[str, ModuleType], progress: bool) -> None:
-    """Every module's ``final_batches(city)`` (rows that need all people first, e.g. contributions grouped by
-    employer across the city), the services side by side, each one's batches in order; the next batch of a
-    service is built in a worker thread while its current one is sent."""
-    finals = [(service, module.final_batches) for service, module in modules.items()
-              if hasattr(module, "final_batches")]
-    if not finals:
-        return
-
-    async def one(service: str, batches: Iterator[Batch], bar: tqdm[Any]) -> None:
-        upcoming = asyncio.create_task(asyncio.to_thread(next, batches, None))
-        try:
-            while (batch := await upcoming) is not None:
-                upcoming = asyncio.create_task(asyncio.to_thread(next, batches, None))
+    async def send_in_turn(batches: Iterator[Batch], bar: tqdm[Any]) -> None:
+        async with aclosing(_ahead(batches)) as ahead:
+            async for batch in ahead:
                 await _send(client, urls, totals, [batch])
                 bar.update(len(batch.rows))
-        finally:
-            await asyncio.gather(upcoming, return_exceptions=True)
 
-    with tqdm(unit="rows", disable=not progress, desc="final") as bar:
-        tasks = [asyncio.create_task(one(service, final(city), bar)) for service, final in finals]
-        try:
-            await asyncio.gather(*tasks)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+    limits = httpx.Limits(max_connections=2 * len(MODULES), max_keepalive_connections=2 * len(MODULES))
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(headers=headers, timeout=REQUEST_TIMEOUT, limits=limits,
+                                 transport=transport) as client:
+        employers = _by_service(itertools.chain.from_iterable(
+            module.employer_batches(city) for module in modules.values()))
+        await _side_by_side(_send(client, urls, totals, batches) for batches in employers.values())
+        with tqdm(total=city.persons, unit="persons", disable=not progress, desc="city") as bar:
+            async with aclosing(_ahead(map(prepare, city.people(chunk_size)))) as chunks:
+                async for chunk, grouped in chunks:
+                    await _side_by_side(_send(client, urls, totals, batches) for batches in grouped.values())
+                    bar.update(len(chunk))
+        # Rows that need all people first (the contributions, grouped by employer across the city), each service's
+        # in turn, the services side by side.
+        finals = [module.final_batches(city) for module in modules.values() if hasattr(module, "final_batches")]
+        with tqdm(unit="rows", disable=not progress or not finals, desc="final") as bar:
+            await _side_by_side(send_in_turn(batches, bar) for batches in finals)
+    return totals
 
 
 def load(urls: dict[str, str], token: str, persons: int, seed: int, chunk_size: int = 10_000,
@@ -225,7 +188,7 @@ def load(urls: dict[str, str], token: str, persons: int, seed: int, chunk_size: 
     """Build the city of ``persons`` people for ``seed`` and load it into the services at ``urls`` (service name
     → base URL), only into ``services`` when given; the totals per service. Raises :class:`LoadError` when a
     request fails."""
-    modules = city_modules()
+    modules = MODULES
     if services is not None:
         unknown = sorted(set(services) - set(modules))
         if unknown:

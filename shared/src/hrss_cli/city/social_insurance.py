@@ -24,10 +24,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from hrss_cli.city import AS_OF, Batch, City, Person, Status
+from hrss_cli.city import AS_OF, Batch, City, Person, Status, batches
+from hrss_shared.reference.retirement import add_months
 
 SERVICE = "social-insurance"
-BATCH_ROWS = 10_000  # rows per request (the service takes at most 20,000)
 CONTRIBUTION_ROWS = 20_000  # contributions per request: whole employers where they fit
 CARDS_FROM = date(2021, 1, 1)  # 第三代社会保障卡 with the 一卡通 scenarios (policy/card_services.toml)
 RESIDENT_PENSION_FROM = date(2014, 1, 1)  # 城乡居民基本养老保险 unified (国发〔2014〕8号)
@@ -36,18 +36,9 @@ WAGE_SIGMA = 0.45
 EMPLOYEE_TYPES = ("employee_pension", "unemployment")
 
 
-def _batches(path: str, rows: list[dict[str, Any]]) -> Iterator[Batch]:
-    for start in range(0, len(rows), BATCH_ROWS):
-        yield Batch(SERVICE, path, rows[start:start + BATCH_ROWS])
-
-
 def employer_batches(city: City) -> Iterator[Batch]:
     """Nothing: social insurance learns its employers from the rows that name them."""
     yield from ()
-
-
-def _birthday(birth: date, years: int) -> date:
-    return date(birth.year + years, birth.month, min(birth.day, 28) if birth.month == 2 else birth.day)
 
 
 def card_date(person: Person) -> date:
@@ -63,14 +54,6 @@ def declared_wage(city: City, person: Person) -> Decimal:
         return Decimal("4000.00")  # most 灵活就业人员 pay on the floor (the service raises it to the floor)
     wage = MEDIAN_WAGE * rng.lognormvariate(0.0, WAGE_SIGMA)
     return Decimal(f"{wage:.2f}")
-
-
-def months_of_year(since: date, year: int = AS_OF.year) -> list[str]:
-    """The months of ``year`` from ``since`` on (the enrolment's first month counts)."""
-    first = 1 if since.year < year else since.month
-    if since.year > year:
-        return []
-    return [f"{year:04d}-{m:02d}" for m in range(first, 13)]
 
 
 def _paid(month: str) -> str:
@@ -97,10 +80,10 @@ def person_batches(city: City, chunk: list[Person]) -> Iterator[Batch]:
             enrolments.append({**person, "insurance_type": "employee_pension", "flexible": True,
                                "start_date": p.since.isoformat()})
         elif p.status in (Status.inactive, Status.retired) and p.age() >= 16:
-            start = max(_birthday(p.birth, 16), RESIDENT_PENSION_FROM)
+            start = max(add_months(p.birth, 12 * 16), RESIDENT_PENSION_FROM)
             enrolments.append({**person, "insurance_type": "resident_pension", "start_date": start.isoformat()})
-    yield from _batches("/v1/bulk/cards", cards)
-    yield from _batches("/v1/bulk/enrolments", enrolments)
+    yield from batches(SERVICE, "/v1/bulk/cards", cards)
+    yield from batches(SERVICE, "/v1/bulk/enrolments", enrolments)
 
 
 def _first_month(since: date, year: int = AS_OF.year) -> int:
@@ -150,19 +133,12 @@ def final_batches(city: City) -> Iterator[Batch]:
         while end < len(order) and employer[order[end]] == who:
             end += 1
         group = [(ids[18 * i:18 * i + 18].decode(), first[i], _money(wage[i])) for i in order[start:end]]
-        group_rows: list[dict[str, Any]] = []
-        if who >= 0:
-            credit_code = codes[who]
-            for kind in EMPLOYEE_TYPES:
-                for m in range(1, 13):
-                    group_rows.extend({"id_number": id_number, "insurance_type": kind, "month": months[m - 1],
-                                       "credit_code": credit_code, "declared_base": base, "paid_date": paid[m - 1]}
-                                      for id_number, f, base in group if f <= m)
-        else:
-            for m in range(1, 13):
-                group_rows.extend({"id_number": id_number, "insurance_type": "employee_pension",
-                                   "month": months[m - 1], "declared_base": base, "paid_date": paid[m - 1]}
-                                  for id_number, f, base in group if f <= m)
+        # an employer's staff: pension and unemployment under its credit code; flexible workers: their own pension
+        kinds, employer_field = ((EMPLOYEE_TYPES, {"credit_code": codes[who]}) if who >= 0
+                                 else (("employee_pension",), {}))
+        group_rows = [{"id_number": id_number, "insurance_type": kind, "month": months[m - 1], **employer_field,
+                       "declared_base": base, "paid_date": paid[m - 1]}
+                      for kind in kinds for m in range(1, 13) for id_number, f, base in group if f <= m]
         if rows and len(rows) + len(group_rows) > CONTRIBUTION_ROWS:
             yield Batch(SERVICE, "/v1/bulk/contributions", rows)
             rows = []

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from hrss_cli.city import Batch, City, Person, Status
+from hrss_cli.city import Batch, City, Person, Status, batches
+from hrss_shared.reference.retirement import add_months
 from hrss_shared.validators import QUZHOU_COUNTIES
 
 SERVICE = "training"
@@ -55,7 +56,7 @@ def certificate(city: City, person: Person) -> dict[str, Any] | None:
     if skill not in SKILLS:
         skill = rng.choice(sorted(SKILLS))
     level = rng.choices([lv for lv, _ in LEVELS], [w for _, w in LEVELS])[0]
-    adult = date(person.birth.year + 18, person.birth.month, min(person.birth.day, 28))
+    adult = add_months(person.birth, 12 * 18)
     earliest = max(adult, city.as_of - timedelta(days=365 * YEARS_BACK))
     issued = earliest + timedelta(days=rng.randrange(max(1, (city.as_of - earliest).days + 1)))
     county = QUZHOU_COUNTIES[person.county_code]
@@ -79,6 +80,4 @@ def employer_batches(city: City) -> Iterator[Batch]:
 
 
 def person_batches(city: City, chunk: list[Person]) -> Iterator[Batch]:
-    rows = [row for person in chunk if (row := certificate(city, person)) is not None]
-    if rows:
-        yield Batch(SERVICE, PATH, rows)
+    yield from batches(SERVICE, PATH, [row for person in chunk if (row := certificate(city, person)) is not None])
