@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from hrss_shared.bulk import chunks
-from hrss_shared.reference.retirement import add_months
+from hrss_shared.reference.retirement import add_months, age_on, category_for, retirement_date
 from hrss_shared.validators import QUZHOU_COUNTIES, make_credit_code, make_id_number
 
 POPULATION = Path(__file__).with_name("population.toml")
@@ -97,7 +97,7 @@ class Person:
     education: str
 
     def age(self, on: date = AS_OF) -> int:
-        return on.year - self.birth.year - ((on.month, on.day) < (self.birth.month, self.birth.day))
+        return age_on(self.birth, on)
 
 
 def _shape() -> dict[str, Any]:
@@ -172,16 +172,18 @@ class City:
         id_number = make_id_number(county, birth, 2 * n + (1 if male else 0))
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
         phone = f"1{rng.choice('3578')}{rng.randrange(10**8, 10**9)}"
-        age = self.as_of.year - birth.year
-        retirement = 60 if male else 55
+        age = age_on(birth, self.as_of)
+        # the statutory age with the gradual raise from 2025 (hrss_shared's reference rule; a woman's original age
+        # taken as 55, the employment service's default)
+        retires = retirement_date(birth, category_for("male" if male else "female", None if male else 55))
         status, employer, since, occupation = Status.inactive, None, None, None
         roll = rng.random()
         if age < 16:
             status = Status.child
         elif age <= 22 and roll < 0.6:
             status = Status.student
-        elif age >= retirement:
-            status, since = Status.retired, add_months(birth, 12 * retirement)
+        elif self.as_of >= retires:
+            status, since = Status.retired, retires
         elif roll < 0.64:
             status = Status.employee
             local = self._by_county.get(county, [])
