@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
@@ -277,10 +278,15 @@ def format_city_totals(totals: dict[str, city_load.BulkCounts], persons: int, se
     return "\n".join(lines)
 
 
+def city_options(parser: argparse.ArgumentParser) -> None:
+    """The synthetic city's options (``hrss demo-data``, ``hrss up --demo-data``)."""
+    parser.add_argument("--persons", type=_positive, default=1000, help="people in the city (the full city: 2680000)")
+    parser.add_argument("--seed", type=int, default=2025, help="the city's seed: the same seed, the same city")
+    parser.add_argument("--chunk-size", type=_positive, default=10_000, help="people per request round")
+
+
 def _load_city(urls: dict[str, str], token: str, persons: int, seed: int, chunk_size: int,
                progress: bool = True, services: list[str] | None = None) -> int:
-    import time
-
     started = time.monotonic()
     try:
         totals = city_load.load(urls, token, persons, seed, chunk_size=chunk_size, progress=progress,
@@ -364,8 +370,6 @@ def cmd_gateway_rebuild(args: argparse.Namespace) -> int:
 
 
 def _wait_held(data_dir: Path, name: str, *, timeout: float) -> bool:
-    import time
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         processes = (read_state(data_dir) or {}).get("processes") or []
@@ -500,9 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help=f"run N instances of every service, the gateway included (1-{MAX_INSTANCES}); instance i "
                          f"listens on its service's port + {INSTANCE_PORT_STEP}*(i-1): employment 8001, 8101 …")
     up.add_argument("--demo-data", action="store_true", help="load the synthetic city (hrss demo-data) once ready")
-    up.add_argument("--persons", type=_positive, default=1000, help="people in the city (with --demo-data)")
-    up.add_argument("--seed", type=int, default=2025, help="the city's seed (with --demo-data)")
-    up.add_argument("--chunk-size", type=_positive, default=10_000, help="people per request round")
+    city_options(up)
     up.set_defaults(func=cmd_up)
 
     status = sub.add_parser("status", help="show the processes of the stack running from the data folder")
@@ -516,9 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "through each service's POST /v1/bulk/... paths. Rows already there are skipped, so it can run "
                     "again.")
     data_dir(dd)
-    dd.add_argument("--persons", type=_positive, default=1000, help="people in the city (the full city: 2680000)")
-    dd.add_argument("--seed", type=int, default=2025)
-    dd.add_argument("--chunk-size", type=_positive, default=10_000, help="people per request round")
+    city_options(dd)
     dd.add_argument("--url", action="append", metavar="SERVICE=URL",
                     help="a service's address (default: the running stack's, else the default ports)")
     dd.add_argument("--token", help="bearer token (default: the stack's dev token)")
