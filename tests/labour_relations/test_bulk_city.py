@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from hrss_cli.city import City
 from hrss_cli.city import labour_relations as city_labour
-from labour_relations.bulk.models import CaseRows, ProjectRows
+from hrss_shared.bulk import Rows
+from labour_relations.cases.models import CaseCreate
+from labour_relations.projects.models import ProjectCreate
 from tests.support import InProcessService
 
 
@@ -16,8 +18,8 @@ def test_rows_are_valid_deterministic_and_in_the_expected_shares() -> None:
     assert batches == list(city_labour.employer_batches(City(persons=100_000, seed=3)))
     assert [b.path for b in batches] == ["/v1/bulk/projects", "/v1/bulk/arrears-cases"]
     projects, cases = batches[0].rows, batches[1].rows
-    ProjectRows.model_validate({"rows": projects})
-    CaseRows.model_validate({"rows": cases})
+    Rows[ProjectCreate].model_validate({"rows": projects})
+    Rows[CaseCreate].model_validate({"rows": cases})
     construction = {e.credit_code for e in city.employers if e.is_construction}
     assert {p["credit_code"] for p in projects} == construction
     assert len({(p["credit_code"], p["name"]) for p in projects}) == len(projects)

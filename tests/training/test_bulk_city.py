@@ -8,8 +8,9 @@ from typing import Any
 
 from hrss_cli.city import City, Status
 from hrss_cli.city import training as city_training
+from hrss_shared.bulk import Rows
 from tests.support import InProcessService
-from training.bulk.models import CertificateRows
+from training.certificates.models import CertificateCreate
 
 
 def rows_of(city: City, chunk: int) -> list[dict[str, Any]]:
@@ -22,7 +23,7 @@ def test_rows_are_valid_deterministic_and_about_three_percent_of_working_age_peo
     rows = rows_of(city, 1000)
     assert rows == rows_of(city, 777) == rows_of(City(persons=6000, seed=7), 6000)
     assert list(city_training.employer_batches(city)) == []
-    CertificateRows.model_validate({"rows": rows})  # every row is what the endpoint accepts
+    Rows[CertificateCreate].model_validate({"rows": rows})  # every row is what the endpoint accepts
     working = sum(p.status in city_training.WORKING_AGE and p.age() >= 18 for ps in city.people(6000) for p in ps)
     assert 0.02 * working <= len(rows) <= 0.04 * working
     assert len({r["certificate_number"] for r in rows}) == len({r["id_number"] for r in rows}) == len(rows)

@@ -16,16 +16,19 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Column, MetaData, Table, insert, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hrss_shared.auth import Principal
 from hrss_shared.db import BulkWrite
 
 Row = Sequence[Any]
+R = TypeVar("R")
+MAX_ROWS = 20_000  # rows per request of a bulk path (the city loader sends at most 10,000)
 BULK_PATH = "/v1/bulk/"
 # A bulk request carries tens of thousands of rows: its own body limit in place of HRSS_MAX_BODY_BYTES
 # (``create_service_app(..., body_limits=BODY_LIMITS)``).
@@ -104,11 +107,35 @@ def chunks(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
         yield chunk
 
 
+class Rows(BaseModel, Generic[R]):
+    """The body of a bulk path: rows with the fields of the single-record API (so its input rules hold)."""
+
+    rows: list[R] = Field(min_length=1, max_length=MAX_ROWS,
+                          description=f"每行一条记录，字段同单笔接口，至多 {MAX_ROWS} 行 (one record per row)")
+
+
+class Refusal(BaseModel):
+    """A row a rule refused: not written, no event."""
+
+    row: int = Field(ge=0, description="被拒行的序号，从 0 起，同 422 的 rows.<n> (index of the row in ``rows``)")
+    reason: str = Field(description="拒绝原因，措辞同单笔接口 (the rule the row breaks)")
+    field: str | None = Field(default=None, description="出错字段 (the field, where one is to blame)")
+    existing_id: str | None = Field(default=None, description="与之冲突的已有记录 id (the conflicting record)")
+
+
 class BulkReport(BaseModel):
-    """The answer of a bulk path (``POST /v1/bulk/<kind>``): what came in, what was written, what was there."""
+    """The answer of a bulk path (``POST /v1/bulk/<kind>``): ``received = written + skipped + len(refused)``."""
 
     kind: str = Field(description="批量写入的类别 (kind of row)")
     received: int = Field(ge=0, description="收到的行数 (rows received)")
     written: int = Field(ge=0, description="写入的行数 (rows written)")
     skipped: int = Field(ge=0, description="已存在而跳过的行数 (rows already present: a load can run again)")
     events: int = Field(ge=0, description="写入发件箱的事件数 (events staged in the outbox)")
+    refused: list[Refusal] = Field(default_factory=list, description="按规则拒绝、未写入的行 (rows refused)")
+
+
+def county_refusal(principal: Principal, county_code: str) -> str | None:
+    """Why a county-limited client may not write a row of ``county_code`` (the single-record path's 403), or None."""
+    if principal.county is None or county_code == principal.county:
+        return None
+    return f"该客户端仅限 {principal.county} 县（市、区）数据 (client is limited to county {principal.county})"

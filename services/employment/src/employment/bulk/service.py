@@ -27,7 +27,6 @@ from sqlalchemy import Column, Integer, and_, exists, insert, literal, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from employment.bulk.models import BulkLoadReport, Refusal
 from employment.employers.models import Employer, EmployerCreate, EmployerStatus
 from employment.job_seekers.models import JobSeeker, JobSeekerCreate
 from employment.registrations import service as registrations
@@ -53,6 +52,7 @@ from hrss_contracts.employment import (
 )
 from hrss_shared import bulk, clock
 from hrss_shared.auth import Principal
+from hrss_shared.bulk import BulkReport, Refusal
 from hrss_shared.outbox import Outbox
 
 # The events are built with ``model_construct`` from rows already validated: ``Outbox.add_many`` checks each one
@@ -63,7 +63,6 @@ SEEKERS = JobSeeker.__table__  # type: ignore[attr-defined]
 EMPLOYMENTS = EmploymentRegistration.__table__  # type: ignore[attr-defined]
 UNEMPLOYMENTS = UnemploymentRegistration.__table__  # type: ignore[attr-defined]
 
-OTHER_COUNTY = "该客户端仅限 {county} 县（市、区）数据 (client is limited to county {county})"
 REPEATED = "与本批第 {first} 行同一主体但内容不同 (repeats the key of row {first} of this request with other values)"
 NO_EMPLOYER = "用人单位未登记或已注销 (employer not registered or inactive)"
 ACTIVE_HERE = "该人员在此单位已有有效就业登记 {id} (already actively registered with this employer)"
@@ -89,8 +88,8 @@ class _Tally:
     def refuse(self, row: int, reason: str) -> None:
         self.refused[row] = reason
 
-    def report(self, written: int, events: int) -> BulkLoadReport:
-        return BulkLoadReport(
+    def report(self, written: int, events: int) -> BulkReport:
+        return BulkReport(
             kind=self.kind, received=self.received, written=written, events=events,
             skipped=self.received - written - len(self.refused),
             refused=[Refusal(row=row, reason=reason) for row, reason in sorted(self.refused.items())],
@@ -114,12 +113,9 @@ def _first_of_each(tally: _Tally, rows: Sequence[Any], key: Any, same: Any, cand
 
 def _county_allowed(tally: _Tally, principal: Principal, rows: Sequence[Any]) -> list[int]:
     """Rows in the client's county (all rows for a city-wide client); the others are refused."""
-    if principal.county is None:
-        return list(range(len(rows)))
-    reason = OTHER_COUNTY.format(county=principal.county)
     kept = []
     for i, row in enumerate(rows):
-        if row.county_code == principal.county:
+        if (reason := bulk.county_refusal(principal, row.county_code)) is None:
             kept.append(i)
         else:
             tally.refuse(i, reason)
@@ -150,7 +146,7 @@ EMPLOYER_COLUMNS = ("credit_code", "name", "county_code", "industry", "size", "i
 
 
 async def load_employers(*, session: AsyncSession, outbox: Outbox, principal: Principal,
-                         rows: Sequence[EmployerCreate]) -> BulkLoadReport:
+                         rows: Sequence[EmployerCreate]) -> BulkReport:
     """用人单位登记 in bulk: employer.registered once per employer written."""
     tally = _Tally("employers", len(rows))
     candidates = _first_of_each(tally, rows, lambda r: r.credit_code, lambda a, b: a == b,
@@ -183,7 +179,7 @@ def _seeker_values(row: JobSeekerCreate, today: date) -> dict[str, Any]:
 
 
 async def load_job_seekers(*, session: AsyncSession, outbox: Outbox, principal: Principal,
-                           rows: Sequence[JobSeekerCreate]) -> BulkLoadReport:
+                           rows: Sequence[JobSeekerCreate]) -> BulkReport:
     """求职登记 in bulk: job_seeker.registered once per job seeker written (one registration per person)."""
     tally = _Tally("job-seekers", len(rows))
     today, now = clock.today(), clock.now()
@@ -210,7 +206,7 @@ EMPLOYMENT_COLUMNS = ("id", "id_number", "name", "credit_code", "start_date", "o
 
 async def load_employment_registrations(
     *, session: AsyncSession, outbox: Outbox, principal: Principal, rows: Sequence[EmploymentRegistrationCreate]
-) -> BulkLoadReport:
+) -> BulkReport:
     """就业登记 in bulk: employment.registered once per registration written; an open unemployment registration
     of the person closes from the start date (unemployment.closed), as on the single-record path."""
     tally = _Tally("employment-registrations", len(rows))
@@ -253,8 +249,8 @@ async def load_employment_registrations(
                     continue
                 if status != EmployerStatus.active.value:
                     tally.refuse(row, NO_EMPLOYER)
-                elif principal.county is not None and county != principal.county:
-                    tally.refuse(row, OTHER_COUNTY.format(county=principal.county))
+                elif (reason := bulk.county_refusal(principal, county)) is not None:
+                    tally.refuse(row, reason)
                 else:
                     tally.refuse(row, ACTIVE_HERE.format(id=existing))
     done = [i for i in candidates if ids[i] in written]
@@ -296,7 +292,7 @@ UNEMPLOYMENT_COLUMNS = ("id", "id_number", "name", "county_code", "registered_da
 
 async def load_unemployment_registrations(
     *, session: AsyncSession, outbox: Outbox, principal: Principal, rows: Sequence[UnemploymentRegistrationCreate]
-) -> BulkLoadReport:
+) -> BulkReport:
     """失业登记 in bulk: unemployment.registered once per registration written."""
     tally = _Tally("unemployment-registrations", len(rows))
     candidates = _first_of_each(

@@ -3,9 +3,11 @@
 from fastapi import APIRouter
 
 from hrss_shared.app import OutboxDep, SessionDep
+from hrss_shared.bulk import MAX_ROWS, BulkReport, Rows
 from labour_relations.bulk import service
-from labour_relations.bulk.models import MAX_ROWS, BulkLoadReport, CaseRows, ProjectRows
+from labour_relations.cases.models import CaseCreate
 from labour_relations.deps import Writer
+from labour_relations.projects.models import ProjectCreate
 
 router = APIRouter(prefix="/v1/bulk", tags=["bulk 批量写入"])
 EVENT = "hrss.labour-relations"
@@ -16,8 +18,8 @@ EVENT = "hrss.labour-relations"
                          "（统一社会信用代码）下同名项目已登记的行跳过（可重复运行）；超出客户端所属县的行拒绝并在 "
                          "refused 中列出；字段错误为 422（指明 rows.<n>.<字段>）。每登记一个项目发布一条 "
                          f"{EVENT}.project.registered.v1。")
-async def load_projects(body: ProjectRows, session: SessionDep, outbox: OutboxDep,
-                        principal: Writer) -> BulkLoadReport:
+async def load_projects(body: Rows[ProjectCreate], session: SessionDep, outbox: OutboxDep,
+                        principal: Writer) -> BulkReport:
     return await service.load_projects(session=session, outbox=outbox, principal=principal, rows=body.rows)
 
 
@@ -27,5 +29,5 @@ async def load_projects(body: ProjectRows, session: SessionDep, outbox: OutboxDe
                          "在建工程项目不存在或超出客户端所属县的行拒绝并在 refused 中列出；字段错误为 422。每件发布 "
                          f"{EVENT}.arrears_case.registered.v1，群体性欠薪另发布 {EVENT}.arrears_case.escalated.v1；"
                          "欠薪投诉（及群体性欠薪）预警信号随之记录，每个单位重新评估一次欠薪预警。")
-async def load_cases(body: CaseRows, session: SessionDep, outbox: OutboxDep, principal: Writer) -> BulkLoadReport:
+async def load_cases(body: Rows[CaseCreate], session: SessionDep, outbox: OutboxDep, principal: Writer) -> BulkReport:
     return await service.load_cases(session=session, outbox=outbox, principal=principal, rows=body.rows)

@@ -27,10 +27,9 @@ from hrss_contracts import labour_relations as contracts
 from hrss_contracts.labour_relations import ArrearsCaseChanged
 from hrss_shared import clock
 from hrss_shared.auth import Principal
-from hrss_shared.bulk import chunks, copy_rows, staged
+from hrss_shared.bulk import BulkReport, Refusal, chunks, copy_rows, county_refusal, staged
 from hrss_shared.outbox import Outbox
 from hrss_shared.policy import PolicyError
-from labour_relations.bulk.models import BulkLoadReport, Refusal
 from labour_relations.cases import service as cases
 from labour_relations.cases.models import ArrearsCase, CaseCreate
 from labour_relations.projects.models import Project, ProjectCreate
@@ -40,12 +39,6 @@ from labour_relations.warnings.models import Signal, SignalKind, WarningStatus
 
 M = TypeVar("M", bound=SQLModel)
 IN_CHUNK = 1000  # ids per ``IN (…)`` lookup
-
-
-def county_refusal(principal: Principal, county_code: str) -> str | None:
-    if principal.county is None or county_code == principal.county:
-        return None
-    return f"该客户端仅限 {principal.county} 县（市、区）数据 (client is limited to county {principal.county})"
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -73,13 +66,13 @@ async def insert_new(session: AsyncSession, name: str, model: type[M], key: Sequ
 
 
 def _report(kind: str, received: int, written: int, skipped: int, events: int,
-            refused: list[Refusal]) -> BulkLoadReport:
-    return BulkLoadReport(kind=kind, received=received, written=written, skipped=skipped, events=events,
-                          refused=sorted(refused, key=lambda r: r.row))
+            refused: list[Refusal]) -> BulkReport:
+    return BulkReport(kind=kind, received=received, written=written, skipped=skipped, events=events,
+                      refused=sorted(refused, key=lambda r: r.row))
 
 
 async def load_projects(*, session: AsyncSession, outbox: Outbox, principal: Principal,
-                        rows: list[ProjectCreate]) -> BulkLoadReport:
+                        rows: list[ProjectCreate]) -> BulkReport:
     """在建工程项目 in bulk: one ``project.registered`` per project written."""
     refused: list[Refusal] = []
     skipped = 0
@@ -118,7 +111,7 @@ def _case_refusal(data: CaseCreate, today: date, projects: set[str]) -> str | No
 
 
 async def load_cases(*, session: AsyncSession, outbox: Outbox, principal: Principal,
-                     rows: list[CaseCreate]) -> BulkLoadReport:
+                     rows: list[CaseCreate]) -> BulkReport:
     """欠薪案件 intake in bulk, as ``POST /v1/arrears-cases`` registers each one."""
     today, now = clock.today(), clock.now()
     projects = await _known_projects(session, {r.project_id for r in rows if r.project_id is not None})

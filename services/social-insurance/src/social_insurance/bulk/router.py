@@ -3,9 +3,12 @@
 from fastapi import APIRouter
 
 from hrss_shared.app import OutboxDep, SessionDep
+from hrss_shared.bulk import BulkReport, Rows
 from social_insurance.bulk import service
-from social_insurance.bulk.models import CardRows, ContributionRows, EnrolmentRows, SocialInsuranceBulkReport
+from social_insurance.bulk.models import ContributionRow
+from social_insurance.cards.models import CardCreate
 from social_insurance.deps import Writer
+from social_insurance.enrolments.models import EnrolmentCreate
 
 router = APIRouter(prefix="/v1/bulk", tags=["bulk 批量写入"])
 
@@ -22,8 +25,8 @@ COMMON = ("每行按单笔接口的规则校验，但在数据库中成批（集
                          "、或企业职工养老与城乡居民养老同时有效、或参保单位"
                          "不符合险种要求时拒绝。" + COMMON +
                          "每写入一行发布 hrss.social-insurance.enrolment.registered.v1。")
-async def bulk_enrolments(body: EnrolmentRows, session: SessionDep, outbox: OutboxDep,
-                          principal: Writer) -> SocialInsuranceBulkReport:
+async def bulk_enrolments(body: Rows[EnrolmentCreate], session: SessionDep, outbox: OutboxDep,
+                          principal: Writer) -> BulkReport:
     return await service.post_enrolments(session=session, outbox=outbox, principal=principal, rows=body.rows)
 
 
@@ -31,8 +34,8 @@ async def bulk_enrolments(body: EnrolmentRows, session: SessionDep, outbox: Outb
              description="每行同 POST /v1/cards：每人一张有效卡，已有"
                          "正常或挂失的卡时跳过；卡号按序列顺次编号，默认开通政策规定"
                          "的应用场景。" + COMMON + "每发一张卡发布 hrss.social-insurance.card.issued.v1。")
-async def bulk_cards(body: CardRows, session: SessionDep, outbox: OutboxDep,
-                     principal: Writer) -> SocialInsuranceBulkReport:
+async def bulk_cards(body: Rows[CardCreate], session: SessionDep, outbox: OutboxDep,
+                     principal: Writer) -> BulkReport:
     return await service.post_cards(session=session, outbox=outbox, principal=principal, rows=body.rows)
 
 
@@ -48,6 +51,6 @@ async def bulk_cards(body: CardRows, session: SessionDep, outbox: OutboxDep,
                          "hrss.social-insurance.contributions.posted.v1（列出每人的缴费，"
                          "最多 1000 人一条），不逐行发布；无单位的个人缴费（灵活就业、城乡居民）逐笔发布 "
                          "contribution.posted。单位欠缴由每日欠缴核查任务复核。")
-async def bulk_contributions(body: ContributionRows, session: SessionDep, outbox: OutboxDep,
-                             principal: Writer) -> SocialInsuranceBulkReport:
+async def bulk_contributions(body: Rows[ContributionRow], session: SessionDep, outbox: OutboxDep,
+                             principal: Writer) -> BulkReport:
     return await service.post_contributions(session=session, outbox=outbox, principal=principal, rows=body.rows)

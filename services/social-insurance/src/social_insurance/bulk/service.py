@@ -56,24 +56,18 @@ from hrss_contracts.social_insurance import (
 )
 from hrss_shared import clock
 from hrss_shared.auth import Principal
-from hrss_shared.bulk import chunks, copy_rows, staged
+from hrss_shared.bulk import BulkReport, Refusal, chunks, copy_rows, county_refusal, staged
 from hrss_shared.db import lock_key
 from hrss_shared.outbox import Outbox
 from hrss_shared.problems import InvalidField
-from social_insurance.bulk.models import (
-    CardRow,
-    ContributionRow,
-    EnrolmentRow,
-    Refusal,
-    SocialInsuranceBulkReport,
-)
+from social_insurance.bulk.models import ContributionRow
 from social_insurance.cards import service as cards
-from social_insurance.cards.models import VALID_STATUSES, Card, CardStatus
+from social_insurance.cards.models import VALID_STATUSES, Card, CardCreate, CardStatus
 from social_insurance.common import TYPE_NAMES, InsuranceType, first_day, month_at, month_index, month_of
 from social_insurance.contributions import service as contributions
 from social_insurance.contributions.models import BasePolicy, Contribution, ContributionKind, ContributionStatus
 from social_insurance.enrolments import service as enrolments
-from social_insurance.enrolments.models import OPEN_STATUSES, Enrolment, EnrolmentStatus, Origin
+from social_insurance.enrolments.models import OPEN_STATUSES, Enrolment, EnrolmentCreate, EnrolmentStatus, Origin
 
 ENROLMENTS: Table = Enrolment.__table__  # type: ignore[attr-defined]
 CARDS: Table = Card.__table__  # type: ignore[attr-defined]
@@ -103,10 +97,8 @@ def _uuids(count: int) -> Iterator[str]:
 
 
 def _county_refusal(principal: Principal, n: int, county_code: str) -> Refusal | None:
-    if principal.county is not None and county_code != principal.county:
-        return Refusal(row=n, field="county_code", reason=f"该客户端仅限 {principal.county} 县（市、区）数据 "
-                                                          f"(client is limited to county {principal.county})")
-    return None
+    reason = county_refusal(principal, county_code)
+    return None if reason is None else Refusal(row=n, field="county_code", reason=reason)
 
 
 def _slot(insurance_type: str) -> str:
@@ -121,13 +113,13 @@ ENROLMENT_COLUMNS = ("id", "id_number", "name", "county_code", "insurance_type",
 
 
 async def post_enrolments(*, session: AsyncSession, outbox: Outbox, principal: Principal,
-                          rows: Sequence[EnrolmentRow]) -> SocialInsuranceBulkReport:
+                          rows: Sequence[EnrolmentCreate]) -> BulkReport:
     """参保登记 in bulk: active from the start date, ``enrolment.registered`` per written row."""
     refused: list[Refusal] = []
     skipped = 0
     keys: set[tuple[str, str, str | None]] = set()
     slots: dict[tuple[str, str], int] = {}
-    candidates: list[tuple[int, EnrolmentRow]] = []
+    candidates: list[tuple[int, EnrolmentCreate]] = []
     for n, row in enumerate(rows):
         if (refusal := _county_refusal(principal, n, row.county_code)) is not None:
             refused.append(refusal)
@@ -196,7 +188,7 @@ async def post_enrolments(*, session: AsyncSession, outbox: Outbox, principal: P
             status=EnrolmentStatus.active, start_date=row.start_date, end_date=None, origin=Origin.manual))
     await copy_rows(session, ENROLMENTS, ENROLMENT_COLUMNS, written)
     published = await outbox.add_many(session, ENROLMENT_REGISTERED, events)
-    return SocialInsuranceBulkReport(kind="enrolments", received=len(rows), written=len(written), skipped=skipped,
+    return BulkReport(kind="enrolments", received=len(rows), written=len(written), skipped=skipped,
                                      events=published, refused=sorted(refused, key=lambda r: r.row))
 
 
@@ -207,13 +199,13 @@ CARD_COLUMNS = ("id", "card_number", "id_number", "name", "county_code", "status
 
 
 async def post_cards(*, session: AsyncSession, outbox: Outbox, principal: Principal,
-                     rows: Sequence[CardRow]) -> SocialInsuranceBulkReport:
+                     rows: Sequence[CardCreate]) -> BulkReport:
     """发卡 in bulk: one valid card per person, ``card.issued`` per card written."""
     today = clock.today()
     refused: list[Refusal] = []
     skipped = 0
     seen: set[str] = set()
-    candidates: list[tuple[int, CardRow, date]] = []
+    candidates: list[tuple[int, CardCreate, date]] = []
     for n, row in enumerate(rows):
         if (refusal := _county_refusal(principal, n, row.county_code)) is not None:
             refused.append(refusal)
@@ -265,7 +257,7 @@ async def post_cards(*, session: AsyncSession, outbox: Outbox, principal: Princi
                                      name=row.name, issued_date=issued))
     await copy_rows(session, CARDS, CARD_COLUMNS, written)
     published = await outbox.add_many(session, CARD_ISSUED, events)
-    return SocialInsuranceBulkReport(kind="cards", received=len(rows), written=len(written), skipped=skipped,
+    return BulkReport(kind="cards", received=len(rows), written=len(written), skipped=skipped,
                                      events=published, refused=sorted(refused, key=lambda r: r.row))
 
 
@@ -341,7 +333,7 @@ def _amounts(row: ContributionRow, flexible: bool,
 
 
 async def post_contributions(*, session: AsyncSession, outbox: Outbox, principal: Principal,
-                             rows: Sequence[ContributionRow]) -> SocialInsuranceBulkReport:
+                             rows: Sequence[ContributionRow]) -> BulkReport:
     """缴费记账 in bulk; one ``contributions.posted`` per employer, month and type written (individuals: one
     ``contribution.posted`` per contribution)."""
     today = clock.today()
@@ -472,7 +464,7 @@ async def post_contributions(*, session: AsyncSession, outbox: Outbox, principal
                 items=[ContributionsPostedItem.model_construct(**item) for item in part]))
     published += await outbox.add_many(session, CONTRIBUTIONS_POSTED, events)
     published += await outbox.add_many(session, CONTRIBUTION_POSTED, individual)
-    return SocialInsuranceBulkReport(kind="contributions", received=len(rows), written=len(written),
+    return BulkReport(kind="contributions", received=len(rows), written=len(written),
                                      skipped=skipped, events=published, refused=sorted(refused, key=lambda r: r.row))
 
 

@@ -3,8 +3,9 @@
 from fastapi import APIRouter
 
 from hrss_shared.app import OutboxDep, SessionDep
+from hrss_shared.bulk import MAX_ROWS, BulkReport, Rows
 from training.bulk import service
-from training.bulk.models import MAX_ROWS, BulkLoadReport, CertificateRows
+from training.certificates.models import CertificateCreate
 from training.deps import Writer
 
 router = APIRouter(prefix="/v1/bulk", tags=["bulk 批量写入"])
@@ -16,6 +17,6 @@ router = APIRouter(prefix="/v1/bulk", tags=["bulk 批量写入"])
                          "合格结业）或超出客户端所属县的行拒绝并在 refused 中列出；字段错误为 422"
                          "（指明 rows.<n>.<字段>）。每写入一行发布一条 "
                          "hrss.training.certificate.issued.v1，与单条发证相同。")
-async def load_certificates(body: CertificateRows, session: SessionDep, outbox: OutboxDep,
-                            principal: Writer) -> BulkLoadReport:
+async def load_certificates(body: Rows[CertificateCreate], session: SessionDep, outbox: OutboxDep,
+                            principal: Writer) -> BulkReport:
     return await service.load_certificates(session=session, outbox=outbox, principal=principal, rows=body.rows)

@@ -21,20 +21,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_contracts.training import CERTIFICATE_ISSUED
 from hrss_shared.auth import Principal
-from hrss_shared.bulk import chunks, staged
+from hrss_shared.bulk import BulkReport, Refusal, chunks, county_refusal, staged
 from hrss_shared.outbox import Outbox
-from training.bulk.models import BulkLoadReport, Refusal
 from training.certificates.models import Certificate, CertificateCreate
 from training.certificates.service import issued_event
 from training.enrolments.models import CompletionResult, Enrolment, EnrolmentStatus
 
 IN_CHUNK = 1000  # ids per ``IN (…)`` lookup
-
-
-def county_refusal(principal: Principal, county_code: str) -> str | None:
-    if principal.county is None or county_code == principal.county:
-        return None
-    return f"该客户端仅限 {principal.county} 县（市、区）数据 (client is limited to county {principal.county})"
 
 
 def number_taken(number: str, existing_id: str | None = None) -> str:
@@ -74,7 +67,7 @@ def _table() -> Table:
 
 
 async def load_certificates(*, session: AsyncSession, outbox: Outbox, principal: Principal,
-                            rows: list[CertificateCreate]) -> BulkLoadReport:
+                            rows: list[CertificateCreate]) -> BulkReport:
     """Write the rows the rules accept with one ``INSERT … SELECT`` from a staging table; one event per row written."""
     refused: list[Refusal] = []
     skipped = 0
@@ -116,5 +109,5 @@ async def load_certificates(*, session: AsyncSession, outbox: Outbox, principal:
         written = [cert for _, cert in candidates.values() if cert.id in ids]
         skipped += len(candidates) - len(written)  # recorded meanwhile by another request
     events = await outbox.add_many(session, CERTIFICATE_ISSUED, (issued_event(c) for c in written))
-    return BulkLoadReport(kind="certificates", received=len(rows), written=len(written), skipped=skipped,
+    return BulkReport(kind="certificates", received=len(rows), written=len(written), skipped=skipped,
                           events=events, refused=sorted(refused, key=lambda r: r.row))
