@@ -14,6 +14,7 @@ import platform
 import secrets
 import shutil
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -226,12 +227,27 @@ def run_wrk(url: str, script: str, env: dict[str, str], *, duration: int, connec
     return result
 
 
+async def applied(url: str) -> int:
+    """Events the gateway at ``url`` has applied (or found already applied), from its /readyz counters."""
+    stats = next(iter((await consumer_stats(url)).values()), {})
+    return int(stats.get("applied", 0)) + int(stats.get("duplicates", 0))
+
+
+async def wait_applied(url: str, total: int, timeout: float = 1800) -> None:
+    """Until the gateway at ``url`` has applied ``total`` events (TimeoutError after ``timeout`` seconds)."""
+    deadline = time.perf_counter() + timeout
+    while (done := await applied(url)) < total:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"gateway applied {done} of {total} events")
+        await asyncio.sleep(0.2)
+
+
 def result_line(name: str, r: dict[str, Any], width: int = 8) -> str:
     """One wrk result: requests/s, p50, p99, errors."""
     return (f"  {name:<{width}} {r['rps']:>9,.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:7.2f} ms   "
             f"errors {r['errors']}")
 
 
-__all__ = ["LOAD_CPU", "SERVER_CPU", "SERVICES", "Broker", "Stack", "broker", "consumer_stats", "cpu_seconds",
-           "create_topics", "employers", "id_number_of", "load", "machine", "percentile", "person_history", "pin",
-           "produce", "result_line", "run_wrk"]
+__all__ = ["HERE", "LOAD_CPU", "SERVER_CPU", "SERVICES", "Broker", "Stack", "applied", "broker", "consumer_stats",
+           "cpu_seconds", "create_topics", "employers", "id_number_of", "load", "machine", "percentile",
+           "person_history", "pin", "produce", "result_line", "run_wrk", "wait_applied"]

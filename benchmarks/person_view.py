@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import subprocess
@@ -42,37 +41,27 @@ from hrss_shared.auth import issue_token
 from hrss_shared.registry import EMPLOYMENT
 
 from common import (
+    HERE,
+    LOAD_CPU,
+    SERVER_CPU,
     Stack,
+    applied,
     broker,
-    consumer_stats,
     create_topics,
     employers,
     id_number_of,
     machine,
     person_history,
+    pin,
     produce,
+    run_wrk,
+    wait_applied,
 )
-
-HERE = Path(__file__).resolve().parent
-SERVER_CPU, LOAD_CPU = "0", "1"
-
-
-def pin(pid: int, cpus: str) -> None:
-    """Pin every thread of ``pid`` to ``cpus`` (no-op where taskset is missing or there is one core)."""
-    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
-        subprocess.run(["taskset", "-a", "-c", "-p", cpus, str(pid)], check=True, stdout=subprocess.DEVNULL)
 
 
 def wrk(url: str, paths: Path, token: str, *, duration: int, connections: int, purpose: str = "") -> dict[str, Any]:
-    env = {**os.environ, "HRSS_BENCH_PATHS": str(paths), "HRSS_BENCH_TOKEN": token, "HRSS_BENCH_PURPOSE": purpose}
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s",
-               str(HERE / "wrk_report.lua"), url]
-    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
-        command = ["taskset", "-c", LOAD_CPU, *command]
-    out = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
-    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
-    result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
-    return result
+    env = {"HRSS_BENCH_PATHS": str(paths), "HRSS_BENCH_TOKEN": token, "HRSS_BENCH_PURPOSE": purpose}
+    return run_wrk(url, "wrk_report.lua", env, duration=duration, connections=connections)
 
 
 class Trickle:
@@ -93,19 +82,6 @@ class Trickle:
             await produce(self.bootstrap, self.topic, events)
             self.sent += len(events)
             await asyncio.sleep(max(0.0, 0.1 - (time.perf_counter() - tick)))
-
-
-async def applied(url: str) -> int:
-    stats = next(iter((await consumer_stats(url)).values()), {})
-    return int(stats.get("applied", 0)) + int(stats.get("duplicates", 0))
-
-
-async def wait_applied(url: str, total: int, timeout: float = 600) -> None:
-    deadline = time.perf_counter() + timeout
-    while await applied(url) < total:
-        if time.perf_counter() > deadline:
-            raise TimeoutError(f"gateway applied {await applied(url)} of {total} events")
-        await asyncio.sleep(0.2)
 
 
 def loaded_run(stack: Stack, node_bootstrap: str, topic: str, trickle_start: int, args: argparse.Namespace,

@@ -62,7 +62,6 @@ from common import (
     SERVER_CPU,
     Stack,
     broker,
-    consumer_stats,
     cpu_seconds,
     create_topics,
     employers,
@@ -74,22 +73,12 @@ from common import (
     produce,
     result_line,
     run_wrk,
+    wait_applied,
 )
 
 CHUNK = 250_000  # persons replicated per transaction
 SAMPLE = 200_000  # ID numbers in wrk's request file at most
 BYTES_PER_SECTION_ROW = 170  # key, section name, B-tree overhead and page slack beside the document (measured)
-
-
-async def wait_applied(url: str, total: int, timeout: float = 1800) -> None:
-    deadline = time.perf_counter() + timeout
-    done = 0
-    while done < total:
-        stats = next(iter((await consumer_stats(url)).values()), {})
-        done = int(stats.get("applied", 0)) + int(stats.get("duplicates", 0))
-        if time.perf_counter() > deadline:
-            raise TimeoutError(f"gateway applied {done} of {total} events")
-        await asyncio.sleep(0.5)
 
 
 def key_rows(start: int, stop: int, real: int) -> list[tuple[str, str]]:

@@ -38,6 +38,13 @@ CHUNK_ROWS = 5000  # rows per executemany on SQLite (memory stays flat for any i
 COPY_ROWS = 50_000  # rows per COPY on PostgreSQL
 
 
+def table_of(model: Any) -> Table:
+    """The table of a SQLModel table class (typed: SQLModel does not declare ``__table__``)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
     return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
 

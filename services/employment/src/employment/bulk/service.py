@@ -58,10 +58,10 @@ from hrss_shared.outbox import Outbox
 # The events are built with ``model_construct`` from rows already validated: ``Outbox.add_many`` checks each one
 # against its contract, so validating them here as well would only double the per-row cost.
 
-EMPLOYERS = Employer.__table__  # type: ignore[attr-defined]
-SEEKERS = JobSeeker.__table__  # type: ignore[attr-defined]
-EMPLOYMENTS = EmploymentRegistration.__table__  # type: ignore[attr-defined]
-UNEMPLOYMENTS = UnemploymentRegistration.__table__  # type: ignore[attr-defined]
+EMPLOYERS = bulk.table_of(Employer)
+SEEKERS = bulk.table_of(JobSeeker)
+EMPLOYMENTS = bulk.table_of(EmploymentRegistration)
+UNEMPLOYMENTS = bulk.table_of(UnemploymentRegistration)
 
 REPEATED = "与本批第 {first} 行同一主体但内容不同 (repeats the key of row {first} of this request with other values)"
 NO_EMPLOYER = "用人单位未登记或已注销 (employer not registered or inactive)"

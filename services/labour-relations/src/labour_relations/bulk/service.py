@@ -18,7 +18,7 @@ from collections.abc import Hashable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, and_, exists, insert, select
+from sqlalchemy import and_, exists, insert, select
 from sqlmodel import SQLModel, col
 from sqlmodel import select as model_select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,7 +27,7 @@ from hrss_contracts import labour_relations as contracts
 from hrss_contracts.labour_relations import ArrearsCaseChanged
 from hrss_shared import clock
 from hrss_shared.auth import Principal
-from hrss_shared.bulk import BulkReport, Refusal, chunks, copy_rows, county_refusal, staged
+from hrss_shared.bulk import BulkReport, Refusal, chunks, copy_rows, county_refusal, staged, table_of
 from hrss_shared.outbox import Outbox
 from hrss_shared.policy import PolicyError
 from labour_relations.cases import service as cases
@@ -39,12 +39,6 @@ from labour_relations.warnings.models import Signal, SignalKind, WarningStatus
 
 M = TypeVar("M", bound=SQLModel)
 IN_CHUNK = 1000  # ids per ``IN (…)`` lookup
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    table = model.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table)
-    return table
 
 
 async def insert_new(session: AsyncSession, name: str, model: type[M], key: Sequence[str],

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, exists, insert, select
+from sqlalchemy import exists, insert, select
 from sqlmodel import col
 from sqlmodel import select as model_select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_contracts.training import CERTIFICATE_ISSUED
 from hrss_shared.auth import Principal
-from hrss_shared.bulk import BulkReport, Refusal, chunks, county_refusal, staged
+from hrss_shared.bulk import BulkReport, Refusal, chunks, county_refusal, staged, table_of
 from hrss_shared.outbox import Outbox
 from training.certificates.models import Certificate, CertificateCreate
 from training.certificates.service import issued_event
@@ -60,12 +60,6 @@ async def _enrolments(session: AsyncSession, ids: set[str]) -> dict[str, Enrolme
     return found
 
 
-def _table() -> Table:
-    table = Certificate.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table)
-    return table
-
-
 async def load_certificates(*, session: AsyncSession, outbox: Outbox, principal: Principal,
                             rows: list[CertificateCreate]) -> BulkReport:
     """Write the rows the rules accept with one ``INSERT … SELECT`` from a staging table; one event per row written."""
@@ -90,7 +84,7 @@ async def load_certificates(*, session: AsyncSession, outbox: Outbox, principal:
 
     written: list[Certificate] = []
     if candidates:
-        table = _table()
+        table = table_of(Certificate)
         columns = list(table.columns)
         names = [c.name for c in columns]
         values: list[list[Any]] = [[getattr(cert, n) for n in names] for _, cert in candidates.values()]
