@@ -59,18 +59,18 @@ class KafkaSecurity(BaseSettings):
 
 
 @functools.cache
-def _from_environment() -> KafkaSecurity:
-    return KafkaSecurity()
+def _options() -> dict[str, Any]:
+    return KafkaSecurity().options()  # one TLS context for every client of the process
 
 
 def options() -> dict[str, Any]:
     """This process's Kafka security options (from ``HRSS_KAFKA_*``; empty on a PLAINTEXT broker)."""
-    return _from_environment().options()
+    return dict(_options())
 
 
 def reload() -> None:
     """Read ``HRSS_KAFKA_*`` again (tests that change the environment)."""
-    _from_environment.cache_clear()
+    _options.cache_clear()
 
 
 def admin_client(bootstrap: str, client_id: str, *, request_timeout_ms: int = 10000) -> AIOKafkaAdminClient:
