@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import errno
 import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +17,21 @@ from sqlalchemy import MetaData, func, select
 from sqlalchemy.exc import OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hrss_shared.consumer import ConsumerRunner, PermanentEventError
+from hrss_contracts.employment import EMPLOYMENT_REGISTERED, EmploymentRegistered
+from hrss_shared.consumer import BatchHandler, ConsumerRunner, Handlers, PermanentEventError
 from hrss_shared.db import make_engine, make_sessionmaker
 from hrss_shared.events import CloudEvent
 from hrss_shared.faults import is_transient
 from hrss_shared.infra import infra_tables
+from hrss_shared.validators import make_credit_code, make_id_number
 
 TYPE = "hrss.test.thing.happened.v1"
+OTHER = "hrss.test.other.happened.v1"
 
 
-def record(offset: int) -> ConsumerRecord[Any, Any]:
-    event = CloudEvent(id=str(uuid.uuid4()), source="/hrss/test", type=TYPE, time=datetime.now(UTC),
-                       subject=f"s{offset}", data={"n": offset})
+def record(offset: int, event_type: str = TYPE, data: dict[str, Any] | None = None) -> ConsumerRecord[Any, Any]:
+    event = CloudEvent(id=str(uuid.uuid4()), source="/hrss/test", type=event_type, time=datetime.now(UTC),
+                       subject=f"s{offset}", data={"n": offset} if data is None else data)
     return ConsumerRecord(topic="t.hrss.test", partition=0, offset=offset, timestamp=0, timestamp_type=0,
                           key=b"k", value=event.to_json(), checksum=None, serialized_key_size=1,
                           serialized_value_size=1, headers=())
@@ -190,3 +193,45 @@ async def test_an_offset_commit_lost_to_a_rebalance_is_logged_not_raised(runner:
 
     with pytest.raises(KafkaConnectionError):  # anything else still ends the loop (reconnect with backoff)
         await runner._committed(asyncio.create_task(broken()))  # noqa: SLF001
+
+
+async def test_a_batch_handler_gets_each_run_of_its_type_with_the_other_types_between_in_order(runner: Runner) -> None:
+    calls: list[tuple[str, Any]] = []
+
+    async def many(session: AsyncSession, events: Sequence[CloudEvent]) -> None:
+        calls.append(("run", [event.data["n"] for event in events]))
+
+    async def one(session: AsyncSession, event: CloudEvent) -> None:
+        calls.append(("one", event.data["n"]))
+
+    runner.handlers.update({TYPE: BatchHandler(many), OTHER: one})
+    await runner.handle_batch([record(1), record(2), record(3, OTHER), record(4), record(5), record(6)])
+    assert calls == [("run", [1, 2]), ("one", 3), ("run", [4, 5, 6])]
+    assert (runner.stats.applied, runner.stats.batches, runner.stats.fallbacks) == (6, 1, 0)
+    assert await processed(runner) == 6
+
+
+def registered(n: int) -> dict[str, Any]:
+    return {"id": f"r{n}", "id_number": make_id_number("330802", date(1990, 1, 1), n), "name": "王小明",
+            "credit_code": make_credit_code("330802", n), "employer_name": "衢州测试企业有限公司",
+            "county_code": "330802", "start_date": "2026-03-01"}
+
+
+async def test_an_event_breaking_its_contract_in_a_run_is_dead_lettered_alone_and_the_run_applies(
+    runner: Runner,
+) -> None:
+    runs: list[list[str]] = []
+    found = Handlers()
+
+    @found.on_many(EMPLOYMENT_REGISTERED)
+    async def opened(session: AsyncSession, events: Sequence[tuple[CloudEvent, EmploymentRegistered]]) -> None:
+        runs.append([data.id for _, data in events])
+
+    runner.handlers.update(found.by_type)
+    kind = EMPLOYMENT_REGISTERED.type
+    await runner.handle_batch([record(1, kind, registered(1)), record(2, kind, {"id": "r2"}),
+                               record(3, kind, registered(3))])
+    assert runs == [["r1"], ["r3"]], "the run failed on r2, then each event applied alone"
+    assert [offset for offset, _ in runner.dead] == [2]
+    assert "rejected by handler" in runner.dead[0][1] and "id_number" in runner.dead[0][1]
+    assert runner.stats.fallbacks == 1 and await processed(runner) == 2

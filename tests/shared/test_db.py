@@ -157,3 +157,24 @@ def db_now() -> object:
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+async def test_lock_keys_holds_every_subject_of_a_batch_until_commit(make_db: DbFactory) -> None:
+    """A consumer's batch locks its persons in one statement: on PostgreSQL another transaction cannot take any of
+    them until the batch commits (SQLite's single writer serialises anyway: nothing to take there)."""
+    engine = await engine_for(await make_db("locks"))
+    maker = db.make_sessionmaker(engine)
+    try:
+        async with maker() as batch, batch.begin():
+            await db.lock_keys(batch, ["person:b", "person:a", "person:b"])
+            if engine.dialect.name != "postgresql":
+                return
+            try_lock = text("SELECT pg_try_advisory_xact_lock(hashtext(:k))")
+            async with maker() as other, other.begin():
+                taken = [(await other.execute(try_lock, {"k": k})).scalar() for k in ("person:a", "person:b")]
+                free = (await other.execute(try_lock, {"k": "person:c"})).scalar()
+            assert (taken, free) == ([False, False], True)
+        async with maker() as other, other.begin():
+            assert (await other.execute(try_lock, {"k": "person:a"})).scalar() is True
+    finally:
+        await engine.dispose()

@@ -9,6 +9,7 @@ from typing import Any
 
 from hrss_contracts import contract_for
 from hrss_contracts.employment import EMPLOYMENT_REGISTERED, EMPLOYMENT_TERMINATED
+from hrss_shared.consumer import BatchHandler
 from hrss_shared.events import CloudEvent
 from social_insurance import consumers
 from tests import factories
@@ -100,6 +101,15 @@ async def apply(svc: InProcessService, ev: CloudEvent) -> None:
     found = consumers.handlers(lambda: svc.runtime.outbox)  # type: ignore[arg-type,return-value]
     async with svc.runtime.maker() as session, session.begin():
         await found[ev.type](session, ev)
+
+
+async def apply_run(svc: InProcessService, events: list[CloudEvent]) -> None:
+    """Run the consumer's batch handler over a run of events of one type in one transaction, as the consumer runner
+    does with consecutive events of a polled batch."""
+    handler = consumers.handlers(lambda: svc.runtime.outbox)[events[0].type]  # type: ignore[arg-type,return-value]
+    assert isinstance(handler, BatchHandler) and {e.type for e in events} == {events[0].type}
+    async with svc.runtime.maker() as session, session.begin():
+        await handler.many(session, events)
 
 
 async def register_employment(svc: InProcessService, data: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from hrss_contracts.employment import UNEMPLOYMENT_REGISTERED
+from hrss_contracts.employment import EMPLOYMENT_REGISTERED, UNEMPLOYMENT_REGISTERED
 from hrss_shared.validators import make_id_number
 from social_insurance.benefits import service as benefits
 from social_insurance.benefits.service import POLICY, duration, entitled_months, retirement_of
@@ -22,6 +22,7 @@ from tests.conftest import MoveToday
 from tests.social_insurance.helpers import (
     TYPE,
     apply,
+    apply_run,
     assert_problem,
     count_events,
     employment_registered,
@@ -242,6 +243,23 @@ async def test_re_employment_stops_the_benefit_and_a_later_payment_is_flagged(si
             row["event"]["data"]["stop_reason"]) == (TYPE("benefit_payment.posted"), True, "2026-06-15", "reemployed")
     got = (await si.client.get(f"/v1/unemployment-benefits/{b['id']}")).json()
     assert (got["status"], got["months_paid"], got["amount_paid"]) == ("stopped", 4, "9315.00")
+
+
+async def test_two_jobs_in_one_batch_stop_the_benefit_once_from_the_first(si: InProcessService) -> None:
+    """The consumer applies consecutive registrations as one run: the second job of the run finds the benefit
+    stopped already; a person without a running benefit in the same run changes nothing."""
+    person, other = young(), young()
+    await seed_months(si, person, 24)
+    b = await decide(si, registration(person))
+    before = await count_events(si)
+    jobs = [employment_registered(person, start_date="2026-03-05"), employment_registered(other),
+            employment_registered(person, start_date="2026-03-09")]
+    await apply_run(si, [event(EMPLOYMENT_REGISTERED.type, job) for job in jobs])
+    [stopped] = [r for r in await events_since(si, before) if r["event_type"] == TYPE("unemployment_benefit.stopped")]
+    assert (stopped["event"]["data"]["stopped_date"], stopped["event"]["data"]["employment_registration_id"]) == (
+        "2026-03-05", jobs[0]["id"])
+    got = (await si.client.get(f"/v1/unemployment-benefits/{b['id']}")).json()
+    assert (got["status"], got["stopped_date"]) == ("stopped", "2026-03-05")
 
 
 async def test_a_new_spell_counts_afresh_and_adds_the_undrawn_months(si: InProcessService,

@@ -14,6 +14,7 @@ from tests.conftest import MoveToday
 from tests.social_insurance.helpers import (
     TYPE,
     apply,
+    apply_run,
     assert_problem,
     count_events,
     employment_registered,
@@ -176,3 +177,43 @@ async def test_the_scheduled_gap_job_is_registered(scheduled: InProcessService) 
     assert scheduled.runtime.scheduler is not None
     record = await scheduled.runtime.scheduler.run_now(onestop.GAP_JOB)
     assert record is not None and record.outcome.startswith("coverage gaps")
+
+
+async def test_a_run_of_registrations_in_one_batch_applies_as_one_at_a_time_would(
+    si: InProcessService, move_today: MoveToday
+) -> None:
+    """The consumer applies consecutive registrations set-based: each sees the ones before it in the run, the
+    enrolments already there, and its events carry its own correlation id."""
+    move_today(date(2026, 3, 5))
+    a, b, c = factories.id_number(), factories.id_number(), factories.id_number()
+    y = factories.credit_code()
+    manual = await enrol(si, "unemployment", id_number=b, credit_code=y)  # B is already insured with Y
+    first = employment_registered(a)
+    again = employment_registered(a, credit_code=first["credit_code"])  # a second registration with the same employer
+    with_y = employment_registered(b, credit_code=y)
+    late = employment_registered(c, start_date="2026-02-02")  # day 31 of its grace period today: a gap at once
+    run = [event(EMPLOYMENT_REGISTERED.type, data) for data in (first, again, with_y, late, first)]  # first republished
+    for n, ev in enumerate(run):
+        ev.correlationid = f"corr-{n}"
+    before = await count_events(si)
+    await apply_run(si, run)
+    await apply_run(si, run)  # the whole run redelivered
+    rows = await events_since(si, before)
+    assert types_of(rows) == ["enrolment.registered"] * 8 + ["medical_enrolment.requested"] * 4 + [
+        "coverage_gap.detected"] * 3
+    by_event = [(types_of([r])[0], r["event"]["data"].get("employment_registration_id") or r["event"]["data"]["id"],
+                 r["event"]["correlationid"]) for r in rows]
+    registrations = {first["id"]: "corr-0", again["id"]: "corr-1", with_y["id"]: "corr-2", late["id"]: "corr-3"}
+    for kind, registration_id, correlation in by_event[:12]:
+        assert correlation == registrations[registration_id], (kind, registration_id)
+    assert {correlation for *_, correlation in by_event[12:]} == {"corr-3"}
+    assert [(e["insurance_type"], e["employment_registration_id"]) for e in await enrolments_of(si, a)] == [
+        (kind, first["id"]) for kind in ("employee_pension", "unemployment", "work_injury")]
+    assert sorted((e["insurance_type"], e["origin"]) for e in await enrolments_of(si, b)) == [
+        ("employee_pension", "one_stop"), ("unemployment", "manual"), ("work_injury", "one_stop")]
+    assert manual["status"] == "active"
+    assert {e["gap_detected_date"] for e in await enrolments_of(si, c)} == {"2026-03-05"}
+    on_day_30 = employment_registered(start_date="2026-02-03")
+    before = await count_events(si)
+    await apply_run(si, [event(EMPLOYMENT_REGISTERED.type, on_day_30)])
+    assert "coverage_gap.detected" not in types_of(await events_since(si, before))

@@ -61,6 +61,19 @@ class BatchHook(Protocol):
     async def after(self, session: AsyncSession) -> None: ...
 
 
+class BatchHandler:
+    """A handler that applies a run of consecutive events of its type in one call (set-based: one query for the
+    run instead of one per event). The runner hands it each run of its type within a batch, in offset order,
+    events of other types between two runs applied between them; called with one event it is a plain
+    :data:`Handler` (the runner's one-at-a-time fallback that isolates a failing event)."""
+
+    def __init__(self, many: Callable[[AsyncSession, Sequence[CloudEvent]], Awaitable[None]]) -> None:
+        self.many = many
+
+    async def __call__(self, session: AsyncSession, event: CloudEvent) -> None:
+        await self.many(session, [event])
+
+
 class Handlers:
     """Handlers by event type, each declared for a contract: the data arrives parsed as the contract's model.
 
@@ -87,6 +100,30 @@ class Handlers:
             if contract.type in self.by_type:
                 raise ValueError(f"two handlers for {contract.type}")
             self.by_type[contract.type] = handler
+            return fn
+
+        return register
+
+    def on_many(
+        self, contract: Contract[M]
+    ) -> Callable[[Callable[[AsyncSession, Sequence[tuple[CloudEvent, M]]], Awaitable[None]]],
+                  Callable[[AsyncSession, Sequence[tuple[CloudEvent, M]]], Awaitable[None]]]:
+        """Declare a :class:`BatchHandler`: ``fn`` gets each run of consecutive events of the contract's type as
+        (event, data) pairs in offset order; one event whose data breaks the contract fails the run (the runner
+        then isolates and dead-letters it)."""
+        def register(
+            fn: Callable[[AsyncSession, Sequence[tuple[CloudEvent, M]]], Awaitable[None]],
+        ) -> Callable[[AsyncSession, Sequence[tuple[CloudEvent, M]]], Awaitable[None]]:
+            async def many(session: AsyncSession, events: Sequence[CloudEvent]) -> None:
+                items: list[tuple[CloudEvent, M]] = []
+                for event in events:
+                    try:
+                        items.append((event, contract.parse(event.data)))
+                    except ContractViolation as exc:
+                        raise PermanentEventError(str(exc)) from exc
+                await fn(session, items)
+
+            self.add(contract.type, BatchHandler(many))
             return fn
 
         return register
@@ -290,14 +327,7 @@ class ConsumerRunner:
                     for hook in self.hooks:
                         await hook.before(session, events)
                     with parse_once():  # handlers chained on one event type validate its data once
-                        for count, item in enumerate(todo, 1):
-                            token = correlation_id.set(item.event.correlationid)
-                            try:
-                                await item.handler(session, item.event)
-                            finally:
-                                correlation_id.reset(token)
-                            if count % YIELD_EVERY == 0:
-                                await asyncio.sleep(0)  # database calls may not suspend: let requests in
+                        await self._handle(session, todo)
                     for hook in self.hooks:
                         await hook.after(session)
                     now = datetime.now(UTC)
@@ -309,6 +339,29 @@ class ConsumerRunner:
         if todo and self.after_commit is not None:
             self.after_commit()
         return len(todo), len(items) - len(todo)
+
+    async def _handle(self, session: AsyncSession, todo: Sequence[_Parsed]) -> None:
+        """Run the handlers in offset order; a run of consecutive events for one :class:`BatchHandler` in one call."""
+        done = since_yield = 0
+        while done < len(todo):
+            item = todo[done]
+            if isinstance(item.handler, BatchHandler):
+                end = done + 1
+                while end < len(todo) and todo[end].handler is item.handler:
+                    end += 1
+                await item.handler.many(session, [t.event for t in todo[done:end]])
+            else:
+                end = done + 1
+                token = correlation_id.set(item.event.correlationid)
+                try:
+                    await item.handler(session, item.event)
+                finally:
+                    correlation_id.reset(token)
+            since_yield += end - done
+            done = end
+            if since_yield >= YIELD_EVERY:
+                since_yield = 0
+                await asyncio.sleep(0)  # database calls may not suspend: let requests in
 
     async def _apply_alone(self, item: _Parsed) -> None:
         """Apply one event exactly once in effect, or dead-letter it with the reason."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -131,6 +131,17 @@ async def lock_key(session: Any, key: str) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+
+
+async def lock_keys(session: Any, keys: Iterable[str]) -> None:
+    """:func:`lock_key` for many subjects in one statement (a consumer's batch), taken in one order (sorted) so two
+    transactions locking overlapping sets never wait for each other crosswise."""
+    ordered = sorted(set(keys))
+    bind = session.get_bind()
+    if ordered and bind.dialect.name == "postgresql":
+        await session.execute(text(
+            "SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM "
+            "(SELECT k FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k) AS ordered"), {"keys": ordered})
 
 
 async def fetch_or_404(session: Any, model: type[T], key: Any, detail: str) -> T:

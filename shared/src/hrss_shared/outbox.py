@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hmac
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -74,19 +74,23 @@ class Outbox:
         session.info[PENDING_FLAG] = True
         return event
 
-    async def add_many(self, session: AsyncSession, contract: Contract[M], items: Iterable[M]) -> int:
+    async def add_many(self, session: AsyncSession, contract: Contract[M], items: Iterable[M],
+                       correlations: Sequence[str | None] | None = None) -> int:
         """Stage one event per item of ``items`` in ``session``'s transaction with one bulk write; their number.
 
         The bulk paths' form of :meth:`add`: every item is checked against ``contract`` the same way (an instance
         of its model whose JSON form validates again), and the rows reach the outbox through
         :func:`hrss_shared.bulk.copy_rows` (``COPY`` on PostgreSQL). Set-wise: the items are dumped and their dumps
         validated with one :class:`~pydantic.TypeAdapter` call each, and each event's JSON is the bytes
-        :meth:`CloudEvent.to_json` gives, built without a CloudEvent model per event.
+        :meth:`CloudEvent.to_json` gives, built without a CloudEvent model per event. ``correlations`` gives each
+        item's correlation id (a consumer's batch: the event it follows from); by default the current request's.
         """
         self._check_topic(contract)
         items = list(items)
         if not items:
             return 0
+        if correlations is not None and len(correlations) != len(items):
+            raise ValueError(f"{len(correlations)} correlation ids for {len(items)} items")
         for data in items:
             if not isinstance(data, contract.model):
                 raise ContractViolation(f"{contract.type} needs {contract.model.__name__}, got {type(data).__name__}")
@@ -105,8 +109,10 @@ class Outbox:
         correlation = head.correlationid
         subject_field = contract.subject
         rows = []
-        for data, payload in zip(items, payloads, strict=True):
+        for index, (data, payload) in enumerate(zip(items, payloads, strict=True)):
             subject = str(getattr(data, subject_field))
+            if correlations is not None:
+                correlation = correlations[index]
             event_id = str(uuid.uuid4())
             event: dict[str, Any] = {"specversion": "1.0", "id": event_id, "source": self.source,
                                      "type": contract.type, "time": time, "subject": subject,

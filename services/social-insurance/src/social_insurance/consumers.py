@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,16 +34,16 @@ def handlers(outbox: Callable[[], Outbox]) -> dict[str, Handler]:
     """The handlers by event type; ``outbox`` answers the service's outbox (its events go out with the change)."""
     found = Handlers()
 
-    @found.on(EMPLOYMENT_REGISTERED)
+    @found.on_many(EMPLOYMENT_REGISTERED)
     async def employment_registered(
-        session: AsyncSession, event: CloudEvent, registration: EmploymentRegistered
+        session: AsyncSession, events: Sequence[tuple[CloudEvent, EmploymentRegistered]]
     ) -> None:
         """参保"一件事": pending enrolments with the employer and the medical-insurance request; a running
-        失业保险金 stops from the start date."""
-        await onestop.on_employment_registered(session=session, outbox=outbox(), registration=registration)
-        await benefits.stop_for_employment(session=session, outbox=outbox(), id_number=registration.id_number,
-                                           start_date=registration.start_date,
-                                           employment_registration_id=registration.id)
+        失业保险金 stops from the start date. Set-based over each run of registrations in a batch (the city's load
+        brings thousands at a time)."""
+        registrations = [(event.correlationid, registration) for event, registration in events]
+        await onestop.on_employment_registered(session=session, outbox=outbox(), registrations=registrations)
+        await benefits.stop_for_employment(session=session, outbox=outbox(), registrations=registrations)
 
     @found.on(EMPLOYMENT_TERMINATED)
     async def employment_terminated(

@@ -25,7 +25,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -34,6 +34,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_contracts.employment import (
     SEPARATION_REASON_NAMES,
+    EmploymentRegistered,
     SeparationReason,
     UnemploymentCancelled,
     UnemploymentCorrected,
@@ -52,8 +53,9 @@ from hrss_contracts.social_insurance import (
 from hrss_shared import clock
 from hrss_shared.auth import Principal
 from hrss_shared.consumer import PermanentEventError
-from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
+from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key, lock_keys
 from hrss_shared.listing import DateRange, equals, order_by
+from hrss_shared.logs import correlation_id
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
 from hrss_shared.policy import PolicyError, PolicyTable
@@ -260,20 +262,32 @@ async def _stop(*, session: AsyncSession, outbox: Outbox, benefit: UnemploymentB
         employment_registration_id=employment_registration_id))
 
 
-async def stop_for_employment(*, session: AsyncSession, outbox: Outbox, id_number: str, start_date: date,
-                              employment_registration_id: str) -> int:
-    """重新就业: the person's running benefit stops from the employment's start date; the number stopped."""
-    await lock_key(session, person_lock(id_number))
-    rows = (await session.exec(select(UnemploymentBenefit).where(
-        UnemploymentBenefit.id_number == id_number, UnemploymentBenefit.status == BenefitStatus.active))).all()
+async def stop_for_employment(
+    *, session: AsyncSession, outbox: Outbox, registrations: Sequence[tuple[str | None, EmploymentRegistered]],
+) -> int:
+    """重新就业: each person's running benefit stops from the employment's start date (a run of registrations, in
+    order; each with the correlation id its event carries); the number stopped. The running benefits of the run's
+    persons are read in one query."""
+    await lock_keys(session, (person_lock(registration.id_number) for _, registration in registrations))
+    running: dict[str, list[UnemploymentBenefit]] = {}
+    for benefit in (await session.exec(select(UnemploymentBenefit).where(
+            col(UnemploymentBenefit.id_number).in_({registration.id_number for _, registration in registrations}),
+            UnemploymentBenefit.status == BenefitStatus.active))).all():
+        running.setdefault(benefit.id_number, []).append(benefit)
     stopped = 0
-    for benefit in rows:
-        assert benefit.start_date is not None and benefit.end_date is not None
-        if start_date > benefit.end_date:
-            continue  # the period had ended before the new job started
-        await _stop(session=session, outbox=outbox, benefit=benefit, stopped=max(start_date, benefit.start_date),
-                    reason=StopReason.reemployed, employment_registration_id=employment_registration_id)
-        stopped += 1
+    for correlation, registration in registrations:
+        for benefit in running.get(registration.id_number, []):
+            assert benefit.start_date is not None and benefit.end_date is not None
+            if benefit.status != BenefitStatus.active or registration.start_date > benefit.end_date:
+                continue  # stopped by an earlier registration of the run, or ended before the new job started
+            token = correlation_id.set(correlation)
+            try:
+                await _stop(session=session, outbox=outbox, benefit=benefit,
+                            stopped=max(registration.start_date, benefit.start_date), reason=StopReason.reemployed,
+                            employment_registration_id=registration.id)
+            finally:
+                correlation_id.reset(token)
+            stopped += 1
     return stopped
 
 

@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -148,28 +150,42 @@ async def create(*, session: AsyncSession, outbox: Outbox, principal: Principal,
     return enrolment
 
 
-async def open_pending(
-    *, session: AsyncSession, outbox: Outbox, id_number: str, name: str, county_code: str,
-    insurance_type: InsuranceType, credit_code: str, start_date: date, employment_registration_id: str,
-) -> Enrolment | None:
-    """A pending enrolment of the 参保"一件事"; None when this registration already opened one, or the person already
-    has an open enrolment of the type with this employer."""
-    existing = (await session.exec(select(Enrolment).where(
-        Enrolment.insurance_type == insurance_type,
-        (col(Enrolment.employment_registration_id) == employment_registration_id)
-        | ((col(Enrolment.id_number) == id_number) & (col(Enrolment.credit_code) == credit_code)
-           & col(Enrolment.status).in_([EnrolmentStatus.pending, EnrolmentStatus.active]))))).first()
-    if existing is not None:
-        return None
-    enrolment = Enrolment(
+OPEN = (EnrolmentStatus.pending, EnrolmentStatus.active)
+
+
+async def one_stop_keys(
+    *, session: AsyncSession, insurance_types: Sequence[str], registration_ids: Sequence[str],
+    id_numbers: Sequence[str],
+) -> tuple[set[tuple[str, str]], set[tuple[str, str, str | None]]]:
+    """What keeps the 参保"一件事" from opening an enrolment, for a run of registrations in one query: the (type,
+    employment registration) pairs that opened one already, and the (type, person, employer) triples with an open
+    (pending or active) enrolment."""
+    rows = (await session.execute(
+        sa_select(col(Enrolment.insurance_type), col(Enrolment.employment_registration_id), col(Enrolment.id_number),
+                  col(Enrolment.credit_code), col(Enrolment.status))
+        .where(col(Enrolment.insurance_type).in_(insurance_types),
+               col(Enrolment.employment_registration_id).in_(registration_ids)
+               | (col(Enrolment.id_number).in_(id_numbers) & col(Enrolment.status).in_(OPEN))))).all()
+    by_registration = {(kind, registration) for kind, registration, *_ in rows if registration is not None}
+    open_with = {(kind, id_number, credit_code) for kind, _, id_number, credit_code, status in rows if status in OPEN}
+    return by_registration, open_with
+
+
+def pending_one_stop(
+    *, id_number: str, name: str, county_code: str, insurance_type: InsuranceType, credit_code: str, start_date: date,
+    employment_registration_id: str,
+) -> Enrolment:
+    """A pending enrolment of the 参保"一件事" (not yet added to a session; the caller checks :func:`one_stop_keys`)."""
+    return Enrolment(
         id_number=id_number, name=name[:50], county_code=county_code, insurance_type=insurance_type,
         credit_code=credit_code, status=EnrolmentStatus.pending, origin=Origin.one_stop,
         employment_registration_id=employment_registration_id, start_date=start_date)
-    session.add(enrolment)
-    await session.flush()
-    await outbox.add(session, ENROLMENT_REGISTERED, InsuranceEnrolmentRegistered(
-        **_fields(enrolment), origin=Origin.one_stop, employment_registration_id=employment_registration_id))
-    return enrolment
+
+
+def one_stop_registered(enrolment: Enrolment) -> InsuranceEnrolmentRegistered:
+    """The enrolment.registered event of a 参保"一件事" enrolment."""
+    return InsuranceEnrolmentRegistered(**_fields(enrolment), origin=Origin.one_stop,
+                                        employment_registration_id=enrolment.employment_registration_id)
 
 
 async def _touch(session: AsyncSession, enrolment: Enrolment) -> None:
