@@ -458,6 +458,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
     if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra):
         extra = ["-n", str(TEST_WORKERS), *extra]  # each worker starts its own Kafka and PostgreSQL
+    if not any(a.startswith("--durations") for a in extra):
+        extra = [*extra, "--durations=25"]  # the slowest tests, to keep CI within its time
     print("$ pytest " + " ".join(extra), flush=True)
     return subprocess.run([sys.executable, "-m", "pytest", *extra], cwd=root).returncode
 
