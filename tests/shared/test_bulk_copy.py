@@ -135,5 +135,15 @@ async def test_add_many_stages_one_valid_event_per_item(make_db: DbFactory) -> N
         async with maker() as session:
             assert len((await session.execute(select(OUTBOX.c.id))).all()) == 3
             assert json.loads(rows[0]["payload"])["subject"] == code
+
+        # A consumer's batch: each event carries the correlation id of the event it follows from.
+        async with maker() as session, session.begin():
+            assert await outbox.add_many(session, emp.EMPLOYER_REGISTERED, items[:2], correlations=["c-1", None]) == 2
+        with pytest.raises(ValueError, match="1 correlation ids for 2 items"):
+            async with maker() as session, session.begin():
+                await outbox.add_many(session, emp.EMPLOYER_REGISTERED, items[:2], correlations=["c-1"])
+        async with maker() as session:
+            payloads = (await session.execute(select(OUTBOX.c.payload).order_by(OUTBOX.c.id))).scalars().all()
+        assert [CloudEvent.from_json(p).correlationid for p in payloads[3:]] == ["c-1", None]
     finally:
         await engine.dispose()
