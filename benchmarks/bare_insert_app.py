@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import os
 import uuid
@@ -26,9 +25,11 @@ from sqlalchemy import insert
 
 from employment.db import infra
 from employment.registrations.models import EmploymentRegistration
+from hrss_contracts.employment import EMPLOYMENT_REGISTERED
 from hrss_shared.db import make_engine
+from hrss_shared.outbox import message_key
 
-EVENT_TYPE = "hrss.employment.employment.registered.v1"
+EVENT_TYPE = EMPLOYMENT_REGISTERED.type
 
 
 def create_app() -> FastAPI:
@@ -36,7 +37,7 @@ def create_app() -> FastAPI:
     employer_name = os.environ["HRSS_BENCH_EMPLOYER_NAME"]
     county = os.environ["HRSS_BENCH_COUNTY"]
     topic = os.environ.get("HRSS_BENCH_TOPIC", "hrss.employment")
-    key_secret = os.environ.get("HRSS_EVENT_KEY_SECRET", "bench").encode()
+    key_secret = os.environ.get("HRSS_EVENT_KEY_SECRET", "bench")
     engine = make_engine(url)
     # SQLite has one writer: the writers of one process queue on a lock, as the service's write sessions do.
     gate: Any = asyncio.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
@@ -64,7 +65,7 @@ def create_app() -> FastAPI:
             await conn.execute(insert(registrations), row)
             await conn.execute(insert(outbox), {
                 "event_id": event_id, "topic": topic,
-                "key": hmac.digest(key_secret, row["id_number"].encode(), "sha256").hex(),
+                "key": message_key(row["id_number"], key_secret),
                 "event_type": EVENT_TYPE, "payload": json.dumps(event, ensure_ascii=False), "created_at": now,
                 "attempts": 0,
             })

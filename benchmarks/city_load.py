@@ -26,7 +26,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from hrss_cli.city import City
 from hrss_cli.city.load import BulkCounts, load
 from hrss_cli.stack import ServiceProcess, free_ports
 
@@ -106,7 +105,6 @@ def main() -> int:
             try:
                 start_services(stack, services, need_broker=args.broker != "none")
                 urls = {s: stack.url(s) for s in services}
-                City(persons=args.persons, seed=args.seed)  # the employers, built once before the clock starts
                 start = time.perf_counter()
                 totals = load(urls, stack.token, args.persons, args.seed, chunk_size=args.chunk_size,
                               progress=args.progress, services=services)

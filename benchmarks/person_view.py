@@ -54,6 +54,7 @@ from common import (
     person_history,
     pin,
     produce,
+    result_line,
     run_wrk,
     wait_applied,
 )
@@ -102,11 +103,6 @@ def loaded_run(stack: Stack, node_bootstrap: str, topic: str, trickle_start: int
     result = asyncio.run(both())
     after = asyncio.run(applied(url))
     return result, trickle.sent, after - before
-
-
-def line(name: str, r: dict[str, Any], extra: str = "") -> str:
-    return (f"  {name:<8} {r['rps']:>9,.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:7.2f} ms   "
-            f"errors {r['errors']}{extra}")
 
 
 def main() -> int:
@@ -171,15 +167,15 @@ def main() -> int:
             bare.terminate()
             bare.wait()
             bare = None
-            print(line("bare", baseline), flush=True)
+            print(result_line("bare", baseline), flush=True)
             start = args.persons
             result, sent, done = loaded_run(stack, node.bootstrap, topic, start, args, paths, masked)
-            print(line("masked", result, f"   ({done:,} of {sent:,} arriving events applied during the run)"),
+            print(result_line("masked", result) + f"   ({done:,} of {sent:,} arriving events applied during the run)",
                   flush=True)
             start += sent // 3 + 1
             shown, sent, done = loaded_run(stack, node.bootstrap, topic, start, args, paths, audited,
                                            purpose="benchmark")
-            print(line("audited", shown, f"   ({done:,} of {sent:,} arriving events applied during the run)"),
+            print(result_line("audited", shown) + f"   ({done:,} of {sent:,} arriving events applied during the run)",
                   flush=True)
             print(f"  masked / bare: {result['rps'] / baseline['rps']:.1%} of requests/s (goal ≥ 50%), "
                   f"p99 {result['p99_ms']:.1f} ms (goal < 50 ms); audited / bare: "

@@ -78,7 +78,9 @@ from common import (
 
 CHUNK = 250_000  # persons replicated per transaction
 SAMPLE = 200_000  # ID numbers in wrk's request file at most
-BYTES_PER_SECTION_ROW = 170  # key, section name, B-tree overhead and page slack beside the document (measured)
+# The disk check's estimate of a section row's bytes beside its document (key, section name, B-tree overhead, page
+# slack): a margin for the check, not a figure of the benchmark.
+BYTES_PER_SECTION_ROW = 170
 
 
 def key_rows(start: int, stop: int, real: int) -> list[tuple[str, str]]:
@@ -306,8 +308,8 @@ def main() -> int:
                     print(f"  replicated in {time.perf_counter() - began:.0f} s", flush=True)
                     have = size
                     stack.start("gateway", **extra)
-                # Both gateways are fresh processes for each size (a gateway that has served for minutes was
-                # measured slower than a new one), pinned to the server core.
+                # Both gateways are fresh processes for each size (neither has served longer than the other),
+                # pinned to the server core.
                 reference.stop()
                 reference.start("gateway", **ref_extra)
                 pin(reference.processes["gateway"].proc.pid, SERVER_CPU)  # type: ignore[union-attr]

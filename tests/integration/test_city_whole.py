@@ -7,7 +7,6 @@ employers' contribution months. A second load writes and publishes nothing."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +32,6 @@ from training.main import create_app as create_training
 PERSONS = {"sqlite": 10_000, "postgresql": 3_000}  # by database
 
 
-@dataclass
-class Stack:
-    services: dict[str, InProcessService]  # by registry name
-
-    @property
-    def gateway(self) -> InProcessService:
-        return self.services["gateway"]
-
-
 class ByHost(httpx.AsyncBaseTransport):
     """Requests to ``http://<service>`` go to that in-process service."""
 
@@ -53,7 +43,10 @@ class ByHost(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-async def stack(make_db: DbFactory, kafka: KafkaNode, prefix: str, tmp_path: Path) -> AsyncIterator[Stack]:
+async def stack(
+    make_db: DbFactory, kafka: KafkaNode, prefix: str, tmp_path: Path
+) -> AsyncIterator[dict[str, InProcessService]]:
+    """Every service in-process, by registry name."""
     def settings(cls: Any, db: str) -> Any:
         return service_settings(cls, db_url=db, bootstrap=kafka.bootstrap, prefix=prefix, data_dir=tmp_path)
     services = {
@@ -67,7 +60,7 @@ async def stack(make_db: DbFactory, kafka: KafkaNode, prefix: str, tmp_path: Pat
     }
     async with services["employment"], services["training"], services["social-insurance"], \
             services["labour-relations"], services["gateway"]:
-        yield Stack(services)
+        yield services
 
 
 async def outbox_state(svc: InProcessService) -> tuple[int, int]:
@@ -82,16 +75,15 @@ async def outbox_state(svc: InProcessService) -> tuple[int, int]:
 
 @pytest.mark.slow
 async def test_the_whole_city_loads_through_every_service_into_the_gateway(
-    stack: Stack, request: pytest.FixtureRequest
+    stack: dict[str, InProcessService], request: pytest.FixtureRequest
 ) -> None:
     persons = PERSONS[request.node.callspec.params["make_db"]]
     city = City(persons=persons, seed=2025)
-    domain = {name: svc for name, svc in stack.services.items() if name != "gateway"}
+    domain = {name: svc for name, svc in stack.items() if name != "gateway"}
     urls = {name: f"http://{name}" for name in domain}
-    modules = MODULES
-    assert set(modules) == set(domain)  # every service has its part of the city
+    assert set(MODULES) == set(domain)  # every service has its part of the city
     transport = ByHost(domain)
-    totals = await load_city(city, urls, DEV_TOKEN, progress=False, modules=modules, transport=transport)
+    totals = await load_city(city, urls, DEV_TOKEN, progress=False, modules=MODULES, transport=transport)
     for name, counts in totals.items():
         total = counts.total
         assert total.refused == 0, (name, counts)
@@ -118,7 +110,7 @@ async def test_the_whole_city_loads_through_every_service_into_the_gateway(
     employer = city.employers[worker.employer]
 
     async def worker_view() -> dict[str, Any] | None:
-        r = await stack.gateway.client.get(f"/v1/persons/{worker.id_number}")
+        r = await stack["gateway"].client.get(f"/v1/persons/{worker.id_number}")
         if r.status_code != 200:
             return None
         view: dict[str, Any] = r.json()
@@ -131,14 +123,14 @@ async def test_the_whole_city_loads_through_every_service_into_the_gateway(
     assert {e["insurance_type"] for e in view["insurance"]["enrolments"]} >= {"employee_pension", "unemployment"}
 
     async def employer_view() -> dict[str, Any] | None:
-        r = await stack.gateway.client.get(f"/v1/employers/{employer.credit_code}")
+        r = await stack["gateway"].client.get(f"/v1/employers/{employer.credit_code}")
         body: dict[str, Any] | None = r.json() if r.status_code == 200 else None
         return body if body and len(body["insurance"]["months"]) >= 12 else None
     body = await eventually(employer_view, timeout=600, interval=2)
     assert body["profile"]["name"] == employer.name
 
     events = {name: (await outbox_state(svc))[0] for name, svc in domain.items()}
-    again = await load_city(city, urls, DEV_TOKEN, progress=False, modules=modules, transport=transport)
+    again = await load_city(city, urls, DEV_TOKEN, progress=False, modules=MODULES, transport=transport)
     for name, counts in again.items():
         assert (counts.total.written, counts.total.events) == (0, 0), (name, counts)
     assert {name: (await outbox_state(svc))[0] for name, svc in domain.items()} == events

@@ -54,8 +54,8 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]
     kafka_security.reload()
 
 
-async def _service(tmp_path: Path, bootstrap: str, prefix: str, password: str,
-                   monkeypatch: pytest.MonkeyPatch) -> InProcessService:
+def _service(tmp_path: Path, bootstrap: str, prefix: str, password: str,
+             monkeypatch: pytest.MonkeyPatch) -> InProcessService:
     monkeypatch.setenv("HRSS_KAFKA_SASL_PASSWORD", password)
     kafka_security.reload()
     settings = service_settings(EmploymentSettings, db_url=f"sqlite+aiosqlite:///{tmp_path / 'employment.db'}",
@@ -84,7 +84,7 @@ async def test_relay_publishes_only_with_the_principals_password(
     node, sasl_bootstrap = sasl_broker
     employer = factories.employer("330802")
 
-    wrong = await _service(tmp_path, sasl_bootstrap, prefix, "wrong-password", credentials)
+    wrong = _service(tmp_path, sasl_bootstrap, prefix, "wrong-password", credentials)
     async with wrong:
         r = await wrong.client.post("/v1/employers", json=employer)
         assert r.status_code == 201, r.text
@@ -95,7 +95,7 @@ async def test_relay_publishes_only_with_the_principals_password(
             waiting = (await session.execute(select(outbox.c.event_id, outbox.c.published_at))).all()
         assert len(waiting) == 1 and waiting[0].published_at is None  # kept, not lost
 
-    right = await _service(tmp_path, sasl_bootstrap, prefix, PASSWORD, credentials)
+    right = _service(tmp_path, sasl_bootstrap, prefix, PASSWORD, credentials)
     async with right:
         await eventually(lambda: _published(right), timeout=60)
         assert (await right.client.get("/readyz")).status_code == 200

@@ -93,10 +93,14 @@ def test_today_unfrozen_is_the_bureau_date_and_steps_in_at_beijing_midnight(monk
     """today() keeps the date until the next Beijing midnight (no time-zone work per call) and no longer."""
     assert not clock.is_frozen()
     assert clock.today() == datetime.now(clock.BUREAU_TZ).date()
+    # A remembered day whose midnight is due: kept until that instant, computed anew from it on.
     midnight = datetime.combine(clock.today() + timedelta(days=1), datetime.min.time(), clock.BUREAU_TZ).timestamp()
+    monkeypatch.setattr(clock, "_today", (date(2000, 1, 1), midnight))
     real_time = clock._time.time
     monkeypatch.setattr(clock._time, "time", lambda: midnight - 0.001)
-    assert clock.today() == datetime.now(clock.BUREAU_TZ).date()  # still the remembered day, just before midnight
+    assert clock.today() == date(2000, 1, 1)  # just before midnight: the remembered day, no time-zone work
+    monkeypatch.setattr(clock._time, "time", lambda: midnight)
+    assert clock.today() == datetime.now(clock.BUREAU_TZ).date()  # at midnight: the date again, from the clock
     monkeypatch.setattr(clock._time, "time", real_time)
     with clock.freeze(datetime(2030, 6, 1, 16, 0, tzinfo=UTC)):
         assert clock.is_frozen()

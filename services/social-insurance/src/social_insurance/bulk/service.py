@@ -37,7 +37,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Date, Integer, String, Table, exists, func, or_, select, update
+from sqlalchemy import Column, Date, Integer, String, exists, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_contracts.social_insurance import (
@@ -56,7 +56,7 @@ from hrss_contracts.social_insurance import (
 )
 from hrss_shared import clock
 from hrss_shared.auth import Principal
-from hrss_shared.bulk import BulkReport, Refusal, chunks, copy_rows, county_refusal, staged
+from hrss_shared.bulk import BulkReport, Refusal, chunks, copy_rows, county_refusal, staged, table_of
 from hrss_shared.db import lock_key
 from hrss_shared.outbox import Outbox
 from hrss_shared.problems import InvalidField
@@ -69,9 +69,9 @@ from social_insurance.contributions.models import BasePolicy, Contribution, Cont
 from social_insurance.enrolments import service as enrolments
 from social_insurance.enrolments.models import OPEN_STATUSES, Enrolment, EnrolmentCreate, EnrolmentStatus, Origin
 
-ENROLMENTS: Table = Enrolment.__table__  # type: ignore[attr-defined]
-CARDS: Table = Card.__table__  # type: ignore[attr-defined]
-CONTRIBUTIONS: Table = Contribution.__table__  # type: ignore[attr-defined]
+ENROLMENTS = table_of(Enrolment)
+CARDS = table_of(Card)
+CONTRIBUTIONS = table_of(Contribution)
 ZERO = Decimal("0.00")
 
 
@@ -189,7 +189,7 @@ async def post_enrolments(*, session: AsyncSession, outbox: Outbox, principal: P
     await copy_rows(session, ENROLMENTS, ENROLMENT_COLUMNS, written)
     published = await outbox.add_many(session, ENROLMENT_REGISTERED, events)
     return BulkReport(kind="enrolments", received=len(rows), written=len(written), skipped=skipped,
-                                     events=published, refused=sorted(refused, key=lambda r: r.row))
+                      events=published, refused=sorted(refused, key=lambda r: r.row))
 
 
 # ---- 发卡 -------------------------------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ async def post_cards(*, session: AsyncSession, outbox: Outbox, principal: Princi
     await copy_rows(session, CARDS, CARD_COLUMNS, written)
     published = await outbox.add_many(session, CARD_ISSUED, events)
     return BulkReport(kind="cards", received=len(rows), written=len(written), skipped=skipped,
-                                     events=published, refused=sorted(refused, key=lambda r: r.row))
+                      events=published, refused=sorted(refused, key=lambda r: r.row))
 
 
 # ---- 缴费 -------------------------------------------------------------------------------------------------------
@@ -464,8 +464,8 @@ async def post_contributions(*, session: AsyncSession, outbox: Outbox, principal
                 items=[ContributionsPostedItem.model_construct(**item) for item in part]))
     published += await outbox.add_many(session, CONTRIBUTIONS_POSTED, events)
     published += await outbox.add_many(session, CONTRIBUTION_POSTED, individual)
-    return BulkReport(kind="contributions", received=len(rows), written=len(written),
-                                     skipped=skipped, events=published, refused=sorted(refused, key=lambda r: r.row))
+    return BulkReport(kind="contributions", received=len(rows), written=len(written), skipped=skipped,
+                      events=published, refused=sorted(refused, key=lambda r: r.row))
 
 
 async def _activate(session: AsyncSession, outbox: Outbox, first: dict[str, tuple[str, str]], today: date) -> int:
