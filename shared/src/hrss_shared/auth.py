@@ -62,12 +62,17 @@ class Principal:
         if not self.has(scope):
             raise Forbidden(f"客户端缺少权限范围 {scope} (client {self.client_id} lacks scope {scope})")
 
+    def county_problem(self, county_code: str | None) -> str | None:
+        """Why this client may not see or change a record of ``county_code`` (a county bureau's client is limited to
+        its own county), or None."""
+        if self.county is None or county_code == self.county:
+            return None
+        return f"该客户端仅限 {self.county} 县（市、区）数据 (client is limited to county {self.county})"
+
     def check_county(self, county_code: str | None) -> None:
-        """County bureaus' clients see and change only their own county's records."""
-        if self.county is not None and county_code != self.county:
-            raise Forbidden(
-                f"该客户端仅限 {self.county} 县（市、区）数据 (client is limited to county {self.county})"
-            )
+        """County bureaus' clients see and change only their own county's records (a 403 otherwise)."""
+        if (problem := self.county_problem(county_code)) is not None:
+            raise Forbidden(problem)
 
 
 def validate_scopes(scopes: Iterable[str]) -> frozenset[str]:

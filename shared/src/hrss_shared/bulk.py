@@ -23,7 +23,6 @@ from sqlalchemy import Column, MetaData, Table, insert, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hrss_shared.auth import Principal
 from hrss_shared.db import BulkWrite
 
 Row = Sequence[Any]
@@ -141,8 +140,3 @@ class BulkReport(BaseModel):
     refused: list[Refusal] = Field(default_factory=list, description="按规则拒绝、未写入的行 (rows refused)")
 
 
-def county_refusal(principal: Principal, county_code: str) -> str | None:
-    """Why a county-limited client may not write a row of ``county_code`` (the single-record path's 403), or None."""
-    if principal.county is None or county_code == principal.county:
-        return None
-    return f"该客户端仅限 {principal.county} 县（市、区）数据 (client is limited to county {principal.county})"

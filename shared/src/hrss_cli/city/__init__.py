@@ -24,7 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from hrss_shared.bulk import chunks
+from hrss_shared.bulk import MAX_ROWS, chunks
 from hrss_shared.reference.retirement import add_months, age_on, category_for, retirement_date
 from hrss_shared.validators import QUZHOU_COUNTIES, make_credit_code, make_id_number
 
@@ -61,7 +61,7 @@ class Batch:
     rows: list[dict[str, Any]]
 
 
-BATCH_ROWS = 10_000  # rows per request (a service's bulk path takes at most 20,000)
+BATCH_ROWS = MAX_ROWS // 2  # rows per request (a service's bulk path takes at most MAX_ROWS)
 
 
 def batches(service: str, path: str, rows: list[dict[str, Any]], size: int = BATCH_ROWS) -> Iterator[Batch]:

@@ -25,10 +25,11 @@ from decimal import Decimal
 from typing import Any
 
 from hrss_cli.city import AS_OF, Batch, City, Person, Status, batches
+from hrss_shared.bulk import MAX_ROWS
 from hrss_shared.reference.retirement import add_months
 
 SERVICE = "social-insurance"
-CONTRIBUTION_ROWS = 20_000  # contributions per request: whole employers where they fit
+CONTRIBUTION_ROWS = MAX_ROWS  # contributions per request (the bulk path's limit): whole employers where they fit
 CARDS_FROM = date(2021, 1, 1)  # 第三代社会保障卡 with the 一卡通 scenarios (policy/card_services.toml)
 RESIDENT_PENSION_FROM = date(2014, 1, 1)  # 城乡居民基本养老保险 unified (国发〔2014〕8号)
 MEDIAN_WAGE = 6000.0  # 元/月: a median declared wage (log-normal spread below)

@@ -115,7 +115,7 @@ def _county_allowed(tally: _Tally, principal: Principal, rows: Sequence[Any]) ->
     """Rows in the client's county (all rows for a city-wide client); the others are refused."""
     kept = []
     for i, row in enumerate(rows):
-        if (reason := bulk.county_refusal(principal, row.county_code)) is None:
+        if (reason := principal.county_problem(row.county_code)) is None:
             kept.append(i)
         else:
             tally.refuse(i, reason)
@@ -249,7 +249,7 @@ async def load_employment_registrations(
                     continue
                 if status != EmployerStatus.active.value:
                     tally.refuse(row, NO_EMPLOYER)
-                elif (reason := bulk.county_refusal(principal, county)) is not None:
+                elif (reason := principal.county_problem(county)) is not None:
                     tally.refuse(row, reason)
                 else:
                     tally.refuse(row, ACTIVE_HERE.format(id=existing))

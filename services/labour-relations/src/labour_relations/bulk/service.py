@@ -27,11 +27,12 @@ from hrss_contracts import labour_relations as contracts
 from hrss_contracts.labour_relations import ArrearsCaseChanged
 from hrss_shared import clock
 from hrss_shared.auth import Principal
-from hrss_shared.bulk import BulkReport, Refusal, chunks, copy_rows, county_refusal, staged, table_of
+from hrss_shared.bulk import BulkReport, Refusal, chunks, copy_rows, staged, table_of
 from hrss_shared.outbox import Outbox
-from hrss_shared.policy import PolicyError
+from hrss_shared.problems import InvalidField
 from labour_relations.cases import service as cases
 from labour_relations.cases.models import ArrearsCase, CaseCreate
+from labour_relations.common import not_future
 from labour_relations.projects.models import Project, ProjectCreate
 from labour_relations.projects.service import registered_event
 from labour_relations.warnings import service as warnings
@@ -72,7 +73,7 @@ async def load_projects(*, session: AsyncSession, outbox: Outbox, principal: Pri
     skipped = 0
     candidates: dict[Hashable, Project] = {}
     for i, data in enumerate(rows):
-        reason = county_refusal(principal, data.county_code)
+        reason = principal.county_problem(data.county_code)
         if reason is not None:
             refused.append(Refusal(row=i, reason=reason))
         elif (data.credit_code, data.name) in candidates:
@@ -91,16 +92,15 @@ async def _known_projects(session: AsyncSession, ids: set[str]) -> set[str]:
     return found
 
 
-def _case_refusal(data: CaseCreate, today: date, projects: set[str]) -> str | None:
-    """The single-record path's refusals (``cases.service.register``), worded the same."""
-    if data.filed_date > today:
-        return f"filed_date: 日期 {data.filed_date} 晚于今天 {today} (must not be after today)"
+def _case_refusal(data: CaseCreate, projects: set[str]) -> str | None:
+    """The single-record path's refusals (``cases.service.register``, its rules called), as the 422 words them."""
     try:
-        cases.POLICY.at(data.filed_date)
-    except PolicyError as exc:
-        return f"filed_date: {data.filed_date} 无适用的办案期限政策 (no case policy in force: {exc})"
+        not_future("filed_date", data.filed_date)
+        cases.policy(data.filed_date)
+    except InvalidField as exc:
+        return exc.detail
     if data.project_id is not None and data.project_id not in projects:
-        return f"project_id: 在建工程项目 {data.project_id} 不存在 (project not found)"
+        return cases.unknown_project(data.project_id).detail
     return None
 
 
@@ -115,14 +115,14 @@ async def load_cases(*, session: AsyncSession, outbox: Outbox, principal: Princi
     registered: dict[str, ArrearsCaseChanged] = {}  # by case id: the data as registered (before any escalation)
     escalated: dict[str, ArrearsCaseChanged] = {}
     for i, data in enumerate(rows):
-        reason = county_refusal(principal, data.county_code) or _case_refusal(data, today, projects)
+        reason = principal.county_problem(data.county_code) or _case_refusal(data, projects)
         if reason is not None:
             refused.append(Refusal(row=i, reason=reason))
             continue
         if (data.credit_code, data.filed_date) in candidates:
             skipped += 1  # one case per employer and day through this path
             continue
-        rules = cases.POLICY.at(data.filed_date)
+        rules = cases.policy(data.filed_date)
         case = ArrearsCase(
             credit_code=data.credit_code, employer_name=data.employer_name, county_code=data.county_code,
             project_id=data.project_id, complainants=[c.model_dump(mode="json") for c in data.complainants],

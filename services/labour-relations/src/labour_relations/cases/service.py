@@ -66,11 +66,16 @@ def case_lock(case_id: str) -> str:
     return f"labour-case:{case_id}"
 
 
-def _policy(day: date) -> CasePolicy:
+def policy(day: date) -> CasePolicy:
+    """The case policy in force on the filing day (422 naming ``filed_date`` when there is none)."""
     try:
         return POLICY.at(day)
     except PolicyError as exc:
         raise InvalidField("filed_date", f"{day} 无适用的办案期限政策 (no case policy in force: {exc})") from exc
+
+
+def unknown_project(project_id: str) -> InvalidField:
+    return InvalidField("project_id", f"在建工程项目 {project_id} 不存在 (project not found)")
 
 
 def changed_event(case: ArrearsCase, previous: str | None = None, reason: str | None = None,
@@ -99,7 +104,7 @@ async def _save(session: AsyncSession, case: ArrearsCase) -> None:
 
 async def _escalate_if_group(session: AsyncSession, outbox: Outbox, case: ArrearsCase) -> None:
     """群体性欠薪: publish the escalation (and its warning signal) the first time the case qualifies."""
-    rules = _policy(case.filed_date)
+    rules = policy(case.filed_date)
     if case.group_case or case.workers_affected < rules.group_case_workers:
         return
     case.group_case, case.group_case_illustrative = True, rules.group_case_illustrative
@@ -116,12 +121,12 @@ async def register(*, session: AsyncSession, outbox: Outbox, principal: Principa
     not_future("filed_date", data.filed_date)
     if data.project_id is not None:
         if await session.get(Project, data.project_id) is None:
-            raise InvalidField("project_id", f"在建工程项目 {data.project_id} 不存在 (project not found)")
+            raise unknown_project(data.project_id)
     case = ArrearsCase(
         credit_code=data.credit_code, employer_name=data.employer_name, county_code=data.county_code,
         project_id=data.project_id, complainants=[c.model_dump(mode="json") for c in data.complainants],
         workers_affected=data.workers_affected, amount_owed=data.amount_owed, evidence_notes=data.evidence_notes,
-        filed_date=data.filed_date, policy_source=_policy(data.filed_date).source,
+        filed_date=data.filed_date, policy_source=policy(data.filed_date).source,
     )
     session.add(case)
     await session.flush()
@@ -156,7 +161,7 @@ def _require(case: ArrearsCase, allowed: Iterable[CaseStatus], action: str) -> s
 
 
 def _apply_deadline(case: ArrearsCase, accepted: date) -> None:
-    rules = _policy(accepted)
+    rules = policy(accepted)
     calendar = workdays.current()
     try:
         base = calendar.add_workdays(accepted, rules.deadline_workdays)

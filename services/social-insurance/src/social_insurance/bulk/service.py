@@ -56,7 +56,7 @@ from hrss_contracts.social_insurance import (
 )
 from hrss_shared import clock
 from hrss_shared.auth import Principal
-from hrss_shared.bulk import BulkReport, Refusal, chunks, copy_rows, county_refusal, staged, table_of
+from hrss_shared.bulk import BulkReport, Refusal, chunks, copy_rows, staged, table_of
 from hrss_shared.db import lock_key
 from hrss_shared.outbox import Outbox
 from hrss_shared.problems import InvalidField
@@ -97,7 +97,7 @@ def _uuids(count: int) -> Iterator[str]:
 
 
 def _county_refusal(principal: Principal, n: int, county_code: str) -> Refusal | None:
-    reason = county_refusal(principal, county_code)
+    reason = principal.county_problem(county_code)
     return None if reason is None else Refusal(row=n, field="county_code", reason=reason)
 
 

@@ -21,11 +21,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_contracts.training import CERTIFICATE_ISSUED
 from hrss_shared.auth import Principal
-from hrss_shared.bulk import BulkReport, Refusal, chunks, county_refusal, staged, table_of
+from hrss_shared.bulk import BulkReport, Refusal, chunks, staged, table_of
 from hrss_shared.outbox import Outbox
+from training.certificates import service as certificates
 from training.certificates.models import Certificate, CertificateCreate
-from training.certificates.service import issued_event
-from training.enrolments.models import CompletionResult, Enrolment, EnrolmentStatus
+from training.enrolments.models import Enrolment
 
 IN_CHUNK = 1000  # ids per ``IN (…)`` lookup
 
@@ -33,23 +33,6 @@ IN_CHUNK = 1000  # ids per ``IN (…)`` lookup
 def number_taken(number: str, existing_id: str | None = None) -> str:
     where = f"（证书记录 {existing_id}）" if existing_id else "（本批中已有另一持证人）"
     return f"证书编号 {number} 已登记{where} (certificate number already recorded for another holder)"
-
-
-def enrolment_refusal(data: CertificateCreate, enrolment: Enrolment | None) -> str | None:
-    """The single-record path's enrolment rule (``_check_enrolment``), worded the same."""
-    if data.enrolment_id is None:
-        return None
-    if enrolment is None:
-        return f"enrolment_id: 报名记录 {data.enrolment_id} 不存在 (enrolment not found)"
-    if enrolment.id_number != data.id_number:
-        return "enrolment_id: 报名记录不是持证人本人的 (the enrolment is someone else's)"
-    if enrolment.status != EnrolmentStatus.completed or enrolment.result != CompletionResult.passed:
-        return (f"enrolment_id: 报名记录 {enrolment.id} 未合格结业（状态 {enrolment.status}）"
-                "(the enrolment is not completed as passed)")
-    if enrolment.occupation_code != data.occupation_code:
-        return (f"enrolment_id: 报名记录的职业 {enrolment.occupation_code} 与证书职业 {data.occupation_code} 不同 "
-                "(the enrolment is in another occupation)")
-    return None
 
 
 async def _enrolments(session: AsyncSession, ids: set[str]) -> dict[str, Enrolment]:
@@ -68,16 +51,18 @@ async def load_certificates(*, session: AsyncSession, outbox: Outbox, principal:
     candidates: dict[str, tuple[int, Certificate]] = {}  # by certificate number: its first row
     enrolments = await _enrolments(session, {r.enrolment_id for r in rows if r.enrolment_id is not None})
     for i, data in enumerate(rows):
-        reason = county_refusal(principal, data.county_code)
+        reason = principal.county_problem(data.county_code)
         if reason is None and data.certificate_number in candidates:
             if candidates[data.certificate_number][1].id_number == data.id_number:
                 skipped += 1  # the same certificate twice in one request
                 continue
             reason = number_taken(data.certificate_number)
-        if reason is None and data.enrolment_id is not None:
-            reason = enrolment_refusal(data, enrolments.get(data.enrolment_id))
         if reason is not None:
             refused.append(Refusal(row=i, reason=reason))
+            continue
+        if data.enrolment_id is not None and (
+                problem := certificates.enrolment_problem(data, enrolments.get(data.enrolment_id))) is not None:
+            refused.append(Refusal(row=i, field="enrolment_id", reason=problem.detail))
             continue
         candidates[data.certificate_number] = (
             i, Certificate(**data.model_dump(exclude={"level"}), level=int(data.level)))
@@ -102,6 +87,6 @@ async def load_certificates(*, session: AsyncSession, outbox: Outbox, principal:
             ids = set((await session.execute(move)).scalars())
         written = [cert for _, cert in candidates.values() if cert.id in ids]
         skipped += len(candidates) - len(written)  # recorded meanwhile by another request
-    events = await outbox.add_many(session, CERTIFICATE_ISSUED, (issued_event(c) for c in written))
+    events = await outbox.add_many(session, CERTIFICATE_ISSUED, (certificates.issued_event(c) for c in written))
     return BulkReport(kind="certificates", received=len(rows), written=len(written), skipped=skipped,
-                          events=events, refused=sorted(refused, key=lambda r: r.row))
+                      events=events, refused=sorted(refused, key=lambda r: r.row))

@@ -73,20 +73,28 @@ async def _number_taken(session: AsyncSession, model: Any, number: str) -> Confl
                     field_name="certificate_number", existing_id=existing.id)
 
 
+def enrolment_problem(data: CertificateCreate, enrolment: Enrolment | None) -> InvalidField | None:
+    """What is wrong with the enrolment a certificate names (``enrolment`` as looked up: None when there is none):
+    it must be the holder's own, completed as passed, in the certificate's occupation."""
+    if enrolment is None:
+        return InvalidField("enrolment_id", f"报名记录 {data.enrolment_id} 不存在 (enrolment not found)")
+    if enrolment.id_number != data.id_number:
+        return InvalidField("enrolment_id", "报名记录不是持证人本人的 (the enrolment is someone else's)")
+    if enrolment.status != EnrolmentStatus.completed or enrolment.result != CompletionResult.passed:
+        return InvalidField("enrolment_id", f"报名记录 {enrolment.id} 未合格结业（状态 {enrolment.status}）"
+                                            "(the enrolment is not completed as passed)")
+    if enrolment.occupation_code != data.occupation_code:
+        return InvalidField("enrolment_id", f"报名记录的职业 {enrolment.occupation_code} 与证书职业 "
+                                            f"{data.occupation_code} 不同 (the enrolment is in another occupation)")
+    return None
+
+
 async def _check_enrolment(session: AsyncSession, data: CertificateCreate) -> None:
     if data.enrolment_id is None:
         return
-    enrolment = await session.get(Enrolment, data.enrolment_id)
-    if enrolment is None:
-        raise InvalidField("enrolment_id", f"报名记录 {data.enrolment_id} 不存在 (enrolment not found)")
-    if enrolment.id_number != data.id_number:
-        raise InvalidField("enrolment_id", "报名记录不是持证人本人的 (the enrolment is someone else's)")
-    if enrolment.status != EnrolmentStatus.completed or enrolment.result != CompletionResult.passed:
-        raise InvalidField("enrolment_id", f"报名记录 {enrolment.id} 未合格结业（状态 {enrolment.status}）"
-                                           "(the enrolment is not completed as passed)")
-    if enrolment.occupation_code != data.occupation_code:
-        raise InvalidField("enrolment_id", f"报名记录的职业 {enrolment.occupation_code} 与证书职业 "
-                                           f"{data.occupation_code} 不同 (the enrolment is in another occupation)")
+    problem = enrolment_problem(data, await session.get(Enrolment, data.enrolment_id))
+    if problem is not None:
+        raise problem
 
 
 async def issue(
