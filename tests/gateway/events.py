@@ -6,7 +6,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gateway.readmodel import CONSUMER, HANDLERS
+from gateway.readmodel import CONSUMER
+from hrss_shared.app import ConsumerSpec
 from hrss_shared.events import CloudEvent
 from tests import factories
 from tests.support import InProcessService
@@ -28,21 +29,22 @@ def event(type: str, subject: str, data: dict[str, Any], *, time: datetime | Non
                       subject=subject, data=data)
 
 
-async def apply_batch(svc: InProcessService, *events: CloudEvent) -> None:
-    """Apply events in one transaction with the consumer's batch hooks, as the gateway's consumer applies a poll."""
+async def apply_batch(svc: InProcessService, *events: CloudEvent, consumer: ConsumerSpec = CONSUMER) -> None:
+    """Apply events in one transaction with the consumer's batch hooks, as the gateway's consumer applies a poll
+    (``consumer``: the read models' part by default; ``gateway.projection.CONSUMER`` for every part)."""
     async with svc.runtime.maker() as session, session.begin():
-        for hook in CONSUMER.hooks:
+        for hook in consumer.hooks:
             await hook.before(session, events)
         for e in events:
-            await HANDLERS[e.type](session, e)
-        for hook in CONSUMER.hooks:
+            await consumer.handlers[e.type](session, e)
+        for hook in consumer.hooks:
             await hook.after(session)
 
 
-async def apply(svc: InProcessService, *events: CloudEvent) -> None:
+async def apply(svc: InProcessService, *events: CloudEvent, consumer: ConsumerSpec = CONSUMER) -> None:
     """Apply each event in its own transaction (a batch of one), as the consumer does when isolating a failure."""
     for e in events:
-        await apply_batch(svc, e)
+        await apply_batch(svc, e, consumer=consumer)
 
 
 def job_seeker_registered(id_number: str, *, county: str = "330802", phone: str | None = "13857012345",

@@ -25,6 +25,7 @@ from hrss_contracts.social_insurance import (
 from hrss_shared.events import CloudEvent, Contract
 from tests import factories
 from tests.gateway.conftest import gateway_settings
+from tests.gateway.events import apply, apply_batch
 from tests.support import InProcessService
 
 AT = datetime(2026, 3, 20, 8, 0, tzinfo=UTC)
@@ -76,22 +77,6 @@ async def state(svc: InProcessService) -> dict[str, list[tuple[Any, ...]]]:
             "alert_facts": [tuple(r) for r in facts], "alerts": [tuple(r) for r in alerts]}
 
 
-async def apply_batch(svc: InProcessService, *events: CloudEvent) -> None:
-    """Events in one transaction through every part of the gateway's consumer (read models, indicators, alerts)."""
-    async with svc.runtime.maker() as session, session.begin():
-        for hook in CONSUMER.hooks:
-            await hook.before(session, events)
-        for e in events:
-            await CONSUMER.handlers[e.type](session, e)
-        for hook in CONSUMER.hooks:
-            await hook.after(session)
-
-
-async def apply(svc: InProcessService, *events: CloudEvent) -> None:
-    for e in events:
-        await apply_batch(svc, e)
-
-
 @pytest.fixture
 async def twins(tmp_path: Path) -> AsyncIterator[tuple[InProcessService, InProcessService]]:
     (tmp_path / "bulk").mkdir()
@@ -112,8 +97,8 @@ async def test_the_bulk_event_gives_the_read_model_of_the_single_events(
     for n, data in enumerate(batches):
         at = AT + timedelta(seconds=n)
         delivered.append(bulk_event(data, at))
-        await apply(by_bulk, delivered[-1])
-        await apply(by_single, *single_events(data, at))
+        await apply(by_bulk, delivered[-1], consumer=CONSUMER)
+        await apply(by_single, *single_events(data, at), consumer=CONSUMER)
     found = await state(by_bulk)
     assert found == await state(by_single)
     assert len(found["employer_contributions"]) == 7
@@ -121,13 +106,13 @@ async def test_the_bulk_event_gives_the_read_model_of_the_single_events(
     assert len([f for f in found["alert_facts"] if f[0] == "contribution"]) == 7  # the supervision rules see them
 
     # Redelivered: nothing changes. A later cancellation of one item: the same on both.
-    await apply(by_bulk, delivered[0])
+    await apply(by_bulk, delivered[0], consumer=CONSUMER)
     cancel = si_event(CONTRIBUTION_CANCELLED, {
         "id": f"{persons[1]}-employee_pension-2025-02", "id_number": persons[1], "county_code": "330802",
         "insurance_type": "employee_pension", "credit_code": EMPLOYER, "enrolment_id": f"enr-{persons[1]}",
         "month": "2025-02", "cancelled_date": "2026-04-01", "reason": "重复记账"}, AT + timedelta(minutes=5))
-    await apply(by_bulk, cancel)
-    await apply(by_single, cancel)
+    await apply(by_bulk, cancel, consumer=CONSUMER)
+    await apply(by_single, cancel, consumer=CONSUMER)
     after = await state(by_bulk)
     assert after == await state(by_single)
     assert after != found
@@ -137,8 +122,9 @@ async def test_in_one_consumed_batch_too(twins: tuple[InProcessService, InProces
     by_bulk, by_single = twins
     persons = [factories.id_number("330802") for _ in range(4)]
     first, second = bulk_data(persons, "2025-03"), bulk_data(persons[1:], "2025-04")
-    await apply_batch(by_bulk, bulk_event(first, AT), bulk_event(second, AT + timedelta(seconds=1)))
-    await apply_batch(by_single, *single_events(first, AT), *single_events(second, AT + timedelta(seconds=1)))
+    await apply_batch(by_bulk, bulk_event(first, AT), bulk_event(second, AT + timedelta(seconds=1)), consumer=CONSUMER)
+    await apply_batch(by_single, *single_events(first, AT), *single_events(second, AT + timedelta(seconds=1)),
+                      consumer=CONSUMER)
     found = await state(by_bulk)
     assert found == await state(by_single)
     assert len(found["employer_contributions"]) == 7
