@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 from hrss_cli.city.load import BulkCounts, load
-from hrss_cli.stack import ServiceProcess, free_ports
 
 from common import Stack, broker, machine  # benchmarks/common.py (the script's folder is on sys.path)
 
@@ -63,17 +62,6 @@ def baseline(persons: int, root: Path) -> None:
           f"ratio {result['bulk'] / result['raw']:.0%}")
 
 
-def start_services(stack: Stack, services: list[str], *, need_broker: bool) -> None:
-    """``Stack.start``, waiting for ``/healthz`` only when there is no broker."""
-    for name in services:
-        (port,) = free_ports(1)
-        proc = ServiceProcess(name=name, port=port, env=stack.env(), log_path=stack.data / f"{name}.log")
-        proc.start()
-        stack.processes[name] = proc
-    for name in services:
-        stack.processes[name].wait_ready(180, need_broker=need_broker)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=20_000)
@@ -103,7 +91,7 @@ def main() -> int:
             stack = Stack(data=root / "stack", bootstrap=bootstrap)
             stack.data.mkdir(exist_ok=True)
             try:
-                start_services(stack, services, need_broker=args.broker != "none")
+                stack.start(*services, need_broker=args.broker != "none")
                 urls = {s: stack.url(s) for s in services}
                 start = time.perf_counter()
                 totals = load(urls, stack.token, args.persons, args.seed, chunk_size=args.chunk_size,

@@ -113,14 +113,15 @@ class Stack:
                     "HRSS_TOPIC_PREFIX": self.prefix, **extra})
         return env
 
-    def start(self, *names: str, **extra: str) -> None:
+    def start(self, *names: str, need_broker: bool = True, **extra: str) -> None:
+        """Start the services ``names`` and wait until each is ready (only ``/healthz`` without ``need_broker``)."""
         for name in names:
             port = free_ports(1)[0]
             proc = ServiceProcess(name=name, port=port, env=self.env(**extra), log_path=self.data / f"{name}.log")
             proc.start()
             self.processes[name] = proc
         for name in names:
-            self.processes[name].wait_ready(180)
+            self.processes[name].wait_ready(180, need_broker=need_broker)
 
     def url(self, name: str) -> str:
         return self.processes[name].url
