@@ -1,13 +1,16 @@
-"""The training service in-process on a SQLite file of the test's own, with no broker."""
+"""The training service in-process with no broker: on a SQLite file of the test's own (``training``), or on each
+database with the clock on 2026-04-30 (``service``)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.support import InProcessService, alone
+from tests.conftest import DbFactory, MoveToday
+from tests.support import InProcessService, alone, offline
 from training.config import TrainingSettings
 from training.main import create_app
 
@@ -15,4 +18,12 @@ from training.main import create_app
 @pytest.fixture
 async def training(tmp_path: Path) -> AsyncIterator[InProcessService]:
     async with InProcessService(create_app, alone(TrainingSettings, tmp_path)) as svc:
+        yield svc
+
+
+@pytest.fixture
+async def service(make_db: DbFactory, tmp_path: Path, move_today: MoveToday) -> AsyncIterator[InProcessService]:
+    move_today(date(2026, 4, 30))
+    async with InProcessService(create_app, offline(TrainingSettings, db_url=await make_db("training"),
+                                                    data_dir=tmp_path)) as svc:
         yield svc

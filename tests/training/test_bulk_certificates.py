@@ -4,16 +4,12 @@ writes and publishes nothing, refused rows are reported and not written, a 422 n
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests import factories
-from tests.conftest import DbFactory, MoveToday
-from tests.support import InProcessService, bearer, offline, post_bulk, token
+from tests.conftest import MoveToday
+from tests.support import InProcessService, bearer, post_bulk, token
 from tests.training.helpers import (
     TYPE,
     WELDER,
@@ -25,18 +21,8 @@ from tests.training.helpers import (
     new_course,
     outbox,
 )
-from training.config import TrainingSettings
-from training.main import create_app
 
 VOLATILE = {"id", "certificate_number", "id_number", "created_at"}
-
-
-@pytest.fixture
-async def service(make_db: DbFactory, tmp_path: Path, move_today: MoveToday) -> AsyncIterator[InProcessService]:
-    move_today(date(2026, 4, 30))
-    async with InProcessService(create_app, offline(TrainingSettings, db_url=await make_db("training"),
-                                                    data_dir=tmp_path)) as svc:
-        yield svc
 
 
 async def bulk(svc: InProcessService, rows: list[dict[str, Any]], **kw: Any) -> Any:

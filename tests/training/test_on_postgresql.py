@@ -3,29 +3,14 @@ the talent-recognition numbers and the subsidy rules (the other unit tests run o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests import factories
-from tests.conftest import DbFactory, MoveToday
-from tests.support import InProcessService, offline
+from tests.support import InProcessService
 from tests.training.helpers import deliver_own_events, enrol, new_certificate, new_course
 from tests.training.test_platforms_and_statistics import base_body, studio_body
 from tests.training.test_talent import born, recognise
-from training.config import TrainingSettings
-from training.main import create_app
-
-
-@pytest.fixture
-async def service(make_db: DbFactory, tmp_path: Path, move_today: MoveToday) -> AsyncIterator[InProcessService]:
-    move_today(date(2026, 4, 30))
-    async with InProcessService(create_app, offline(TrainingSettings, db_url=await make_db("training"),
-                                                    data_dir=tmp_path)) as svc:
-        yield svc
 
 
 async def test_filters_statistics_numbers_and_subsidies_agree_on_both_databases(
