@@ -1,17 +1,23 @@
 """Freshness: time from an employment-registration POST until the gateway's person view shows it.
 
 Starts real processes — a broker (the embedded Tansu broker and/or Apache Kafka), the employment
-service and the gateway on SQLite — posts N registrations with a few concurrent clients, and
-polls the gateway for each one (every 5 ms) with a client credential like a registering system's
-(``employment:write``, ``gateway:read``; no ``pii:read``). Prints p50/p90/p99/max per broker, beside the
-baseline of the same run: the POST alone (what a client waits for without the trip through the broker
-and the gateway). A second line gives the same registrations' time to the gateway's read-model commit that
-applied them (the processed-event row of their event, in the gateway's database), measured without the
-clients' polling, which loads the 2-core machine itself (``--concurrency 1`` against the default 4 shows how
-much: visible p99 61 ms against 186 ms in one hour of 2026-11-28).
+service and the gateway on SQLite — posts N registrations with a few concurrent clients, each client
+reading the gateway's person view for its registration right after its POST, with a client credential like a
+registering system's (``employment:write``, ``gateway:read``; no ``pii:read``). By default the clients read the
+way such a system should: a waiting read (``Prefer: wait=30``, with the ``ETag`` they hold in ``If-None-Match``),
+which the gateway answers as soon as its read model has committed the person's change. ``--poll`` makes them poll
+instead (a plain GET every 5 ms), the way a client without waiting reads must: the polls load the 2-core machine
+the system runs on, and the figure shows what that costs.
+
+Prints p50/p90/p99/max per broker, beside the baseline of the same run: the POST alone (what a client waits for
+without the trip through the broker and the gateway). A second line gives the same registrations' time to the
+gateway's read-model commit that applied them (the processed-event row of their event, in the gateway's
+database), without the clients' reads; a third splits it into stages, and a fourth gives each process's CPU
+time per registration (from /proc) and, from 5 s before the registrations, what each costs with nothing to do.
 
     python benchmarks/freshness.py                      # both brokers, 1,000 registrations
     python benchmarks/freshness.py --broker embedded --count 200
+    python benchmarks/freshness.py --broker apache --poll  # clients polling every 5 ms
 
 Goal (issue 6): p99 ≤ 100 ms on Apache Kafka with 4 clients.
 """
@@ -33,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import httpx
+import aiohttp
 
 from hrss_cli.stack import ServiceProcess, free_ports, run_script
 from hrss_contracts.employment import EMPLOYMENT_REGISTERED
@@ -49,15 +55,31 @@ class Measured:
     visible: list[float] = field(default_factory=list)  # POST sent → the client's GET shows it (seconds)
     posts: list[float] = field(default_factory=list)  # the POST alone
     sent: dict[str, float] = field(default_factory=dict)  # registration id → wall-clock time its POST was sent
+    cpu: dict[str, float] = field(default_factory=dict)  # process → CPU seconds spent during the measured part
+    idle: dict[str, float] = field(default_factory=dict)  # process → share of a core it uses with nothing to do
 
 
-async def measure(emp_url: str, gw_url: str, token: str, count: int, concurrency: int) -> Measured:
+IDLE_SECONDS = 5.0  # measured before the registrations: what each process costs with nothing to do
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(emp_url: str, gw_url: str, token: str, count: int, concurrency: int,
+                  pids: dict[str, int], poll: bool) -> Measured:
     headers = {"Authorization": f"Bearer {token}"}
     credit_code = make_credit_code("330881", 777000 + secrets.randbelow(1000))
-    async with httpx.AsyncClient(headers=headers, timeout=30, limits=httpx.Limits(max_connections=64)) as client:
-        r = await client.post(f"{emp_url}/v1/employers", json={
-            "credit_code": credit_code, "name": "衢州基准测试有限公司", "county_code": "330881"})
-        r.raise_for_status()
+    # aiohttp rather than httpx: the clients share the 2 cores with the system they measure, and aiohttp spends
+    # about a quarter of httpx's CPU per request.
+    connector = aiohttp.TCPConnector(limit=64)
+    async with aiohttp.ClientSession(headers=headers, connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=30)) as client:
+        async with client.post(f"{emp_url}/v1/employers", json={
+                "credit_code": credit_code, "name": "衢州基准测试有限公司", "county_code": "330881"}) as r:
+            r.raise_for_status()
         queue: asyncio.Queue[int] = asyncio.Queue()
         result = Measured()
 
@@ -69,21 +91,29 @@ async def measure(emp_url: str, gw_url: str, token: str, count: int, concurrency
                     return
                 id_number = make_id_number("330881", date(1980, 1, 1) + timedelta(days=i // 1000), i % 1000)
                 started, wall = time.perf_counter(), time.time()
-                r = await client.post(f"{emp_url}/v1/employment-registrations", json={
-                    "id_number": id_number, "name": "基准", "credit_code": credit_code, "start_date": "2026-01-01"})
-                r.raise_for_status()
+                async with client.post(f"{emp_url}/v1/employment-registrations", json={
+                        "id_number": id_number, "name": "基准", "credit_code": credit_code,
+                        "start_date": "2026-01-01"}) as r:
+                    r.raise_for_status()
+                    registration_id = (await r.json())["id"]
                 result.posts.append(time.perf_counter() - started)
-                registration_id = r.json()["id"]
                 result.sent[registration_id] = wall
                 deadline = started + 60
+                held: str | None = None  # the ETag of the view this client holds
                 while time.perf_counter() < deadline:
-                    g = await client.get(f"{gw_url}/v1/persons/{id_number}")
-                    if g.status_code == 200 and any(
-                        e["id"] == registration_id for e in g.json()["employment"]["employments"]
-                    ):
-                        result.visible.append(time.perf_counter() - started)
-                        break
-                    await asyncio.sleep(0.005)
+                    # Waiting reads (Prefer: wait): the gateway answers when the person's view changes. Polling
+                    # (--poll): a plain GET every 5 ms until the registration shows.
+                    headers = {} if poll else {"Prefer": "wait=30", **({"If-None-Match": held} if held else {})}
+                    async with client.get(f"{gw_url}/v1/persons/{id_number}", headers=headers) as g:
+                        if g.status == 200:
+                            if any(e["id"] == registration_id
+                                   for e in (await g.json())["employment"]["employments"]):
+                                result.visible.append(time.perf_counter() - started)
+                                break
+                            held = g.headers.get("ETag")
+                        await g.read()
+                    if poll:
+                        await asyncio.sleep(0.005)
                 else:
                     raise TimeoutError(f"registration {registration_id} not visible after 60 s")
 
@@ -94,7 +124,12 @@ async def measure(emp_url: str, gw_url: str, token: str, count: int, concurrency
         result = Measured()
         for i in range(count):
             queue.put_nowait(i)
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+        await asyncio.sleep(IDLE_SECONDS)
+        result.idle = {name: (cpu_seconds(pid) - before[name]) / IDLE_SECONDS for name, pid in pids.items()}
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         await asyncio.gather(*(worker() for _ in range(concurrency)))
+        result.cpu = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
     return result
 
 
@@ -140,7 +175,7 @@ def applied(data: Path, sent: dict[str, float]) -> Stages:
     return stages
 
 
-def run(broker: str, count: int, concurrency: int) -> tuple[Measured, Stages]:
+def run(broker: str, count: int, concurrency: int, poll: bool) -> tuple[Measured, Stages]:
     with tempfile.TemporaryDirectory(prefix="hrss-bench-") as tmp:
         data = Path(tmp)
         port, controller_port, emp_port, gw_port = free_ports(4)
@@ -166,7 +201,13 @@ def run(broker: str, count: int, concurrency: int) -> tuple[Measured, Stages]:
             for s in services:
                 s.wait_ready(180)
             emp, gw = services
-            result = asyncio.run(measure(emp.url, gw.url, token, count, concurrency))
+            pids = {"employment": emp.pid, "gateway": gw.pid, "clients": os.getpid()}
+            if broker_proc is not None:
+                pids["broker"] = broker_proc.pid
+            else:
+                pids["broker"] = int((data / "kafka" / "kafka.pid").read_text())
+            result = asyncio.run(measure(emp.url, gw.url, token, count, concurrency,
+                                         {k: v for k, v in pids.items() if v is not None}, poll))
         finally:
             for s in services:
                 s.stop()
@@ -182,13 +223,16 @@ def main() -> int:
     parser.add_argument("--broker", choices=["embedded", "apache", "both"], default="both")
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--poll", action="store_true",
+                        help="clients poll the person view every 5 ms instead of waiting reads (Prefer: wait)")
     args = parser.parse_args()
     brokers = ["embedded", "apache"] if args.broker == "both" else [args.broker]
     print(f"freshness: POST /v1/employment-registrations → visible in GET /v1/persons/{{id}}; "
-          f"{args.count} registrations, {args.concurrency} concurrent clients, SQLite; {machine()}")
+          f"{args.count} registrations, {args.concurrency} concurrent clients "
+          f"{'polling every 5 ms' if args.poll else 'reading with Prefer: wait'}, SQLite; {machine()}")
     for broker in brokers:
         started = time.perf_counter()
-        result, stages = run(broker, args.count, args.concurrency)
+        result, stages = run(broker, args.count, args.concurrency, args.poll)
         lat, post = [x * 1000 for x in result.visible], [x * 1000 for x in result.posts]
         gw = [x * 1000 for x in stages.applied]
         print(f"{broker:>9}: visible p50={statistics.median(lat):.1f} ms p90={percentile(lat, 90):.1f} ms "
@@ -206,6 +250,10 @@ def main() -> int:
             ("→ published (relay, broker ack)", [x * 1000 for x in stages.published]),
             ("→ applied (broker, gateway)", [x * 1000 for x in stages.consumed])))
         print(f"{'':>9}  stages: {parts}", flush=True)
+        print(f"{'':>9}  CPU per registration: " + ", ".join(
+            f"{name} {seconds / len(lat) * 1000:.2f} ms" for name, seconds in result.cpu.items())
+              + "; idle, share of a core: " + ", ".join(
+                  f"{name} {share:.0%}" for name, share in result.idle.items()), flush=True)
     return 0
 
 

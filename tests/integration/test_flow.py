@@ -78,3 +78,37 @@ async def test_correlation_id_travels_from_request_into_event(stack: Stack) -> N
         query = select(outbox.c.payload).where(outbox.c.key == key)
         payload = (await session.execute(query)).scalar_one()
     assert '"correlationid":"corr-42"' in payload
+
+
+async def test_waiting_read_answers_with_the_registration_posted_meanwhile(stack: Stack) -> None:
+    """Prefer: wait across the boundary: the gateway's GET starts before the POST in employment, and answers once the
+    event has come through Kafka and the read model has committed it — no polling."""
+    import asyncio
+
+    emp, gw = stack.employment.client, stack.gateway.client
+    employer = factories.employer()
+    assert (await emp.post("/v1/employers", json=employer)).status_code == 201
+    seeker = factories.job_seeker()
+    url = f"/v1/persons/{seeker['id_number']}"
+    waiting = asyncio.create_task(gw.get(url, headers={"Prefer": "wait=30"}))
+    await asyncio.sleep(0.3)
+    assert not waiting.done()  # nobody has mentioned the person yet
+    r = await emp.post("/v1/employment-registrations", json={
+        "id_number": seeker["id_number"], "name": seeker["name"], "credit_code": employer["credit_code"],
+        "start_date": "2026-03-01"})
+    assert r.status_code == 201, r.text
+    registration_id = r.json()["id"]
+    seen = await asyncio.wait_for(waiting, 30)
+    assert seen.status_code == 200, seen.text
+    assert seen.headers["Preference-Applied"] == "wait=30"
+    assert [e["id"] for e in seen.json()["employment"]["employments"]] == [registration_id]
+
+    # Holding that answer, wait for the next change: the termination.
+    waiting = asyncio.create_task(gw.get(url, headers={"Prefer": "wait=30", "If-None-Match": seen.headers["ETag"]}))
+    r = await emp.post(f"/v1/employment-registrations/{registration_id}/terminate",
+                       json={"end_date": "2026-06-30", "reason": "合同到期"})
+    assert r.status_code == 200, r.text
+    changed = await asyncio.wait_for(waiting, 30)
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != seen.headers["ETag"]
+    assert changed.json()["employment"]["employments"][0]["status"] == "terminated"

@@ -297,6 +297,21 @@ async def test_429_problem_with_retry_after_on_the_person_view_and_other_routes(
         assert "revocations" in ready["details"]
 
 
+async def test_a_waiting_read_counts_once_however_often_it_reads_again(
+    tmp_path: Path, move_today: MoveToday,
+) -> None:
+    """GET /v1/persons/{id} with Prefer: wait re-reads the view every quarter second; the client's limit (3 a
+    minute here) counts the request, not the reads."""
+    move_today(T0)
+    async with InProcessService(create_gateway, gateway_settings(tmp_path)) as gw:
+        reader = bearer(token("gateway:read", client_id="c-small"))
+        person = "/v1/persons/11010519491231002X"
+        assert (await gw.client.get(person, headers={**reader, "Prefer": "wait=1"})).status_code == 404
+        for _ in range(2):
+            assert (await gw.client.get(person, headers=reader)).status_code == 404
+        assert (await gw.client.get(person, headers=reader)).status_code == 429
+
+
 async def test_two_gateway_instances_on_one_database_share_their_counts(
     tmp_path: Path, move_today: MoveToday,
 ) -> None:

@@ -42,6 +42,7 @@ from hrss_shared import (
     privacy,
     ratelimit,
     text,
+    waiting,
 )
 from hrss_shared.audit import AuditChain, AuditWriter, new_chain_id
 from hrss_shared.consumer import DLQ_SUFFIX, BatchHook, ConsumerRunner, Handler
@@ -685,11 +686,12 @@ OutboxDep = Annotated[Outbox, Depends(get_outbox)]
 def authorize(request: Request, scope: str) -> authn.Principal:
     """The request's client, which must hold ``scope``; starts the request's disclosure (see :func:`require`).
 
-    Every authenticated request counts against the client's rate limit (429 once it is used up).
+    Every authenticated request counts once against the client's rate limit (429 once it is used up).
     """
     auth = runtime_of(request).auth
     principal = auth.authenticate(request.headers.get("authorization"))
-    if auth.limiter is not None:
+    # Once a request: a waiting read (DirectRoute.waiting) calls its endpoint again after each change.
+    if auth.limiter is not None and getattr(request.state, "principal", None) is None:
         auth.limiter.hit(principal.client_id)
     principal.require(scope)
     request.state.principal = principal
@@ -717,8 +719,21 @@ class DirectRoute(APIRoute):
     response model. No dependency solving: the endpoint checks its credential itself (:func:`authorize`),
     and takes no query, header or body parameters. OpenAPI documents it like any route.
 
+    Its answers carry an ``ETag`` (of the serialised body), and a request whose ``If-None-Match`` names it gets
+    ``304 Not Modified`` without the body. A route made with :meth:`waiting` also honours ``Prefer: wait=N``
+    (:mod:`hrss_shared.waiting`): when the answer is the one the client holds (or a 404 and it holds none), it waits
+    up to N seconds for its subject (the path parameter ``key``) to change, reading again after each change.
+
     FastAPI's general request handling costs ~150 µs a request here, more than the person view's own work.
     """
+
+    signal: waiting.ChangeSignal | None = None
+    signal_key: str = ""
+
+    @classmethod
+    def waiting(cls, signal: waiting.ChangeSignal, key: str) -> type[DirectRoute]:
+        """A DirectRoute whose readers may wait for changes of the subject named by path parameter ``key``."""
+        return type("WaitingDirectRoute", (cls,), {"signal": signal, "signal_key": key})
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         signature = inspect.signature(self.endpoint, eval_str=True)
@@ -726,9 +741,20 @@ class DirectRoute(APIRoute):
         unsupported = [name for name in names if not re.search(r"\{" + name + r"(:[^}]*)?\}", self.path_format)]
         if unsupported:
             raise TypeError(f"DirectRoute {self.path}: only path parameters and the request, not {unsupported}")
+        if self.signal is not None and self.signal_key not in names:
+            raise TypeError(f"DirectRoute {self.path}: waits on path parameter {self.signal_key!r}, which it lacks")
         adapters = {name: TypeAdapter(signature.parameters[name].annotation) for name in names}
         answer = TypeAdapter(self.response_model)
         endpoint = self.endpoint
+        status_code = self.status_code or 200
+        signal, signal_key = self.signal, self.signal_key
+
+        async def read(request: Request, values: dict[str, Any], held: str | None) -> Response:
+            body = answer.dump_json(await endpoint(request=request, **values))
+            etag = waiting.etag_of(body)
+            if waiting.none_match(held, etag):
+                return Response(status_code=304, headers={"ETag": etag})
+            return Response(body, status_code=status_code, media_type="application/json", headers={"ETag": etag})
 
         async def handler(request: Request) -> Response:
             values: dict[str, Any] = {}
@@ -739,9 +765,25 @@ class DirectRoute(APIRoute):
                     raise RequestValidationError(
                         [{**error, "loc": ("path", name, *error["loc"])} for error in exc.errors()]
                     ) from None
-            result = await endpoint(request=request, **values)
-            return Response(answer.dump_json(result), status_code=self.status_code or 200,
-                            media_type="application/json")
+            held = request.headers.get("if-none-match")
+            wait = waiting.preferred_wait(request.headers.getlist("prefer")) if signal is not None else None
+            if not wait or signal is None:
+                return await read(request, values, held)
+            deadline = perf_counter() + wait
+            while True:
+                with signal.watch(str(values[signal_key])) as changed:
+                    try:
+                        response: Response | None = await read(request, values, held)
+                    except ProblemError as exc:
+                        # Not there yet, and the client holds nothing: what it waits for is its appearance.
+                        if exc.status != 404 or held is not None or perf_counter() >= deadline:
+                            raise
+                        response = None
+                    remaining = deadline - perf_counter()
+                    if response is not None and (response.status_code != 304 or remaining <= 0):
+                        response.headers["Preference-Applied"] = f"wait={wait:g}"
+                        return response
+                    await waiting.until_changed(changed, remaining)
 
         return handler
 

@@ -36,6 +36,7 @@ from hrss_shared.events import CloudEvent, Contract, ContractViolation, EventDat
 from hrss_shared.faults import is_transient
 from hrss_shared.kafka import ProducerFactory
 from hrss_shared.logs import correlation_id, get_logger
+from hrss_shared.outbox import PENDING_FLAG
 from hrss_shared.relay import Backoff
 
 log = get_logger(__name__)
@@ -170,6 +171,7 @@ class ConsumerRunner:
     max_retries: int = 3
     retry_delay: float = 0.2
     transient_delay: tuple[float, float] = (0.2, 10.0)  # first and longest wait between transient retries
+    # Called after a batch's commit that staged outbox events (the service's relay wake-up).
     after_commit: Callable[[], None] | None = None
     stats: ConsumerStats = field(default_factory=ConsumerStats)
     healthy: bool = False
@@ -336,7 +338,7 @@ class ConsumerRunner:
                          item.record.offset, now)
                         for item in todo
                     ])
-        if todo and self.after_commit is not None:
+        if todo and self.after_commit is not None and session.info.get(PENDING_FLAG):
             self.after_commit()
         return len(todo), len(items) - len(todo)
 

@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 from gateway.persons import service
 from gateway.persons.fresh import FreshReader
 from gateway.persons.schemas import PersonKey, PersonLookup, PersonView
+from gateway.readmodel.store import PERSON_CHANGES
 from hrss_shared.app import PROBLEMS, DirectRoute, authorize, require, runtime_of
 from hrss_shared.auth import Principal
 from hrss_shared.registry import GATEWAY
@@ -16,7 +17,9 @@ from hrss_shared.registry import GATEWAY
 # The hottest read of the platform: a DirectRoute (see hrss_shared.app) calls the endpoint without FastAPI's
 # dependency machinery; the endpoint checks its credential itself, and tests/shared/
 # test_every_route_needs_a_credential.py checks every route, this one included, refuses a request without one.
-router = APIRouter(prefix="/v1/persons", tags=["persons 一卡通人员视图"], route_class=DirectRoute)
+# Its readers may wait for a person's change (Prefer: wait=N), woken by the read model's commits of that person.
+router = APIRouter(prefix="/v1/persons", tags=["persons 一卡通人员视图"],
+                   route_class=DirectRoute.waiting(PERSON_CHANGES, "id_number"))
 READ_SCOPE = f"{GATEWAY.scope_domain}:read"
 
 
@@ -29,11 +32,21 @@ READ_SCOPE = f"{GATEWAY.scope_domain}:read"
     "number answers 404. ID and phone numbers are masked without pii:read; unmasked reads are audited "
     "(X-Purpose header = why). `?fresh=true` 实时查询: each section is read live from the service that owns it, "
     "in parallel with a short deadline; a section whose service is down or slow keeps the read model's data and "
-    "says `live.status = \"unavailable\"` with the reason, and the view still answers 200.",
-    responses=PROBLEMS,
-    openapi_extra={"parameters": [{
-        "name": "fresh", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
-        "description": "实时查询：向各业务服务实时读取 (read every section live from its owning service)"}]},
+    "says `live.status = \"unavailable\"` with the reason, and the view still answers 200. "
+    "等待变更 Waiting for a change: every answer has an `ETag`; `If-None-Match` with it answers 304 while the view is "
+    "unchanged. With `Prefer: wait=N` (seconds, at most 30) the gateway waits until the view differs from the one the "
+    "client holds (its `If-None-Match`) — or, without one, until the person is known — and answers then, or after N "
+    "seconds with what it has (304, or 404); the answer says `Preference-Applied: wait=N`. A system that has just "
+    "registered something in a business service reads the result this way instead of polling.",
+    responses={**PROBLEMS, 304: {"description": "未变更 Not modified: the view is the one named by If-None-Match"}},
+    openapi_extra={"parameters": [
+        {"name": "fresh", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
+         "description": "实时查询：向各业务服务实时读取 (read every section live from its owning service)"},
+        {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+         "description": "已持有的版本 The ETag of the view the client holds: 304 while it is current"},
+        {"name": "Prefer", "in": "header", "required": False, "schema": {"type": "string"},
+         "description": "等待变更 `wait=N`: wait up to N seconds (at most 30) for the view to change (RFC 7240)"},
+    ]},
 )
 async def get_person(id_number: PersonKey, request: Request) -> PersonView:
     principal = authorize(request, READ_SCOPE)

@@ -3,7 +3,8 @@
 A :class:`Documents` store is a batch hook of the gateway's consumer: before the batch's handlers run it
 loads every section of every subject the batch names (one query); handlers then change the documents in
 memory; after them it upserts the changed ones (one statement). A subject the prefetch did not cover is
-loaded on first use.
+loaded on first use. Once the batch's transaction commits, the store's :class:`~hrss_shared.waiting.ChangeSignal`
+(if it has one) is told which subjects changed, so reads waiting for them (``Prefer: wait``) answer at once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from pydantic_core import from_json, to_json
-from sqlalchemy import String, Table, any_, bindparam, func, literal_column, select
+from sqlalchemy import String, Table, any_, bindparam, event, func, literal_column, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from gateway.readmodel.models import EmployerSection, PersonSection
 from hrss_shared.db import BulkWrite
 from hrss_shared.events import CloudEvent
+from hrss_shared.waiting import ChangeSignal
 
 Doc = dict[str, Any]
 CHUNK = 500
@@ -58,10 +60,12 @@ class _Batch:
 class Documents:
     """Sections of one kind of subject (persons or employers) as JSON documents."""
 
-    def __init__(self, table: Table, key: str, empty: dict[str, Callable[[str], Doc]]) -> None:
+    def __init__(self, table: Table, key: str, empty: dict[str, Callable[[str], Doc]],
+                 changes: ChangeSignal | None = None) -> None:
         self.table = table
         self.key = key
         self.empty = empty  # a new, empty document of each section, made from the subject's key
+        self.changes = changes  # told the changed subjects after each commit
         self._info_key = f"hrss_documents_{table.name}"
         self._upserts: dict[str, BulkWrite] = {}
         self._current: tuple[AsyncSession, _Batch] | None = None  # the last session's batch (no info look-up)
@@ -142,6 +146,9 @@ class Documents:
         upsert = self._upsert(session.get_bind().dialect.name)
         for start in range(0, len(rows), CHUNK):
             await upsert.execute(session, rows[start:start + CHUNK])
+        if self.changes is not None:
+            changes, keys = self.changes, {key for key, _ in batch.dirty}
+            event.listen(session.sync_session, "after_commit", lambda _: changes.notify(keys), once=True)
         batch.dirty.clear()
         session.info.pop(self._info_key, None)
 
@@ -182,6 +189,8 @@ def records_section() -> Doc:
     return {"records": {}, "as_of": None}
 
 
+# Reads of the person view waiting for a person's change (GET /v1/persons/{id} with Prefer: wait).
+PERSON_CHANGES = ChangeSignal()
 PERSONS = Documents(
     PersonSection.__table__,  # type: ignore[attr-defined]
     "id_number",
@@ -198,6 +207,7 @@ PERSONS = Documents(
         "card": lambda key: card_empty(key),
         "labour": lambda key: labour_empty(key),
     },
+    changes=PERSON_CHANGES,
 )
 EMPLOYERS = Documents(
     EmployerSection.__table__,  # type: ignore[attr-defined]
