@@ -261,7 +261,11 @@ class BulkWrite:
         if not rows:
             return
         connection = await session.connection()
-        sql, order, processors, named = self._compile(connection.dialect)
+        await connection.exec_driver_sql(*self._driver_call(connection.dialect, rows))
+
+    def _driver_call(self, dialect: Any, rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+        """The compiled SQL and ``rows`` as the driver takes them (in bind order, converted by the binds' types)."""
+        sql, order, processors, named = self._compile(dialect)
         if order == list(range(len(self.columns))):
             values = [tuple(row) for row in rows]
         else:
@@ -279,4 +283,19 @@ class BulkWrite:
                     last, converted = value, processor(value)
                 values[n] = (*row_values[:position], converted, *row_values[position + 1:])
         parameters: list[Any] = values if named is None else [dict(zip(named, v, strict=True)) for v in values]
-        await connection.exec_driver_sql(sql, parameters)
+        return sql, parameters
+
+
+class Prepared(BulkWrite):
+    """One statement run with one set of values the way :class:`BulkWrite` runs many: compiled once per dialect and
+    handed to the driver, without the ORM's per-statement work (cache keys, execution contexts), which costs more
+    than SQLite's own for the small statements of the busiest requests. Its rows come back as the driver gives them
+    (no result types: a SQLite date is its text). ``columns`` name the statement's bind parameters."""
+
+    async def run(self, session: Any, values: Sequence[Any]) -> list[Any]:
+        """Run the statement with ``values`` (in ``columns`` order) in ``session``'s transaction; its rows (none for
+        an INSERT)."""
+        connection = await session.connection()
+        sql, parameters = self._driver_call(connection.dialect, [values])
+        result = await connection.exec_driver_sql(sql, parameters[0])
+        return list(result.all()) if result.returns_rows else []

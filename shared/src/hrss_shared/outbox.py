@@ -15,6 +15,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hrss_shared import bulk
+from hrss_shared.db import Prepared
 from hrss_shared.events import CloudEvent, Contract, ContractViolation, EventData, new_event
 
 PENDING_FLAG = "hrss_outbox_pending"
@@ -42,6 +43,8 @@ class Outbox:
         self._key_secret = key_secret
         # The topic (without deployment prefix) whose contracts this outbox may publish.
         self.publishes = publishes
+        # One row of _COLUMNS, compiled once and handed to the driver (every write request stages its events here).
+        self._insert = Prepared(insert(table), _COLUMNS)
 
     def _check_topic(self, contract: Contract[Any]) -> None:
         if self.publishes is not None and contract.topic != self.publishes:
@@ -60,17 +63,8 @@ class Outbox:
         self._check_topic(contract)
         payload = contract.dump(data)
         event = new_event(source=self.source, type=contract.type, subject=contract.subject_of(data), data=payload)
-        await session.execute(
-            insert(self.table).values(
-                event_id=event.id,
-                topic=self.topic,
-                key=self.key_for(event.subject),
-                event_type=event.type,
-                payload=event.to_json().decode(),
-                created_at=datetime.now(UTC),
-                attempts=0,
-            )
-        )
+        await self._insert.run(session, (event.id, self.topic, self.key_for(event.subject), event.type,
+                                         event.to_json().decode(), datetime.now(UTC), 0))
         session.info[PENDING_FLAG] = True
         return event
 

@@ -20,7 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, time, timedelta
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func, insert, literal_column
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -59,7 +61,7 @@ from hrss_contracts.employment import (
 )
 from hrss_shared.auth import Principal
 from hrss_shared.corrections import Cancellation, apply_changes
-from hrss_shared.db import fetch_or_404, flush_or_conflict, lock_key
+from hrss_shared.db import Prepared, fetch_or_404, flush_or_conflict, lock_key
 from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
@@ -83,13 +85,29 @@ _OPEN_UNEMPLOYMENT = select(UnemploymentRegistration).where(
     col(UnemploymentRegistration.id_number) == bindparam("id_number"),
     col(UnemploymentRegistration.status) == UnemploymentStatus.open,
 )
-_EMPLOYER = select(col(Employer.name), col(Employer.county_code), col(Employer.status)).where(
-    col(Employer.credit_code) == bindparam("credit_code"))
-_ACTIVE_WITH_EMPLOYER = select(col(EmploymentRegistration.id), col(EmploymentRegistration.start_date)).where(
-    col(EmploymentRegistration.id_number) == bindparam("id_number"),
-    col(EmploymentRegistration.credit_code) == bindparam("credit_code"),
-    col(EmploymentRegistration.status) == EmploymentStatus.active,
-).limit(1)
+_REGISTRATION = EmploymentRegistration.__table__  # type: ignore[attr-defined]
+_UNEMPLOYMENT = UnemploymentRegistration.__table__  # type: ignore[attr-defined]
+# What the rules of a registration need, in one statement run through the driver (hrss_shared.db.Prepared): the
+# employer's name, county and status; the person's active registration with that employer (id and start date: one
+# at most, by the unique index); and their open unemployment registration's id (one at most, by the rules).
+_ACTIVE_WITH_EMPLOYER = (
+    _REGISTRATION.c.id_number == bindparam("id_number"), _REGISTRATION.c.credit_code == bindparam("credit_code"),
+    _REGISTRATION.c.status == literal_column(f"'{EmploymentStatus.active.value}'"),
+)
+_REGISTRATION_FACTS = Prepared(
+    sa_select(
+        col(Employer.name), col(Employer.county_code), col(Employer.status),
+        sa_select(func.min(_REGISTRATION.c.id)).where(*_ACTIVE_WITH_EMPLOYER).scalar_subquery(),
+        sa_select(func.min(_REGISTRATION.c.start_date)).where(*_ACTIVE_WITH_EMPLOYER).scalar_subquery(),
+        sa_select(func.min(_UNEMPLOYMENT.c.id)).where(
+            _UNEMPLOYMENT.c.id_number == bindparam("id_number"),
+            _UNEMPLOYMENT.c.status == literal_column(f"'{UnemploymentStatus.open.value}'"),
+        ).scalar_subquery(),
+    ).where(col(Employer.credit_code) == bindparam("credit_code")),
+    ("credit_code", "id_number"),
+)
+_REGISTRATION_COLUMNS = tuple(_REGISTRATION.c.keys())
+_INSERT_REGISTRATION = Prepared(insert(_REGISTRATION), _REGISTRATION_COLUMNS)
 
 
 async def active_employments(*, session: AsyncSession, id_number: str) -> list[EmploymentRegistration]:
@@ -104,20 +122,19 @@ async def register_employment(
     *, session: AsyncSession, outbox: Outbox, principal: Principal, data: EmploymentRegistrationCreate
 ) -> EmploymentRegistration:
     """就业登记; closes an open unemployment registration from the start date."""
-    employer = (await session.exec(_EMPLOYER, params={"credit_code": data.credit_code})).first()
-    if employer is None or employer[2] != EmployerStatus.active:
+    # The subject's lock first (PostgreSQL), so the one read below sees every registration committed before it.
+    await lock_key(session, data.id_number)
+    found = await _REGISTRATION_FACTS.run(session, (data.credit_code, data.id_number))
+    facts = found[0] if found else None
+    if facts is None or facts[2] != EmployerStatus.active:
         raise InvalidField("credit_code", "用人单位未登记或已注销 (employer not registered or inactive)")
-    employer_name, employer_county, _ = employer
+    employer_name, employer_county, _, existing_id, existing_start, unemployment_id = facts
     principal.check_county(employer_county)
     problem = working_age_problem(data.id_number, data.start_date, "id_number",
                                   female_original_age=data.female_original_age)
     if problem:
         raise problem
-    await lock_key(session, data.id_number)
-    existing = (await session.exec(
-        _ACTIVE_WITH_EMPLOYER, params={"id_number": data.id_number, "credit_code": data.credit_code})).first()
-    if existing is not None:
-        existing_id, existing_start = existing
+    if existing_id is not None:
         raise Conflict(
             f"该人员在 {employer_name} 已有有效就业登记 {existing_id} "
             f"(already actively registered with this employer since {existing_start})",
@@ -127,11 +144,15 @@ async def register_employment(
         **data.model_dump(exclude={"female_original_age"}), employer_name=employer_name,
         county_code=employer_county,
     )
-    session.add(registration)
-    await flush_or_conflict(session, Conflict(
-        "该人员在此单位已有有效就业登记 (already actively registered with this employer)", field_name="credit_code"))
-    unemployment = await open_unemployment(session=session, id_number=data.id_number)
-    if unemployment is not None:
+    # A core INSERT of the new row: the ORM's unit of work would cost more than the rest of the request's SQL.
+    try:
+        await _INSERT_REGISTRATION.run(session, [getattr(registration, c) for c in _REGISTRATION_COLUMNS])
+    except IntegrityError:  # a registration with this employer committed meanwhile (the unique index)
+        raise Conflict("该人员在此单位已有有效就业登记 (already actively registered with this employer)",
+                       field_name="credit_code") from None
+    if unemployment_id is not None:
+        unemployment = await session.get(UnemploymentRegistration, unemployment_id)
+        assert unemployment is not None  # read in this transaction, under the person's lock
         await _close_unemployment(
             session=session, outbox=outbox, registration=unemployment,
             end_date=max(data.start_date, unemployment.registered_date), reason=REEMPLOYED_REASON,
