@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from hrss_shared import db, sqlite_inline
 from hrss_shared.audit import AuditChain, AuditWriter
@@ -175,5 +176,35 @@ async def test_lock_keys_holds_every_subject_of_a_batch_until_commit(make_db: Db
             assert (taken, free) == ([False, False], True)
         async with maker() as other, other.begin():
             assert (await other.execute(try_lock, {"k": "person:a"})).scalar() is True
+    finally:
+        await engine.dispose()
+
+
+async def test_prepared_statements_give_what_the_orm_would(make_db: DbFactory) -> None:
+    """hrss_shared.db.Prepared, the busiest requests' statements through the driver: a bind named twice, given once;
+    the statement's own LIMIT; an INSERT, and the same rows read back as the ORM reads them."""
+    engine = await engine_for(await make_db("prepared"))
+    maker = db.make_sessionmaker(engine)
+    insert_thing = db.Prepared(insert(things), ("key", "n"))
+    # Named twice (in the subquery and the outer WHERE), with a LIMIT of the statement's own.
+    lookup = db.Prepared(
+        select(things.c.key, things.c.n,
+               select(func.count()).where(things.c.n >= bindparam("n")).scalar_subquery())
+        .where(things.c.n >= bindparam("n")).order_by(things.c.key).limit(2),
+        ("n",))
+    try:
+        async with maker() as session, session.begin():
+            for key, n in (("a", 1), ("b", 2), ("c", 3), ("d", 4)):
+                assert await insert_thing.run(session, (key, n)) == []
+        async with maker() as session, session.begin():
+            rows = await lookup.run(session, (2,))
+            assert [tuple(r) for r in rows] == [("b", 2, 3), ("c", 3, 3)]
+            assert rows[0].key == "b"  # rows keep their column names
+            assert await lookup.run(session, (9,)) == []
+            orm = (await session.execute(select(things.c.key, things.c.n).order_by(things.c.key))).all()
+            assert [tuple(r) for r in orm] == [("a", 1), ("b", 2), ("c", 3), ("d", 4)]
+        with pytest.raises(IntegrityError):  # a duplicate key fails like the ORM's insert would
+            async with maker() as session, session.begin():
+                await insert_thing.run(session, ("a", 5))
     finally:
         await engine.dispose()

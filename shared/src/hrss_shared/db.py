@@ -244,6 +244,7 @@ class BulkWrite:
         self.statement = statement
         self.columns = tuple(columns)
         self._compiled: dict[str, tuple[str, list[int], list[Any], tuple[str, ...] | None]] = {}
+        self._constants: dict[str, tuple[Any, ...]] = {}
 
     def _compile(self, dialect: Any) -> tuple[str, list[int], list[Any], tuple[str, ...] | None]:
         found = self._compiled.get(dialect.name)
@@ -251,8 +252,18 @@ class BulkWrite:
             compiled = self.statement.compile(dialect=dialect, column_keys=list(self.columns))
             names: list[str] = list(compiled.positiontup or compiled.binds)
             index = {column: i for i, column in enumerate(self.columns)}
-            order = [index[compiled.binds[name].key] for name in names]
+            # The statement's own values (a LIMIT's or OFFSET's number) follow the given ones in every row.
+            constants: dict[str, int] = {}
+            for name in names:
+                key = compiled.binds[name].key
+                if key not in index and key not in constants:
+                    constants[key] = len(self.columns) + len(constants)
+            order = [index.get(compiled.binds[name].key, constants.get(compiled.binds[name].key, -1))
+                     for name in names]
             processors = [compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+            self._constants[dialect.name] = tuple(
+                compiled.binds[next(n for n in names if compiled.binds[n].key == key)].effective_value
+                for key in constants)
             found = (compiled.string, order, processors, None if compiled.positional else tuple(names))
             self._compiled[dialect.name] = found
         return found
@@ -266,6 +277,9 @@ class BulkWrite:
     def _driver_call(self, dialect: Any, rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
         """The compiled SQL and ``rows`` as the driver takes them (in bind order, converted by the binds' types)."""
         sql, order, processors, named = self._compile(dialect)
+        constants = self._constants[dialect.name]
+        if constants:
+            rows = [(*row, *constants) for row in rows]
         if order == list(range(len(self.columns))):
             values = [tuple(row) for row in rows]
         else:

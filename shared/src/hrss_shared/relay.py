@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import json
 import os
 import zlib
 from collections.abc import Sequence
@@ -22,10 +23,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Row, Table, func, select, update
+from sqlalchemy import Integer, Row, Table, any_, bindparam, func, literal_column, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hrss_shared.db import SessionMaker
+from hrss_shared.db import Prepared, SessionMaker
 from hrss_shared.kafka import ProducerFactory
 from hrss_shared.logs import get_logger
 
@@ -106,6 +108,19 @@ class OutboxRelay:
         self._finished = asyncio.Event()
         self._contended = False  # the last batch found another relay publishing from the same database
         self._lock_key = zlib.crc32(f"hrss_shared.relay:{table.name}".encode())
+        # The relay's statements, compiled once and run through the driver (hrss_shared.db.Prepared): it runs them
+        # for every batch, often a batch of one event, where the ORM's per-statement work cost more than SQLite's.
+        t = table
+        pending = (select(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.event_type)
+                   .where(t.c.published_at.is_(None)).order_by(t.c.id).limit(bindparam("limit", type_=Integer)))
+        self._pending = Prepared(pending.with_for_update(skip_locked=True) if dialect == "postgresql" else pending,
+                                 ("limit",))
+        if dialect == "postgresql":
+            ids = t.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))
+        else:  # the ids as one JSON array, read by json_each
+            ids = t.c.id.in_(select(literal_column("value")).select_from(func.json_each(bindparam("ids"))))
+        self._mark_sent = Prepared(
+            update(t).where(ids).values(published_at=bindparam("at", type_=t.c.published_at.type)), ("at", "ids"))
 
     def wake(self) -> None:
         """Called after a commit that staged events, so they go out without waiting for the poll."""
@@ -159,15 +174,6 @@ class OutboxRelay:
             await asyncio.wait_for(self._wake.wait(), seconds)
         self._wake.clear()
 
-    def _pending(self) -> Any:
-        t = self.table
-        return (
-            select(t.c.id, t.c.topic, t.c.key, t.c.payload, t.c.event_type)
-            .where(t.c.published_at.is_(None))
-            .order_by(t.c.id)
-            .limit(self.batch_size)
-        )
-
     async def publish_batch(self, producer: AIOKafkaProducer) -> int:
         """Publish up to ``batch_size`` pending rows; return how many were published."""
         self._contended = False
@@ -177,7 +183,7 @@ class OutboxRelay:
                 if not (await session.execute(select(func.pg_try_advisory_xact_lock(self._lock_key)))).scalar():
                     self._contended = True
                     return 0
-                rows = (await session.execute(self._pending().with_for_update(skip_locked=True))).all()
+                rows = await self._pending.run(session, (self.batch_size,))
                 if not rows:
                     return 0
                 done, error = await self._send(producer, rows)
@@ -185,7 +191,7 @@ class OutboxRelay:
         else:
             # SQLite: the file lock makes this relay the only one; reading takes no write lock.
             async with self.reader() as session, session.begin():
-                rows = (await session.execute(self._pending())).all()
+                rows = await self._pending.run(session, (self.batch_size,))
             if not rows:
                 return 0
             done, error = await self._send(producer, rows)
@@ -224,6 +230,5 @@ class OutboxRelay:
 
     async def _mark(self, session: AsyncSession, ids: list[int]) -> None:
         if ids:
-            await session.execute(
-                update(self.table).where(self.table.c.id.in_(ids)).values(published_at=datetime.now(UTC))
-            )
+            await self._mark_sent.run(
+                session, (datetime.now(UTC), ids if self.dialect == "postgresql" else json.dumps(ids)))
