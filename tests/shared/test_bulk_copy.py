@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, MetaData, Numeric, String, T
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from hrss_contracts import employment as emp
+from hrss_contracts import social_insurance as si
 from hrss_contracts import training as tr
 from hrss_shared import bulk, db
 from hrss_shared.events import CloudEvent, ContractViolation
@@ -145,5 +146,42 @@ async def test_add_many_stages_one_valid_event_per_item(make_db: DbFactory) -> N
         async with maker() as session:
             payloads = (await session.execute(select(OUTBOX.c.payload).order_by(OUTBOX.c.id))).scalars().all()
         assert [CloudEvent.from_json(p).correlationid for p in payloads[3:]] == ["c-1", None]
+    finally:
+        await engine.dispose()
+
+
+async def test_add_many_of_dicts_writes_what_the_models_would(make_db: DbFactory) -> None:
+    """A bulk path may give add_many the events' data as dicts: validated into the contract once, each event's data
+    is the same JSON (nulls, amounts and dates alike) as from the contract's model; a bad dict stages nothing."""
+    engine = db.make_engine(await make_db("bulkoutboxdicts"))
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    maker = db.make_sessionmaker(engine)
+    outbox = Outbox(OUTBOX, topic="t.hrss.social-insurance", source="/social-insurance", key_secret="k" * 32,
+                    publishes="hrss.social-insurance")
+    code = make_credit_code("330802", 2)
+    item = {"id": "c-1", "id_number": "11010519491231002X", "county_code": "330802", "enrolment_id": "e-1",
+            "declared_base": Decimal("5000.00"), "base": Decimal("5000.00"), "base_adjustment": None,
+            "employer_amount": Decimal("800.00"), "personal_amount": Decimal("400.00"), "paid_date": date(2025, 2, 15)}
+    data = {"credit_code": code, "insurance_type": "pension_employee", "month": "2025-01", "policy_source": "示例",
+            "illustrative": True, "kind": "regular", "items": [item, {**item, "id": "c-2"}]}
+    try:
+        async with maker() as session, session.begin():
+            assert await outbox.add_many(session, si.CONTRIBUTIONS_POSTED, [data]) == 1
+            model = si.CONTRIBUTIONS_POSTED.model.model_validate(data)
+            assert await outbox.add_many(session, si.CONTRIBUTIONS_POSTED, [model]) == 1
+        async with maker() as session:
+            from_dict, from_model = (await session.execute(
+                select(OUTBOX.c.payload).order_by(OUTBOX.c.id))).scalars().all()
+        assert json.loads(from_dict)["data"] == json.loads(from_model)["data"] == si.CONTRIBUTIONS_POSTED.dump(model)
+        strip = lambda payload: {k: v for k, v in json.loads(payload).items() if k not in ("id", "time")}  # noqa: E731
+        assert strip(from_dict) == strip(from_model)
+        assert from_dict.index('"data"') == from_model.index('"data"')  # same order of attributes
+
+        with pytest.raises(ContractViolation, match="month"):
+            async with maker() as session, session.begin():
+                await outbox.add_many(session, si.CONTRIBUTIONS_POSTED, [{**data, "month": "2025-13"}])
+        async with maker() as session:
+            assert len((await session.execute(select(OUTBOX.c.id))).all()) == 2
     finally:
         await engine.dispose()

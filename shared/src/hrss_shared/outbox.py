@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hmac
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -68,7 +68,8 @@ class Outbox:
         session.info[PENDING_FLAG] = True
         return event
 
-    async def add_many(self, session: AsyncSession, contract: Contract[M], items: Iterable[M],
+    async def add_many(self, session: AsyncSession, contract: Contract[M],
+                       items: Iterable[M] | Iterable[Mapping[str, Any]],
                        correlations: Sequence[str | None] | None = None) -> int:
         """Stage one event per item of ``items`` in ``session``'s transaction with one bulk write; their number.
 
@@ -76,26 +77,35 @@ class Outbox:
         of its model whose JSON form validates again), and the rows reach the outbox through
         :func:`hrss_shared.bulk.copy_rows` (``COPY`` on PostgreSQL). Set-wise: the items are dumped and their dumps
         validated with one :class:`~pydantic.TypeAdapter` call each, and each event's JSON is the bytes
-        :meth:`CloudEvent.to_json` gives, built without a CloudEvent model per event. ``correlations`` gives each
-        item's correlation id (a consumer's batch: the event it follows from); by default the current request's.
+        :meth:`CloudEvent.to_json` gives, built without a CloudEvent model per event. ``items`` may instead be the
+        events' data as dicts (a bulk path's thousands: no model built to be dumped again): they are validated into
+        the contract's model once, and each event's data is that model's JSON. ``correlations`` gives each item's
+        correlation id (a consumer's batch: the event it follows from); by default the current request's.
         """
         self._check_topic(contract)
-        items = list(items)
-        if not items:
+        given: list[Any] = list(items)
+        if not given:
             return 0
-        if correlations is not None and len(correlations) != len(items):
-            raise ValueError(f"{len(correlations)} correlation ids for {len(items)} items")
-        for data in items:
-            if not isinstance(data, contract.model):
-                raise ContractViolation(f"{contract.type} needs {contract.model.__name__}, got {type(data).__name__}")
+        if correlations is not None and len(correlations) != len(given):
+            raise ValueError(f"{len(correlations)} correlation ids for {len(given)} items")
         adapter = _list_adapter(contract.model)
-        payloads: list[dict[str, Any]] = adapter.dump_python(items, mode="json")
-        try:
-            adapter.validate_python(payloads)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
-            raise ContractViolation(f"{contract.type} data does not match {contract.model.__name__}: {problems}") \
-                from exc
+        datas: list[Any]
+        if all(isinstance(data, Mapping) for data in given):
+            try:
+                datas = adapter.validate_python(given)
+            except ValidationError as exc:
+                raise _violation(contract, exc) from exc
+        else:
+            for data in given:
+                if not isinstance(data, contract.model):
+                    raise ContractViolation(
+                        f"{contract.type} needs {contract.model.__name__}, got {type(data).__name__}")
+            datas = adapter.dump_python(given, mode="json")
+            try:
+                adapter.validate_python(datas)
+            except ValidationError as exc:
+                raise _violation(contract, exc) from exc
+            datas = [(data, payload) for data, payload in zip(given, datas, strict=True)]
         now = datetime.now(UTC)
         # The context attributes as CloudEvent.to_json writes them (same order, ``time`` as pydantic serializes it).
         head = new_event(source=self.source, type=contract.type, subject="-", data={}, time=now)
@@ -103,7 +113,9 @@ class Outbox:
         correlation = head.correlationid
         subject_field = contract.subject
         rows = []
-        for index, (data, payload) in enumerate(zip(items, payloads, strict=True)):
+        for index, found in enumerate(datas):
+            # A validated model is its own payload (serialised as its model_dump(mode="json") would be).
+            data, payload = found if isinstance(found, tuple) else (found, found)
             subject = str(getattr(data, subject_field))
             if correlations is not None:
                 correlation = correlations[index]
@@ -113,12 +125,16 @@ class Outbox:
                                      "datacontenttype": "application/json", "data": payload}
             if correlation is not None:
                 event["correlationid"] = correlation
-            rows.append((event_id, self.topic, self.key_for(subject), contract.type,
-                         to_json(event, exclude_none=True).decode(), now, 0))
+            rows.append((event_id, self.topic, self.key_for(subject), contract.type, to_json(event).decode(), now, 0))
         written = await bulk.copy_rows(session, self.table, _COLUMNS, rows)
         if written:
             session.info[PENDING_FLAG] = True
         return written
+
+
+def _violation(contract: Contract[Any], exc: ValidationError) -> ContractViolation:
+    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+    return ContractViolation(f"{contract.type} data does not match {contract.model.__name__}: {problems}")
 
 
 @functools.lru_cache(maxsize=256)
