@@ -41,11 +41,16 @@ def person(i: int) -> tuple[object, ...]:
             {"n": i} if i % 3 else None)
 
 
-async def test_copied_rows_read_back_like_orm_rows(make_db: DbFactory) -> None:
-    engine = db.make_engine(await make_db("bulkcopy"))
+async def tables(make_db: DbFactory, name: str) -> tuple[db.AsyncEngine, db.SessionMaker]:
+    """A fresh database (SQLite or PostgreSQL) with this module's tables, and its session maker."""
+    engine = db.make_engine(await make_db(name))
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
-    maker = db.make_sessionmaker(engine)
+    return engine, db.make_sessionmaker(engine)
+
+
+async def test_copied_rows_read_back_like_orm_rows(make_db: DbFactory) -> None:
+    engine, maker = await tables(make_db, "bulkcopy")
     try:
         async with maker() as session, session.begin():
             await session.execute(insert(PEOPLE), [dict(zip(COLUMNS, person(0), strict=True))])
@@ -70,10 +75,7 @@ async def test_copied_rows_read_back_like_orm_rows(make_db: DbFactory) -> None:
 
 async def test_staged_rows_are_checked_in_sql(make_db: DbFactory) -> None:
     """The set-based pattern: stage, move the rows the rule accepts in one statement, read back the refused."""
-    engine = db.make_engine(await make_db("bulkstage"))
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    maker = db.make_sessionmaker(engine)
+    engine, maker = await tables(make_db, "bulkstage")
     try:
         async with maker() as session, session.begin():
             await bulk.copy_rows(session, PEOPLE, COLUMNS, [person(1), person(2)])
@@ -99,10 +101,7 @@ async def test_staged_rows_are_checked_in_sql(make_db: DbFactory) -> None:
 
 
 async def test_add_many_stages_one_valid_event_per_item(make_db: DbFactory) -> None:
-    engine = db.make_engine(await make_db("bulkoutbox"))
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    maker = db.make_sessionmaker(engine)
+    engine, maker = await tables(make_db, "bulkoutbox")
     outbox = Outbox(OUTBOX, topic="t.hrss.employment", source="/employment", key_secret="k" * 32,
                     publishes="hrss.employment")
     code = make_credit_code("330802", 1)
@@ -153,10 +152,7 @@ async def test_add_many_stages_one_valid_event_per_item(make_db: DbFactory) -> N
 async def test_add_many_of_dicts_writes_what_the_models_would(make_db: DbFactory) -> None:
     """A bulk path may give add_many the events' data as dicts: validated into the contract once, each event's data
     is the same JSON (nulls, amounts and dates alike) as from the contract's model; a bad dict stages nothing."""
-    engine = db.make_engine(await make_db("bulkoutboxdicts"))
-    async with engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    maker = db.make_sessionmaker(engine)
+    engine, maker = await tables(make_db, "bulkoutboxdicts")
     outbox = Outbox(OUTBOX, topic="t.hrss.social-insurance", source="/social-insurance", key_secret="k" * 32,
                     publishes="hrss.social-insurance")
     code = make_credit_code("330802", 2)
