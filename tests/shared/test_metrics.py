@@ -4,6 +4,7 @@ registry of each app's own. Consumer lag and the DLQ count need the broker: test
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -83,6 +84,21 @@ async def test_requests_are_counted_by_route_template_method_and_status_class(ga
     labels = {v for _, pairs in samples for _, v in pairs}
     assert not any(person in label for person in people for label in labels)  # no raw path, no ID number
 
+
+
+async def test_a_waiting_read_counts_its_work_not_its_wait(gateway: InProcessService) -> None:
+    """GET /v1/persons/{id} with Prefer: wait=1 for a person nobody has mentioned waits a second and answers 404;
+    the request-time histogram files it under its work (well below the second), not the wait the client asked for."""
+    reader = bearer(token("gateway:read"))
+    started = time.perf_counter()
+    r = await gateway.client.get(f"/v1/persons/{factories.id_number()}", headers={**reader, "Prefer": "wait=1"})
+    assert r.status_code == 404
+    assert time.perf_counter() - started >= 1.0  # it did wait
+    samples = await scrape(gateway)
+    labels = {"route": "/v1/persons/{id_number}", "method": "GET", "status": "4xx"}
+    assert value(samples, "hrss_http_request_duration_seconds_count", **labels) == 1
+    total = value(samples, "hrss_http_request_duration_seconds_sum", **labels)
+    assert total is not None and total < 0.5
 
 async def test_the_outbox_backlog_and_the_age_of_its_oldest_unpublished_row(employment: InProcessService) -> None:
     runtime = employment.runtime

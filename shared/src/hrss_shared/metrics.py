@@ -36,6 +36,7 @@ from starlette.types import Scope
 
 from hrss_shared.auth import METRICS_READ
 from hrss_shared.logs import get_logger
+from hrss_shared.waiting import WAITED
 
 if TYPE_CHECKING:
     from hrss_shared.app import ServiceRuntime
@@ -91,7 +92,9 @@ class ServiceMetrics:
         self.registry.register(_RuntimeCollector(self))
 
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
-        """Count one request's time under its route template, method and status class."""
+        """Count one request's time under its route template, method and status class; a waiting read's time
+        without its waits for a change (``Prefer: wait``, :mod:`hrss_shared.waiting`), which the client asked for."""
+        seconds -= scope.get(WAITED, 0.0)
         route = scope.get("route")
         key = (route.path if route is not None else self._template(scope), scope["method"], status // 100)
         series = self.requests.get(key)

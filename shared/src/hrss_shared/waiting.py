@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 
 MAX_WAIT = 30.0  # seconds: the longest wait a client may ask for (a longer ``Prefer: wait`` is cut to this)
 RECHECK = 0.25  # seconds: a waiting read re-reads this often, for changes no signal reports
+WAITED = "hrss.waited_seconds"  # ASGI scope key: how long the request waited for a change (not counted as work)
 
 _WAIT = re.compile(r"^\s*wait\s*=\s*\"?(\d{1,9})\"?\s*$", re.IGNORECASE)
 
