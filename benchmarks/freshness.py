@@ -4,7 +4,7 @@ Starts real processes — a broker (the embedded Tansu broker and/or Apache Kafk
 service and the gateway on SQLite — posts N registrations with a few concurrent clients, each client
 reading the gateway's person view for its registration right after its POST, with a client credential like a
 registering system's (``employment:write``, ``gateway:read``; no ``pii:read``). By default the clients read the
-way such a system should: a waiting read (``Prefer: wait=30``, with the ``ETag`` they hold in ``If-None-Match``),
+way such a system should: a waiting read (``Prefer: wait=10``, with the ``ETag`` they hold in ``If-None-Match``),
 which the gateway answers as soon as its read model has committed the person's change. ``--poll`` makes them poll
 instead (a plain GET every 5 ms), the way a client without waiting reads must: the polls load the 2-core machine
 the system runs on, and the figure shows what that costs.
@@ -103,7 +103,7 @@ async def measure(emp_url: str, gw_url: str, token: str, count: int, concurrency
                 while time.perf_counter() < deadline:
                     # Waiting reads (Prefer: wait): the gateway answers when the person's view changes. Polling
                     # (--poll): a plain GET every 5 ms until the registration shows.
-                    headers = {} if poll else {"Prefer": "wait=30", **({"If-None-Match": held} if held else {})}
+                    headers = {} if poll else {"Prefer": "wait=10", **({"If-None-Match": held} if held else {})}
                     async with client.get(f"{gw_url}/v1/persons/{id_number}", headers=headers) as g:
                         if g.status == 200:
                             if any(e["id"] == registration_id

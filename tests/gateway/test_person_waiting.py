@@ -74,13 +74,13 @@ async def test_masked_and_unmasked_views_have_different_tags(gateway: InProcessS
 
 async def test_waiting_read_of_an_unknown_person_answers_when_they_appear(gateway: InProcessService) -> None:
     person = factories.id_number("330802")
-    waiting = asyncio.create_task(get(gateway, person, Prefer="wait=20"))
+    waiting = asyncio.create_task(get(gateway, person, Prefer="wait=10"))
     await watched()
     assert not waiting.done()
     await apply(gateway, job_seeker_registered(person))
     r = await asyncio.wait_for(waiting, 10)
     assert r.status_code == 200, r.text
-    assert r.headers["Preference-Applied"] == "wait=20"
+    assert r.headers["Preference-Applied"] == "wait=10"
     assert r.json()["identity"]["name"] == "王小明"
     assert PERSON_CHANGES.watched == 0
 
@@ -88,7 +88,7 @@ async def test_waiting_read_of_an_unknown_person_answers_when_they_appear(gatewa
 async def test_waiting_read_with_the_current_tag_answers_the_change(gateway: InProcessService) -> None:
     person = await person_in_read_model(gateway)
     tag = (await get(gateway, person)).headers["ETag"]
-    waiting = asyncio.create_task(get(gateway, person, Prefer="wait=20", **{"If-None-Match": tag}))
+    waiting = asyncio.create_task(get(gateway, person, Prefer="wait=10", **{"If-None-Match": tag}))
     await watched()
     await apply(gateway, employment_registered(person, registration_id="reg-waited-for"))
     r = await asyncio.wait_for(waiting, 10)
@@ -113,7 +113,7 @@ async def test_a_change_no_signal_reports_is_found_by_the_re_read(
     """Another gateway instance's consumer commits a change: this process hears nothing, its re-read finds it."""
     person = await person_in_read_model(gateway)
     tag = (await get(gateway, person)).headers["ETag"]
-    waiting = asyncio.create_task(get(gateway, person, Prefer="wait=20", **{"If-None-Match": tag}))
+    waiting = asyncio.create_task(get(gateway, person, Prefer="wait=10", **{"If-None-Match": tag}))
     await watched()
     monkeypatch.setattr(PERSONS, "changes", None)
     await apply(gateway, employment_registered(person))
@@ -141,16 +141,16 @@ async def test_no_readable_wait_answers_at_once(gateway: InProcessService, prefe
 
 async def test_a_stale_tag_is_answered_at_once(gateway: InProcessService) -> None:
     person = await person_in_read_model(gateway)
-    r = await get(gateway, person, Prefer="wait=20", **{"If-None-Match": '"an-older-view"'})
+    r = await get(gateway, person, Prefer="wait=10", **{"If-None-Match": '"an-older-view"'})
     assert r.status_code == 200
     assert PERSON_CHANGES.watched == 0
 
 
 async def test_waiting_needs_the_same_credential(gateway: InProcessService) -> None:
     person = factories.id_number("330802")
-    r = await gateway.client.get(f"/v1/persons/{person}", headers={"Authorization": "", "Prefer": "wait=20"})
+    r = await gateway.client.get(f"/v1/persons/{person}", headers={"Authorization": "", "Prefer": "wait=10"})
     assert r.status_code == 401
     other_county = bearer(token("gateway:read", county="330803"))
     await apply(gateway, job_seeker_registered(person, county="330802"))
-    r = await gateway.client.get(f"/v1/persons/{person}", headers={**other_county, "Prefer": "wait=20"})
+    r = await gateway.client.get(f"/v1/persons/{person}", headers={**other_county, "Prefer": "wait=10"})
     assert r.status_code == 403

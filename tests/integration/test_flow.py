@@ -90,7 +90,7 @@ async def test_waiting_read_answers_with_the_registration_posted_meanwhile(stack
     assert (await emp.post("/v1/employers", json=employer)).status_code == 201
     seeker = factories.job_seeker()
     url = f"/v1/persons/{seeker['id_number']}"
-    waiting = asyncio.create_task(gw.get(url, headers={"Prefer": "wait=30"}))
+    waiting = asyncio.create_task(gw.get(url, headers={"Prefer": "wait=10"}))
     await asyncio.sleep(0.3)
     assert not waiting.done()  # nobody has mentioned the person yet
     r = await emp.post("/v1/employment-registrations", json={
@@ -100,11 +100,11 @@ async def test_waiting_read_answers_with_the_registration_posted_meanwhile(stack
     registration_id = r.json()["id"]
     seen = await asyncio.wait_for(waiting, 30)
     assert seen.status_code == 200, seen.text
-    assert seen.headers["Preference-Applied"] == "wait=30"
+    assert seen.headers["Preference-Applied"] == "wait=10"
     assert [e["id"] for e in seen.json()["employment"]["employments"]] == [registration_id]
 
     # Holding that answer, wait for the next change: the termination.
-    waiting = asyncio.create_task(gw.get(url, headers={"Prefer": "wait=30", "If-None-Match": seen.headers["ETag"]}))
+    waiting = asyncio.create_task(gw.get(url, headers={"Prefer": "wait=10", "If-None-Match": seen.headers["ETag"]}))
     r = await emp.post(f"/v1/employment-registrations/{registration_id}/terminate",
                        json={"end_date": "2026-06-30", "reason": "合同到期"})
     assert r.status_code == 200, r.text

@@ -20,7 +20,10 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 
-MAX_WAIT = 30.0  # seconds: the longest wait a client may ask for (a longer ``Prefer: wait`` is cut to this)
+# Seconds: the longest wait a client may ask for (a longer ``Prefer: wait`` is cut to this). The server finishes its
+# requests before it stops, so this stays well under the time a stop allows (20 s for ``hrss up``, 30 s in
+# docker-compose) before the process is killed and its relay cannot finish cleanly.
+MAX_WAIT = 10.0
 RECHECK = 0.25  # seconds: a waiting read re-reads this often, for changes no signal reports
 WAITED = "hrss.waited_seconds"  # ASGI scope key: how long the request waited for a change (not counted as work)
 

@@ -34,7 +34,7 @@ READ_SCOPE = f"{GATEWAY.scope_domain}:read"
     "in parallel with a short deadline; a section whose service is down or slow keeps the read model's data and "
     "says `live.status = \"unavailable\"` with the reason, and the view still answers 200. "
     "等待变更 Waiting for a change: every answer has an `ETag`; `If-None-Match` with it answers 304 while the view is "
-    "unchanged. With `Prefer: wait=N` (seconds, at most 30) the gateway waits until the view differs from the one the "
+    "unchanged. With `Prefer: wait=N` (seconds, at most 10) the gateway waits until the view differs from the one the "
     "client holds (its `If-None-Match`) — or, without one, until the person is known — and answers then, or after N "
     "seconds with what it has (304, or 404); the answer says `Preference-Applied: wait=N`. A system that has just "
     "registered something in a business service reads the result this way instead of polling.",
@@ -45,7 +45,7 @@ READ_SCOPE = f"{GATEWAY.scope_domain}:read"
         {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
          "description": "已持有的版本 The ETag of the view the client holds: 304 while it is current"},
         {"name": "Prefer", "in": "header", "required": False, "schema": {"type": "string"},
-         "description": "等待变更 `wait=N`: wait up to N seconds (at most 30) for the view to change (RFC 7240)"},
+         "description": "等待变更 `wait=N`: wait up to N seconds (at most 10) for the view to change (RFC 7240)"},
     ]},
 )
 async def get_person(id_number: PersonKey, request: Request) -> PersonView:
