@@ -47,7 +47,7 @@ from hrss_shared import embedded_broker
 from hrss_shared.auth import issue_token
 from hrss_shared.validators import make_credit_code, make_id_number
 
-from common import machine, percentile
+from common import cpu_seconds, machine, percentile
 
 
 @dataclass
@@ -60,12 +60,6 @@ class Measured:
 
 
 IDLE_SECONDS = 5.0  # measured before the registrations: what each process costs with nothing to do
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (from /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def measure(emp_url: str, gw_url: str, token: str, count: int, concurrency: int,

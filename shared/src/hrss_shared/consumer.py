@@ -25,13 +25,12 @@ from typing import Any, Protocol, TypeVar
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from aiokafka.errors import CommitFailedError, IllegalGenerationError, RebalanceInProgressError
 from pydantic import ValidationError
-from sqlalchemy import String, Table, any_, bindparam, func, insert, literal_column, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_shared import kafka_security
-from hrss_shared.db import BulkWrite, SessionMaker
+from hrss_shared.db import BulkWrite, SessionMaker, among, among_values
 from hrss_shared.events import CloudEvent, Contract, ContractViolation, EventData, parse_once
 from hrss_shared.faults import is_transient
 from hrss_shared.kafka import ProducerFactory
@@ -183,13 +182,9 @@ class ConsumerRunner:
         t = self.processed
         # Which of a batch's event ids are recorded already: one statement whatever the batch's size, its ids as
         # one parameter (a JSON array read by json_each on SQLite, a text[] on PostgreSQL).
-        self._recorded_sqlite = select(t.c.event_id).where(
-            t.c.source == bindparam("source"),
-            t.c.event_id.in_(select(literal_column("value")).select_from(func.json_each(bindparam("ids")))),
-        )
-        self._recorded_pg = select(t.c.event_id).where(
-            t.c.source == bindparam("source"), t.c.event_id == any_(bindparam("ids", type_=ARRAY(String))),
-        )
+        self._recorded_sqlite, self._recorded_pg = (
+            select(t.c.event_id).where(t.c.source == bindparam("source"), among(t.c.event_id, "ids", postgres=pg))
+            for pg in (False, True))
         self._record = BulkWrite(insert(t), RECORD_COLUMNS)
 
     async def run(self) -> None:
@@ -316,7 +311,7 @@ class ConsumerRunner:
                 recorded = self._recorded_pg if postgres else self._recorded_sqlite
                 for source, ids in by_source.items():  # (source, event_id) is the unique index's order
                     rows = await session.execute(
-                        recorded, {"source": source, "ids": ids if postgres else json.dumps(ids)})
+                        recorded, {"source": source, "ids": among_values(ids, postgres=postgres)})
                     seen.update((source, event_id) for event_id in rows.scalars())
                 todo: list[_Parsed] = []
                 for item in items:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+import contextlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import ColumnElement, MetaData, String, any_, bindparam, event, func, literal_column, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_shared import sqlite_inline
@@ -154,17 +159,22 @@ async def fetch_or_404(session: Any, model: type[T], key: Any, detail: str) -> T
     return cast(T, row)
 
 
-async def flush_or_conflict(session: Any, conflict: Exception) -> None:
-    """Flush pending rows; a unique-constraint violation raises ``conflict`` (a 409).
+@contextlib.contextmanager
+def unique_or(conflict: Exception) -> Iterator[None]:
+    """Statements inside raise ``conflict`` (a 409) where they break a unique constraint.
 
     The request's unit of work then rolls the whole transaction back (an import row, its own savepoint).
     """
-    from sqlalchemy.exc import IntegrityError
-
     try:
-        await session.flush()
+        yield
     except IntegrityError:
         raise conflict from None
+
+
+async def flush_or_conflict(session: Any, conflict: Exception) -> None:
+    """Flush pending rows; a unique-constraint violation raises ``conflict`` (see :func:`unique_or`)."""
+    with unique_or(conflict):
+        await session.flush()
 
 
 class KeyLookups:
@@ -229,6 +239,29 @@ class KeyLookups:
             self._pool = None
 
 
+def among(column: ColumnElement[Any], name: str, *, postgres: bool,
+          element: TypeEngine[Any] | None = None) -> ColumnElement[bool]:
+    """``column`` is one of the values given as parameter ``name``, one parameter however many values (so a batch's
+    thousand keys cost no per-key SQL building): a PostgreSQL array (``= ANY``, of ``element``, text by default), on
+    SQLite a JSON array read by ``json_each``. :func:`among_values` gives the parameter."""
+    if postgres:
+        return column == any_(bindparam(name, type_=ARRAY(element if element is not None else String())))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(name))))
+
+
+def among_values(values: Sequence[Any], *, postgres: bool) -> Any:
+    """The parameter of an :func:`among` condition holding ``values``."""
+    return list(values) if postgres else json.dumps(list(values))
+
+
+class _Compiled(NamedTuple):
+    sql: str
+    order: list[int]  # per bind of the SQL: the index of its value in a row (given columns, then constants)
+    processors: list[Any]  # per bind: its type's conversion to the driver's value, or None
+    named: tuple[str, ...] | None  # the binds' names where the driver takes a dict, None where positional
+    constants: tuple[Any, ...]
+
+
 class BulkWrite:
     """One INSERT (or upsert) for many rows, handed to the driver as a single ``executemany``.
 
@@ -243,28 +276,20 @@ class BulkWrite:
     def __init__(self, statement: Any, columns: Sequence[str]) -> None:
         self.statement = statement
         self.columns = tuple(columns)
-        self._compiled: dict[str, tuple[str, list[int], list[Any], tuple[str, ...] | None]] = {}
-        self._constants: dict[str, tuple[Any, ...]] = {}
+        self._compiled: dict[str, _Compiled] = {}
 
-    def _compile(self, dialect: Any) -> tuple[str, list[int], list[Any], tuple[str, ...] | None]:
+    def _compile(self, dialect: Any) -> _Compiled:
         found = self._compiled.get(dialect.name)
         if found is None:
             compiled = self.statement.compile(dialect=dialect, column_keys=list(self.columns))
             names: list[str] = list(compiled.positiontup or compiled.binds)
-            index = {column: i for i, column in enumerate(self.columns)}
+            binds = [compiled.binds[name] for name in names]
             # The statement's own values (a LIMIT's or OFFSET's number) follow the given ones in every row.
-            constants: dict[str, int] = {}
-            for name in names:
-                key = compiled.binds[name].key
-                if key not in index and key not in constants:
-                    constants[key] = len(self.columns) + len(constants)
-            order = [index.get(compiled.binds[name].key, constants.get(compiled.binds[name].key, -1))
-                     for name in names]
-            processors = [compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-            self._constants[dialect.name] = tuple(
-                compiled.binds[next(n for n in names if compiled.binds[n].key == key)].effective_value
-                for key in constants)
-            found = (compiled.string, order, processors, None if compiled.positional else tuple(names))
+            constants = {b.key: b.effective_value for b in binds if b.key not in self.columns}
+            index = {key: i for i, key in enumerate((*self.columns, *constants))}
+            found = _Compiled(compiled.string, [index[b.key] for b in binds],
+                              [b.type.dialect_impl(dialect).bind_processor(dialect) for b in binds],
+                              None if compiled.positional else tuple(names), tuple(constants.values()))
             self._compiled[dialect.name] = found
         return found
 
@@ -276,8 +301,7 @@ class BulkWrite:
 
     def _driver_call(self, dialect: Any, rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
         """The compiled SQL and ``rows`` as the driver takes them (in bind order, converted by the binds' types)."""
-        sql, order, processors, named = self._compile(dialect)
-        constants = self._constants[dialect.name]
+        sql, order, processors, named, constants = self._compile(dialect)
         if constants:
             rows = [(*row, *constants) for row in rows]
         if order == list(range(len(self.columns))):

@@ -89,23 +89,24 @@ class Outbox:
         if correlations is not None and len(correlations) != len(given):
             raise ValueError(f"{len(correlations)} correlation ids for {len(given)} items")
         adapter = _list_adapter(contract.model)
-        datas: list[Any]
+        pairs: list[tuple[Any, Any]]  # each event's data (its subject read from it) and payload (its JSON form)
         if all(isinstance(data, Mapping) for data in given):
             try:
-                datas = adapter.validate_python(given)
+                models = adapter.validate_python(given)
             except ValidationError as exc:
                 raise _violation(contract, exc) from exc
+            pairs = [(model, model) for model in models]  # a validated model is its own payload
         else:
             for data in given:
                 if not isinstance(data, contract.model):
                     raise ContractViolation(
                         f"{contract.type} needs {contract.model.__name__}, got {type(data).__name__}")
-            datas = adapter.dump_python(given, mode="json")
+            payloads = adapter.dump_python(given, mode="json")
             try:
-                adapter.validate_python(datas)
+                adapter.validate_python(payloads)
             except ValidationError as exc:
                 raise _violation(contract, exc) from exc
-            datas = [(data, payload) for data, payload in zip(given, datas, strict=True)]
+            pairs = list(zip(given, payloads, strict=True))
         now = datetime.now(UTC)
         # The context attributes as CloudEvent.to_json writes them (same order, ``time`` as pydantic serializes it).
         head = new_event(source=self.source, type=contract.type, subject="-", data={}, time=now)
@@ -113,9 +114,7 @@ class Outbox:
         correlation = head.correlationid
         subject_field = contract.subject
         rows = []
-        for index, found in enumerate(datas):
-            # A validated model is its own payload (serialised as its model_dump(mode="json") would be).
-            data, payload = found if isinstance(found, tuple) else (found, found)
+        for index, (data, payload) in enumerate(pairs):
             subject = str(getattr(data, subject_field))
             if correlations is not None:
                 correlation = correlations[index]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import json
 import os
 import zlib
 from collections.abc import Sequence
@@ -23,11 +22,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import Integer, Row, Table, any_, bindparam, func, literal_column, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Integer, Row, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hrss_shared.db import Prepared, SessionMaker
+from hrss_shared.db import Prepared, SessionMaker, among, among_values
 from hrss_shared.kafka import ProducerFactory
 from hrss_shared.logs import get_logger
 
@@ -115,10 +113,7 @@ class OutboxRelay:
                    .where(t.c.published_at.is_(None)).order_by(t.c.id).limit(bindparam("limit", type_=Integer)))
         self._pending = Prepared(pending.with_for_update(skip_locked=True) if dialect == "postgresql" else pending,
                                  ("limit",))
-        if dialect == "postgresql":
-            ids = t.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))
-        else:  # the ids as one JSON array, read by json_each
-            ids = t.c.id.in_(select(literal_column("value")).select_from(func.json_each(bindparam("ids"))))
+        ids = among(t.c.id, "ids", postgres=dialect == "postgresql", element=Integer())
         self._mark_sent = Prepared(
             update(t).where(ids).values(published_at=bindparam("at", type_=t.c.published_at.type)), ("at", "ids"))
 
@@ -231,4 +226,4 @@ class OutboxRelay:
     async def _mark(self, session: AsyncSession, ids: list[int]) -> None:
         if ids:
             await self._mark_sent.run(
-                session, (datetime.now(UTC), ids if self.dialect == "postgresql" else json.dumps(ids)))
+                session, (datetime.now(UTC), among_values(ids, postgres=self.dialect == "postgresql")))

@@ -22,7 +22,6 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import bindparam, func, insert, literal_column
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -61,7 +60,7 @@ from hrss_contracts.employment import (
 )
 from hrss_shared.auth import Principal
 from hrss_shared.corrections import Cancellation, apply_changes
-from hrss_shared.db import Prepared, fetch_or_404, flush_or_conflict, lock_key
+from hrss_shared.db import Prepared, fetch_or_404, flush_or_conflict, lock_key, unique_or
 from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
@@ -145,11 +144,10 @@ async def register_employment(
         county_code=employer_county,
     )
     # A core INSERT of the new row: the ORM's unit of work would cost more than the rest of the request's SQL.
-    try:
+    # A registration with this employer committed meanwhile breaks the unique index.
+    with unique_or(Conflict("该人员在此单位已有有效就业登记 (already actively registered with this employer)",
+                            field_name="credit_code")):
         await _INSERT_REGISTRATION.run(session, [getattr(registration, c) for c in _REGISTRATION_COLUMNS])
-    except IntegrityError:  # a registration with this employer committed meanwhile (the unique index)
-        raise Conflict("该人员在此单位已有有效就业登记 (already actively registered with this employer)",
-                       field_name="credit_code") from None
     if unemployment_id is not None:
         unemployment = await session.get(UnemploymentRegistration, unemployment_id)
         assert unemployment is not None  # read in this transaction, under the person's lock

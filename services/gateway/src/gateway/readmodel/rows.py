@@ -18,14 +18,13 @@ import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from pydantic_core import PydanticUndefined, to_json
-from sqlalchemy import String, and_, any_, bindparam, func, literal_column, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from pydantic_core import PydanticUndefined
+from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hrss_shared.db import BulkWrite
+from hrss_shared.db import BulkWrite, among, among_values
 
 CHUNK = 500  # rows per upsert statement
 
@@ -144,7 +143,7 @@ class RowTable:
         conditions = {**self.load_filter, **wanted}
         postgres = session.get_bind().dialect.name == "postgresql"
         statement = self._select(postgres, tuple(conditions))
-        parameters = {name: values if postgres else to_json(values).decode() for name, values in conditions.items()}
+        parameters = {name: among_values(values, postgres=postgres) for name, values in conditions.items()}
         result = await session.execute(statement, parameters)
         found = []
         rows, new, key_of = batch.rows, self.row_class, self._key_of
@@ -162,14 +161,7 @@ class RowTable:
     def _select(self, postgres: bool, names: tuple[str, ...]) -> Any:
         found = self._selects.get((("pg" if postgres else "sqlite"), names))
         if found is None:
-            clauses = []
-            for name in names:
-                column = self.table.c[name]
-                if postgres:
-                    clauses.append(column == any_(bindparam(name, type_=ARRAY(String))))
-                else:
-                    clauses.append(column.in_(
-                        select(literal_column("value")).select_from(func.json_each(bindparam(name)))))
+            clauses = [among(self.table.c[name], name, postgres=postgres) for name in names]
             found = select(*(self.table.c[c] for c in self.columns)).where(and_(*clauses))
             self._selects[(("pg" if postgres else "sqlite"), names)] = found
         return found

@@ -15,14 +15,13 @@ from functools import cache
 from typing import Any
 
 from pydantic_core import from_json, to_json
-from sqlalchemy import String, Table, any_, bindparam, event, func, literal_column, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.readmodel.models import EmployerSection, PersonSection
-from hrss_shared.db import BulkWrite
+from hrss_shared.db import BulkWrite, among, among_values
 from hrss_shared.events import CloudEvent
 from hrss_shared.waiting import ChangeSignal
 
@@ -73,9 +72,8 @@ class Documents:
         # json_each on SQLite, a text[] on PostgreSQL), so a batch's thousand keys cost no per-key SQL building.
         key_column = table.c[key]
         columns = select(key_column, table.c.section, table.c.doc)
-        self._select_sqlite = columns.where(
-            key_column.in_(select(literal_column("value")).select_from(func.json_each(bindparam("keys")))))
-        self._select_pg = columns.where(key_column == any_(bindparam("keys", type_=ARRAY(String))))
+        self._select_sqlite, self._select_pg = (
+            columns.where(among(key_column, "keys", postgres=pg)) for pg in (False, True))
 
     def _upsert(self, dialect: str) -> BulkWrite:
         """INSERT … ON CONFLICT (key, section) DO UPDATE SET doc = excluded.doc, for ``dialect``."""
@@ -114,7 +112,7 @@ class Documents:
             return
         postgres = session.get_bind().dialect.name == "postgresql"
         statement = self._select_pg if postgres else self._select_sqlite
-        rows = await session.execute(statement, {"keys": wanted if postgres else to_json(wanted).decode()})
+        rows = await session.execute(statement, {"keys": among_values(wanted, postgres=postgres)})
         docs = batch.docs
         for key, section, doc in rows:
             docs[(key, section)] = from_json(doc)
