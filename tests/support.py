@@ -6,14 +6,15 @@ import asyncio
 import subprocess
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from hrss_cli.stack import free_ports, run_script
@@ -154,6 +155,22 @@ def offline(cls: type[ServiceSettings], *, db_url: str, data_dir: Path, **extra:
     defaults: dict[str, Any] = {"relay_enabled": False, "consumers_enabled": False, "scheduler_enabled": False}
     return service_settings(cls, db_url=db_url, bootstrap="127.0.0.1:1", prefix="", data_dir=data_dir,
                             **{**defaults, **extra})
+
+
+def on_each_database(create_app: Callable[[Any], FastAPI], cls: type[ServiceSettings], database: str, *,
+                     today: date | None = None, **extra: Any) -> Any:
+    """A fixture: the service in-process with no broker (:func:`offline`, ``extra`` settings), on each database
+    ``make_db`` gives (SQLite and the real PostgreSQL), with the bureau's clock on ``today`` if given. Bind it to the
+    name the tests ask for: ``service = on_each_database(create_app, EmploymentSettings, "employment")``."""
+
+    async def fixture(make_db: Any, tmp_path: Path, move_today: Any) -> AsyncIterator[InProcessService]:
+        if today is not None:
+            move_today(today)
+        settings = offline(cls, db_url=await make_db(database), data_dir=tmp_path, **extra)
+        async with InProcessService(create_app, settings) as svc:
+            yield svc
+
+    return pytest.fixture(fixture)
 
 
 def alone(cls: type[ServiceSettings], data_dir: Path, **extra: Any) -> Any:

@@ -4,9 +4,7 @@ UTF8: 0x00")."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,19 +12,12 @@ import pytest
 from employment.config import EmploymentSettings
 from employment.main import create_app
 from tests import factories
-from tests.conftest import DbFactory
 from tests.employment.helpers import assert_problem, count, new_employer
 from tests.employment.test_imports import CSV, EMPLOYMENT, JSONL, UNEMPLOYMENT, finished, submit
-from tests.support import InProcessService, offline
+from tests.support import InProcessService, on_each_database
 
-
-@pytest.fixture
-async def service(make_db: DbFactory, tmp_path: Path) -> AsyncIterator[InProcessService]:
-    """The employment service on SQLite or on the real PostgreSQL (``make_db`` is parametrised over both)."""
-    settings = offline(EmploymentSettings, db_url=await make_db("employment"), data_dir=tmp_path,
-                       scheduler_enabled=True)
-    async with InProcessService(create_app, settings) as svc:
-        yield svc
+# The employment service on SQLite or on the real PostgreSQL (``make_db`` is parametrised over both).
+service = on_each_database(create_app, EmploymentSettings, "employment", scheduler_enabled=True)
 
 
 # What each bad value is refused for: the words of the reason.

@@ -5,19 +5,14 @@ names the field."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from employment.config import EmploymentSettings
 from employment.main import create_app
 from hrss_contracts import contract_for
 from hrss_shared.events import CloudEvent
 from tests import factories
-from tests.conftest import DbFactory, MoveToday
 from tests.employment.helpers import (
     EMPLOYER_REGISTERED,
     EMPLOYMENT_REGISTERED,
@@ -32,17 +27,12 @@ from tests.employment.helpers import (
     outbox,
     unemploy,
 )
-from tests.support import InProcessService, bearer, offline, post_bulk, token
+from tests.support import InProcessService, bearer, on_each_database, post_bulk, token
 
 VOLATILE = {"id", "created_at", "credit_code", "id_number", "name"}
 
 
-@pytest.fixture
-async def service(make_db: DbFactory, tmp_path: Path, move_today: MoveToday) -> AsyncIterator[InProcessService]:
-    move_today(date(2026, 8, 31))
-    async with InProcessService(create_app, offline(EmploymentSettings, db_url=await make_db("employment"),
-                                                    data_dir=tmp_path)) as svc:
-        yield svc
+service = on_each_database(create_app, EmploymentSettings, "employment", today=date(2026, 8, 31))
 
 
 bulk = post_bulk

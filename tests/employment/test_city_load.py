@@ -4,9 +4,6 @@ and a failing request stops the load naming the service, the path and the proble
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
 import pytest
 
@@ -15,19 +12,14 @@ from employment.main import create_app
 from hrss_cli.city import City, Status
 from hrss_cli.city import employment as city_employment
 from hrss_cli.city.load import LoadError, load_city
-from tests.conftest import DbFactory
 from tests.employment.helpers import count, outbox
-from tests.support import DEV_TOKEN, InProcessService, offline, token
+from tests.support import DEV_TOKEN, InProcessService, on_each_database, token
 
 MODULES = {"employment": city_employment}
 URLS = {"employment": "http://employment"}
 
 
-@pytest.fixture
-async def service(make_db: DbFactory, tmp_path: Path) -> AsyncIterator[InProcessService]:
-    async with InProcessService(create_app, offline(EmploymentSettings, db_url=await make_db("employment"),
-                                                    data_dir=tmp_path)) as svc:
-        yield svc
+service = on_each_database(create_app, EmploymentSettings, "employment")
 
 
 async def test_the_city_loads_once_and_again_without_change(service: InProcessService) -> None:

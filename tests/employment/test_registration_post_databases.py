@@ -5,15 +5,10 @@ row, and exactly one event per registration, on both databases."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from employment.config import EmploymentSettings
 from employment.main import create_app
 from tests import factories
-from tests.conftest import DbFactory
 from tests.employment.helpers import (
     EMPLOYMENT_REGISTERED,
     UNEMPLOYMENT_CLOSED,
@@ -24,14 +19,9 @@ from tests.employment.helpers import (
     outbox,
     unemploy,
 )
-from tests.support import InProcessService, offline
+from tests.support import InProcessService, on_each_database
 
-
-@pytest.fixture
-async def service(make_db: DbFactory, tmp_path: Path) -> AsyncIterator[InProcessService]:
-    settings = offline(EmploymentSettings, db_url=await make_db("employment"), data_dir=tmp_path)
-    async with InProcessService(create_app, settings) as svc:
-        yield svc
+service = on_each_database(create_app, EmploymentSettings, "employment")
 
 
 async def new_events(svc: InProcessService, before: int) -> list[str]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,9 +15,8 @@ from gateway.config import GatewaySettings
 from gateway.main import create_app
 from hrss_shared.problems import PROBLEM_JSON
 from tests import factories
-from tests.conftest import DbFactory
 from tests.gateway.events import apply, employment_registered, person_in_read_model
-from tests.support import InProcessService, bearer, offline, token
+from tests.support import InProcessService, bearer, on_each_database, token
 
 LOOKUP = "/v1/persons/lookup"
 MASKED_ID = re.compile(r"^3308\*{10}[\dX]{4}$")
@@ -27,12 +24,8 @@ READER = ("gateway:read",)
 PII_READER = ("gateway:read", "pii:read")
 
 
-@pytest.fixture
-async def gateway(make_db: DbFactory, tmp_path: Path) -> AsyncIterator[InProcessService]:
-    """The gateway with no broker, on SQLite and on PostgreSQL (the person view's key look-up differs)."""
-    settings = offline(GatewaySettings, db_url=await make_db("gateway"), data_dir=tmp_path)
-    async with InProcessService(create_app, settings) as svc:
-        yield svc
+# The gateway with no broker, on SQLite and on PostgreSQL (the person view's key look-up differs).
+gateway = on_each_database(create_app, GatewaySettings, "gateway")
 
 
 async def audit_rows(svc: InProcessService) -> list[dict[str, Any]]:

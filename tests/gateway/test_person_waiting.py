@@ -4,8 +4,6 @@ changes, woken by the read model's commit (or, for a change no signal reports, b
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,19 +13,14 @@ from gateway.main import create_app
 from gateway.readmodel.store import PERSON_CHANGES, PERSONS
 from hrss_shared.waiting import MAX_WAIT
 from tests import factories
-from tests.conftest import DbFactory
 from tests.gateway.events import apply, employment_registered, job_seeker_registered, person_in_read_model
-from tests.support import InProcessService, bearer, offline, token
+from tests.support import InProcessService, bearer, on_each_database, token
 
 READER = bearer(token("gateway:read"))
 PII_READER = {**bearer(token("gateway:read", "pii:read")), "X-Purpose": "test"}
 
 
-@pytest.fixture
-async def gateway(make_db: DbFactory, tmp_path: Path) -> AsyncIterator[InProcessService]:
-    settings = offline(GatewaySettings, db_url=await make_db("gateway"), data_dir=tmp_path)
-    async with InProcessService(create_app, settings) as svc:
-        yield svc
+gateway = on_each_database(create_app, GatewaySettings, "gateway")
 
 
 async def get(svc: InProcessService, id_number: str, **headers: str) -> httpx.Response:

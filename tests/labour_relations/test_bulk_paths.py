@@ -4,16 +4,11 @@ publishes nothing, refused rows are reported and not written, a 422 names the fi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from labour_relations.config import LabourRelationsSettings
 from labour_relations.main import create_app
-from tests.conftest import DbFactory, MoveToday
 from tests.labour_relations.helpers import (
     TYPE,
     assert_problem,
@@ -25,7 +20,7 @@ from tests.labour_relations.helpers import (
     project_body,
     types_since,
 )
-from tests.support import InProcessService, bearer, offline, post_bulk, token
+from tests.support import InProcessService, bearer, on_each_database, post_bulk, token
 
 VOLATILE = {"id", "name", "credit_code", "contractor_name", "employer_name", "complainants", "created_at",
             "updated_at", "complainant_id_numbers", "project_id"}
@@ -36,12 +31,7 @@ def same(a: dict[str, Any], b: dict[str, Any]) -> None:
     assert {k: v for k, v in a.items() if k not in VOLATILE} == {k: v for k, v in b.items() if k not in VOLATILE}
 
 
-@pytest.fixture
-async def service(make_db: DbFactory, tmp_path: Path, move_today: MoveToday) -> AsyncIterator[InProcessService]:
-    move_today(date(2025, 9, 1))
-    async with InProcessService(create_app, offline(LabourRelationsSettings, db_url=await make_db("labour"),
-                                                    data_dir=tmp_path)) as svc:
-        yield svc
+service = on_each_database(create_app, LabourRelationsSettings, "labour", today=date(2025, 9, 1))
 
 
 bulk = post_bulk

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from hrss_shared.audit import GENESIS, AuditChain, verify
 from hrss_shared.infra import infra_tables
 from tests import factories
 from tests.conftest import DbFactory
-from tests.support import InProcessService, bearer, offline, token
+from tests.support import InProcessService, bearer, on_each_database, token
 
 AUDIT = infra_tables(MetaData()).audit_log
 
@@ -34,11 +33,7 @@ def note(n: int) -> dict[str, Any]:
             "subject": None, "purpose": "窗口业务办理", "correlation_id": None, "fields": ["phone"]}
 
 
-@pytest.fixture
-async def service(make_db: DbFactory, tmp_path: Path) -> AsyncIterator[InProcessService]:
-    settings = offline(EmploymentSettings, db_url=await make_db("employment"), data_dir=tmp_path)
-    async with InProcessService(create_app, settings) as svc:
-        yield svc
+service = on_each_database(create_app, EmploymentSettings, "employment")
 
 
 async def test_a_rolled_back_append_leaves_no_gap_and_an_unknown_commit_rereads_the_head(

@@ -4,8 +4,6 @@ answer and changes nothing; a different request under the same key is refused; c
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,17 +12,12 @@ from sqlalchemy import func, select
 from employment.config import EmploymentSettings
 from employment.main import create_app
 from tests import factories
-from tests.conftest import DbFactory
-from tests.support import InProcessService, bearer, offline, token
+from tests.support import InProcessService, bearer, on_each_database, token
 
 HEADER = "Idempotency-Key"
 
 
-@pytest.fixture
-async def service(make_db: DbFactory, tmp_path: Path) -> AsyncIterator[InProcessService]:
-    settings = offline(EmploymentSettings, db_url=await make_db("employment"), data_dir=tmp_path)
-    async with InProcessService(create_app, settings) as svc:
-        yield svc
+service = on_each_database(create_app, EmploymentSettings, "employment")
 
 
 async def count(svc: InProcessService, table: Any) -> int:

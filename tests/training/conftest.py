@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DbFactory, MoveToday
-from tests.support import InProcessService, alone, offline
+from tests.support import InProcessService, alone, on_each_database
 from training.config import TrainingSettings
 from training.main import create_app
 
@@ -21,9 +20,4 @@ async def training(tmp_path: Path) -> AsyncIterator[InProcessService]:
         yield svc
 
 
-@pytest.fixture
-async def service(make_db: DbFactory, tmp_path: Path, move_today: MoveToday) -> AsyncIterator[InProcessService]:
-    move_today(date(2026, 4, 30))
-    async with InProcessService(create_app, offline(TrainingSettings, db_url=await make_db("training"),
-                                                    data_dir=tmp_path)) as svc:
-        yield svc
+service = on_each_database(create_app, TrainingSettings, "training", today=date(2026, 4, 30))

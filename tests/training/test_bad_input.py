@@ -4,17 +4,14 @@ their ranges)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests import factories
-from tests.conftest import DbFactory, MoveToday
-from tests.support import InProcessService, offline
+from tests.support import InProcessService, on_each_database
 from tests.training.helpers import (
     accreditation_body,
     assert_problem,
@@ -28,15 +25,9 @@ from tests.training.helpers import (
 from training.config import TrainingSettings
 from training.main import create_app
 
-
-@pytest.fixture
-async def service(make_db: DbFactory, tmp_path: Path, move_today: MoveToday) -> AsyncIterator[InProcessService]:
-    """The training service on SQLite or on the real PostgreSQL (``make_db`` is parametrised over both), on a day
-    while the default test course (2026-03-01 … 2026-04-30) runs."""
-    move_today(date(2026, 3, 10))
-    settings = offline(TrainingSettings, db_url=await make_db("training"), data_dir=tmp_path)
-    async with InProcessService(create_app, settings) as svc:
-        yield svc
+# The training service on SQLite or on the real PostgreSQL (``make_db`` is parametrised over both), on a day
+# while the default test course (2026-03-01 … 2026-04-30) runs.
+service = on_each_database(create_app, TrainingSettings, "training", today=date(2026, 3, 10))
 
 
 @dataclass

@@ -5,26 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
-
-import pytest
 
 from tests import factories
-from tests.conftest import DbFactory, MoveToday
-from tests.support import InProcessService, offline
+from tests.support import InProcessService, on_each_database
 from tests.training.helpers import TYPE, count, enrol, new_course, outbox
 from training.config import TrainingSettings
 from training.main import create_app
 
-
-@pytest.fixture
-async def service(make_db: DbFactory, tmp_path: Path, move_today: MoveToday) -> AsyncIterator[InProcessService]:
-    move_today(date(2026, 3, 10))
-    settings = offline(TrainingSettings, db_url=await make_db("training"), data_dir=tmp_path)
-    async with InProcessService(create_app, settings) as svc:
-        yield svc
+service = on_each_database(create_app, TrainingSettings, "training", today=date(2026, 3, 10))
 
 
 async def test_simultaneous_enrolments_fill_exactly_the_capacity(service: InProcessService) -> None:
