@@ -92,6 +92,10 @@ async def test_waiting_read_with_the_current_tag_answers_the_change(gateway: InP
 
 async def test_a_change_of_another_person_does_not_answer_the_wait(gateway: InProcessService) -> None:
     person, other = await person_in_read_model(gateway), await person_in_read_model(gateway)
+    # The commit tells the signal of the person it changed, and of no one else.
+    with PERSON_CHANGES.watch(person) as mine, PERSON_CHANGES.watch(other) as theirs:
+        await apply(gateway, employment_registered(other))
+        assert theirs.is_set() and not mine.is_set()
     tag = (await get(gateway, person)).headers["ETag"]
     waiting = asyncio.create_task(get(gateway, person, Prefer="wait=1", **{"If-None-Match": tag}))
     await watched()
