@@ -26,6 +26,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
@@ -287,7 +289,9 @@ def create_service_app(
     app.body_limits = {**bulk.BODY_LIMITS, **(body_limits or {})}  # every service's /v1/bulk/ paths
     # Prometheus metrics (hrss_shared.metrics), a registry per app; RequestMiddleware times every request into it.
     app.state.metrics = metrics.ServiceMetrics(settings.service_name)
-    app.add_middleware(RequestMiddleware, meter=app.state.metrics)
+    # The routers' DirectRoutes (the hottest reads) are served by RequestMiddleware itself (see DirectRoute).
+    direct = [route for router in routers for route in router.routes if isinstance(route, DirectRoute)]
+    app.add_middleware(RequestMiddleware, meter=app.state.metrics, direct=direct)
     install_problem_handlers(app)
     app.add_exception_handler(idempotency.Replay, _replay)  # type: ignore[arg-type]
     app.add_exception_handler(ratelimit.RateLimited, ratelimit.rate_limited_response)  # 429 with Retry-After
@@ -595,9 +599,11 @@ class RequestMiddleware:
     no handler took: 503 with ``Retry-After`` while the database is unreachable, 500 otherwise — sent here
     rather than raised to the server, which would close the client's keep-alive connection after it."""
 
-    def __init__(self, app: ASGIApp, meter: metrics.ServiceMetrics | None = None) -> None:
+    def __init__(self, app: ASGIApp, meter: metrics.ServiceMetrics | None = None,
+                 direct: Sequence[DirectRoute] = ()) -> None:
         self.app = app
         self.meter = meter  # the request's time, by route template and status class (hrss_shared.metrics)
+        self.direct = tuple(direct)  # served here, past the routing (DirectRoute.serve)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -651,7 +657,14 @@ class RequestMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_audited)
+            for route in self.direct:
+                match, child = route.matches(scope)
+                if match is Match.FULL:
+                    scope.update(child)
+                    await route.serve(scope, receive, send_audited)
+                    break
+            else:
+                await self.app(scope, receive, send_audited)
         except Exception as exc:
             pending = scope.get(PENDING_COMMIT)
             if pending is not None and not pending.finished:
@@ -713,18 +726,28 @@ def require(scope: str) -> Callable[[Request], Awaitable[authn.Principal]]:
     return dependency
 
 
+class Serialized(bytes):
+    """An answer a :class:`DirectRoute` endpoint returns already serialised with the route's response model (stored
+    finished by a read model, see :func:`hrss_shared.privacy.serialising`): sent as it is."""
+
+
 class DirectRoute(APIRoute):
     """A route for the hottest reads: its endpoint is called directly with the request and its path
     parameters, validated with their declared types; what it returns is serialised with its declared
     response model. No dependency solving: the endpoint checks its credential itself (:func:`authorize`),
     and takes no query, header or body parameters. OpenAPI documents it like any route.
 
+    An endpoint may return its answer already serialised (:class:`Serialized`), e.g. stored finished by a read model.
+
     Its answers carry an ``ETag`` (of the serialised body), and a request whose ``If-None-Match`` names it gets
     ``304 Not Modified`` without the body. A route made with :meth:`waiting` also honours ``Prefer: wait=N``
     (:mod:`hrss_shared.waiting`): when the answer is the one the client holds (or a 404 and it holds none), it waits
     up to N seconds for its subject (the path parameter ``key``) to change, reading again after each change.
 
-    FastAPI's general request handling costs ~150 µs a request here, more than the person view's own work.
+    FastAPI's general request handling costs ~150 µs a request here, more than the person view's own work. So a
+    DirectRoute of a service's routers is also matched first by :class:`RequestMiddleware`, which serves it itself
+    (:meth:`serve`) without the routing and exception layers below it: the app's exception handlers still answer
+    what the endpoint raises, and the request is timed, audited and correlated like any other.
     """
 
     signal: waiting.ChangeSignal | None = None
@@ -750,7 +773,8 @@ class DirectRoute(APIRoute):
         signal, signal_key = self.signal, self.signal_key
 
         async def read(request: Request, values: dict[str, Any], held: str | None) -> Response:
-            body = answer.dump_json(await endpoint(request=request, **values))
+            result = await endpoint(request=request, **values)
+            body = result if isinstance(result, Serialized) else answer.dump_json(result)
             etag = waiting.etag_of(body)
             if waiting.none_match(held, etag):
                 return Response(status_code=304, headers={"ETag": etag})
@@ -788,7 +812,38 @@ class DirectRoute(APIRoute):
                     # Kept out of the request-time histogram (hrss_shared.metrics): the wait is the client's wish.
                     request.scope[waiting.WAITED] = request.scope.get(waiting.WAITED, 0.0) + perf_counter() - began
 
+        self._handler = handler
         return handler
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a request this route matched (its path parameters in ``scope``), as the app would: what the
+        endpoint raises goes to the app's handler of that exception (a problem answer), or on up when none takes
+        it (an unexpected error)."""
+        request = Request(scope, receive, send)
+        try:
+            response = await self._handler(request)
+        except Exception as exc:
+            handler = _exception_handler(request.app, exc)
+            if handler is None:
+                raise
+            response = handler(request, exc)
+            if inspect.isawaitable(response):
+                response = await response
+        await response(scope, receive, send)
+
+
+def _exception_handler(app: FastAPI, exc: Exception) -> Callable[..., Any] | None:
+    """The handler Starlette's exception middleware would give ``exc``: by status code for an HTTPException, then
+    by the exception's classes (``Exception`` itself is the outermost error handler's, not this one's)."""
+    handlers = app.exception_handlers
+    if isinstance(exc, StarletteHTTPException) and exc.status_code in handlers:
+        return handlers[exc.status_code]
+    for cls in type(exc).__mro__:
+        if cls is Exception:
+            return None
+        if cls in handlers:
+            return handlers[cls]
+    return None
 
 
 # ---- routers --------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ neither masking nor audit: both follow from the response model's types.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -81,6 +82,13 @@ class Disclosure:
     def disclosed(self) -> bool:
         return bool(self.kinds)
 
+    def record(self, kinds: Iterable[str], subjects: Iterable[str]) -> None:
+        """Note what an answer serialised earlier (under :func:`serialising` with ``pii:read``) shows, as
+        :meth:`show` would have while serialising it: the request's audit then records it."""
+        if self.sees_pii:
+            self.kinds.update(kinds)
+            self.subjects.update(subjects)
+
 
 _current: ContextVar[Disclosure | None] = ContextVar("hrss_disclosure", default=None)
 
@@ -94,6 +102,19 @@ def begin(sees_pii: bool) -> Disclosure:
 
 def current() -> Disclosure | None:
     return _current.get()
+
+
+@contextmanager
+def serialising(sees_pii: bool) -> Iterator[Disclosure]:
+    """Serialise an answer ahead of any request (e.g. stored finished, to be served later): inside, personal fields
+    are shown as to a client with (or without) ``pii:read``, whatever request is running; the disclosure returned
+    collects what was shown, for :meth:`Disclosure.record` when the stored answer is served."""
+    disclosure = Disclosure(sees_pii=sees_pii)
+    token = _current.set(disclosure)
+    try:
+        yield disclosure
+    finally:
+        _current.reset(token)
 
 
 def _show(kind: str) -> Callable[[str], str]:

@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.alerts.models import Alert, AlertFact
 from gateway.alerts.policy import POLICY, AlertPolicy
+from gateway.readmodel import views
 from gateway.readmodel.rows import RowTable
 from hrss_shared import clock
 
@@ -586,6 +587,7 @@ async def reconcile(session: AsyncSession, policy: AlertPolicy, *, subject: str,
         evidence, detail = _evidence(f.facts), dumps(f.detail)
         if alert is None:
             detected = f.detected_at or at
+            views.mark(session, [id_number])
             mine[key] = ALERTS.changed(session, ALERTS.new(
                 id=key, rule=f.rule, subject=subject, evidence_key=f.key[:200], id_number=id_number,
                 credit_code=credit_code or f.detail.get("credit_code"), county_code=county, summary=f.summary,
@@ -597,7 +599,9 @@ async def reconcile(session: AsyncSession, policy: AlertPolicy, *, subject: str,
             alert.summary, alert.detail, alert.evidence, alert.county_code = f.summary, detail, evidence, county
             alert.retracted, alert.retracted_at = False, None
             ALERTS.changed(session, alert)
+            views.mark(session, [alert.id_number])
     for key, alert in existing.items():
         if key not in wanted and not alert.retracted:
             alert.retracted, alert.retracted_at = True, at
             ALERTS.changed(session, alert)
+            views.mark(session, [alert.id_number])

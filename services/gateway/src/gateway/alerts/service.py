@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from gateway.alerts import rules
 from gateway.alerts.models import Alert, AlertAction, AlertFact, AlertPublic, AlertStatus, EvidencePublic, NotePublic
 from gateway.alerts.policy import POLICY
+from gateway.readmodel import views
 from hrss_shared import clock, db
 from hrss_shared.auth import Principal
 from hrss_shared.listing import DateRange
@@ -146,6 +147,7 @@ async def act(*, session: AsyncSession, principal: Principal, alert_id: str, act
     except IntegrityError:  # the same action recorded at the same moment by another request
         raise Conflict(f"预警已{ACTION_NAMES[action]} (alert {alert_id} was already {action}d)",
                        field_name="status") from None
+    views.mark(session, [alert.id_number])  # the person view shows the alert's status and notes
     return public(alert, [*done, record])
 
 
@@ -193,19 +195,33 @@ def coverage_job(outbox: Callable[[], object] = lambda: None) -> Job:
 
 async def alerts_for_person(source: AsyncSession | db.KeyLookups, id_number: str) -> list[AlertPublic]:
     """The alerts about one person (newest first, retracted ones left out), from a session or the key look-ups."""
-    if isinstance(source, db.KeyLookups):
-        rows = await source.rows("alerts", "id_number", id_number, ALERT_COLUMNS)
-        found = []
-        for row in rows:
-            alert = dict(zip(ALERT_COLUMNS, row, strict=True))
-            if alert["retracted"]:
-                continue
-            actions = await source.rows("alert_actions", "alert_id", alert["id"], ("action", "note", "by", "at"))
-            found.append(public(alert, [dict(zip(("action", "note", "by", "at"), a, strict=True)) for a in actions]))
-    else:
-        alerts = (await source.execute(select(Alert).where(
-            col(Alert.id_number) == id_number, col(Alert.retracted) == false()))).scalars().all()
-        by_alert = await _actions(source, [a.id for a in alerts])
-        found = [public(a, by_alert[a.id]) for a in alerts]
-    found.sort(key=lambda a: (a.detected_at, a.id), reverse=True)
-    return found
+    if not isinstance(source, db.KeyLookups):
+        return (await alerts_of_persons(source, [id_number]))[id_number]
+    rows = await source.rows("alerts", "id_number", id_number, ALERT_COLUMNS)
+    found = []
+    for row in rows:
+        alert = dict(zip(ALERT_COLUMNS, row, strict=True))
+        if alert["retracted"]:
+            continue
+        actions = await source.rows("alert_actions", "alert_id", alert["id"], ("action", "note", "by", "at"))
+        found.append(public(alert, [dict(zip(("action", "note", "by", "at"), a, strict=True)) for a in actions]))
+    return _newest_first(found)
+
+
+async def alerts_of_persons(session: AsyncSession, id_numbers: Sequence[str]) -> dict[str, list[AlertPublic]]:
+    """The alerts about each of ``id_numbers`` as :func:`alerts_for_person` gives them, in two statements."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    alerts = (await session.execute(select(Alert).where(
+        db.among(Alert.__table__.c.id_number, "ids", postgres=postgres),  # type: ignore[attr-defined]
+        col(Alert.retracted) == false()),
+        {"ids": db.among_values(id_numbers, postgres=postgres)})).scalars().all()
+    by_alert = await _actions(session, [a.id for a in alerts])
+    found: dict[str, list[AlertPublic]] = {i: [] for i in id_numbers}
+    for alert in alerts:
+        found[str(alert.id_number)].append(public(alert, by_alert[alert.id]))
+    return {key: _newest_first(views) for key, views in found.items()}
+
+
+def _newest_first(alerts: list[AlertPublic]) -> list[AlertPublic]:
+    alerts.sort(key=lambda a: (a.detected_at, a.id), reverse=True)
+    return alerts

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from gateway.persons import service
+from gateway.persons import rendered, service
 from gateway.persons.fresh import FreshReader
 from gateway.persons.schemas import PersonKey, PersonLookup, PersonView
 from gateway.readmodel.store import PERSON_CHANGES
-from hrss_shared.app import PROBLEMS, DirectRoute, authorize, require, runtime_of
+from hrss_shared import privacy
+from hrss_shared.app import PROBLEMS, DirectRoute, Serialized, authorize, require, runtime_of
 from hrss_shared.auth import Principal
 from hrss_shared.registry import GATEWAY
 
@@ -25,6 +26,7 @@ READ_SCOPE = f"{GATEWAY.scope_domain}:read"
 
 @router.get(
     "/{id_number}",
+    response_model=PersonView,
     summary="一卡通人员视图 Person view",
     description="按身份证号码或社会保障卡卡号查询人员的身份、社会保障卡、就业、职业技能、社会保险和劳动关系信息；"
     "各部分带截至时间 as_of。The path takes an ID number (18 characters) or a social security card number "
@@ -48,12 +50,20 @@ READ_SCOPE = f"{GATEWAY.scope_domain}:read"
          "description": "等待变更 `wait=N`: wait up to N seconds (at most 10) for the view to change (RFC 7240)"},
     ]},
 )
-async def get_person(id_number: PersonKey, request: Request) -> PersonView:
+async def get_person(id_number: PersonKey, request: Request) -> PersonView | Serialized:
     principal = authorize(request, READ_SCOPE)
     fresh = _fresh(request)
     lookups = runtime_of(request).lookups
     if len(id_number) != 18:  # a card number (an ID number is always 18 characters once validated)
         id_number = await service.holder_of(lookups=lookups, card_number=id_number)
+    if not fresh:
+        disclosure = privacy.current()
+        found = await rendered.stored(lookups, id_number, full=disclosure is not None and disclosure.sees_pii)
+        if found is not None:
+            principal.check_county(found.county_code)
+            if disclosure is not None:
+                disclosure.record(found.kinds, found.subjects)
+            return Serialized(found.body)
     view = await service.get_person(lookups=lookups, id_number=id_number)
     principal.check_county(view.identity.county_code)
     if fresh:

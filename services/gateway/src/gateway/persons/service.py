@@ -29,13 +29,17 @@ async def get_person(*, lookups: KeyLookups, id_number: str) -> PersonView:
     rows = await lookups.rows(_table.name, "id_number", id_number, _COLUMNS)
     if not rows:
         raise NotFound("暂无该人员信息 (no record of this person in the 一卡通 view)")
-    docs: dict[str, str] = dict(rows)
+    view = compose(id_number, dict(rows))
+    view.alerts = await alerts_for_person(lookups, id_number)
+    return view
+
+
+def compose(id_number: str, docs: dict[str, str]) -> PersonView:
+    """The person's view from its section documents (JSON text by section), without its alerts."""
     identity = docs.get("identity") or json.dumps(empty(id_number))
     parts = [f'"id_number":"{id_number}"', f'"identity":{identity}']
     parts += [f'"{name}":{docs.get(name) or _EMPTY[name]}' for name in SECTIONS[1:]]
-    view = PersonView.model_validate_json("{" + ",".join(parts) + "}")
-    view.alerts = await alerts_for_person(lookups, id_number)
-    return view
+    return PersonView.model_validate_json("{" + ",".join(parts) + "}")
 
 
 async def get_documents(*, lookups: KeyLookups, id_number: str) -> dict[str, Any]:

@@ -45,3 +45,22 @@ class PersonCard(Base, table=True):
     card_number: str = Field(primary_key=True, max_length=20)
     id_number: str = Field(max_length=18, index=True)
     status: str = Field(max_length=12)
+
+
+class PersonViewRendered(Base, table=True):
+    """成品人员视图: each person's 一卡通 view as the API answers it, serialised when the person's sections or alerts
+    change (in the transaction that changes them), so a read is one key look-up of finished bytes.
+
+    ``masked`` is the answer for a client without ``pii:read``, ``unmasked`` the one for a client with it; ``shown`` the
+    personal data ``unmasked`` discloses (``{"kinds": [...], "subjects": [...]}``), which the read's audit records.
+    ``policy_from`` is the start of the alert policy version the alerts' names were taken from: a read on a day of
+    another version serves the view assembled live instead."""
+
+    __tablename__ = "person_views"
+
+    id_number: str = Field(primary_key=True, max_length=18)
+    county_code: str | None = Field(default=None, max_length=6)
+    policy_from: str = Field(max_length=10)
+    masked: str = Field(sa_column=Column(Text, nullable=False))
+    unmasked: str = Field(sa_column=Column(Text, nullable=False))
+    shown: str = Field(sa_column=Column(Text, nullable=False))

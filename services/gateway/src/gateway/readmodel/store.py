@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from gateway.readmodel import views
 from gateway.readmodel.models import EmployerSection, PersonSection
 from hrss_shared.db import BulkWrite, among, among_values
 from hrss_shared.events import CloudEvent
@@ -144,6 +145,8 @@ class Documents:
         upsert = self._upsert(session.get_bind().dialect.name)
         for start in range(0, len(rows), CHUNK):
             await upsert.execute(session, rows[start:start + CHUNK])
+        if self.key == "id_number":
+            views.mark(session, {key for key, _ in batch.dirty})
         if self.changes is not None:
             changes, keys = self.changes, {key for key, _ in batch.dirty}
             event.listen(session.sync_session, "after_commit", lambda _: changes.notify(keys), once=True)
