@@ -208,13 +208,17 @@ async def alerts_for_person(source: AsyncSession | db.KeyLookups, id_number: str
     return _newest_first(found)
 
 
+# The live alerts of a list of persons, for SQLite (False) and PostgreSQL (True), built once.
+_LIVE_ALERTS_OF = {pg: select(Alert).where(
+    db.among(Alert.__table__.c.id_number, "ids", postgres=pg),  # type: ignore[attr-defined]
+    col(Alert.retracted) == false()) for pg in (False, True)}
+
+
 async def alerts_of_persons(session: AsyncSession, id_numbers: Sequence[str]) -> dict[str, list[AlertPublic]]:
     """The alerts about each of ``id_numbers`` as :func:`alerts_for_person` gives them, in two statements."""
     postgres = session.get_bind().dialect.name == "postgresql"
-    alerts = (await session.execute(select(Alert).where(
-        db.among(Alert.__table__.c.id_number, "ids", postgres=postgres),  # type: ignore[attr-defined]
-        col(Alert.retracted) == false()),
-        {"ids": db.among_values(id_numbers, postgres=postgres)})).scalars().all()
+    alerts = (await session.execute(_LIVE_ALERTS_OF[postgres], {"ids": db.among_values(id_numbers, postgres=postgres)}
+                                    )).scalars().all()
     by_alert = await _actions(session, [a.id for a in alerts])
     found: dict[str, list[AlertPublic]] = {i: [] for i in id_numbers}
     for alert in alerts:

@@ -40,6 +40,10 @@ _UPSERTS = {
         index_elements=["id_number"], set_={c: getattr(insert(_views).excluded, c) for c in _COLUMNS[1:]}), _COLUMNS)
     for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
 }
+# Statements built once, for SQLite (False) and PostgreSQL (True): the keys are one parameter (hrss_shared.db.among).
+_SECTIONS = {pg: select(_sections.c.id_number, _sections.c.section, _sections.c.doc).where(
+    among(_sections.c.id_number, "keys", postgres=pg)) for pg in (False, True)}
+_DELETE = {pg: delete(_views).where(among(_views.c.id_number, "keys", postgres=pg)) for pg in (False, True)}
 # Views of one person rendered by two transactions at once (PostgreSQL): the second waits for the first's commit,
 # then reads what it committed, so the view stored last shows both.
 _LOCK = text("SELECT count(pg_advisory_xact_lock(hashtext('person-view:' || k))) FROM "
@@ -60,9 +64,7 @@ async def render(session: AsyncSession, id_numbers: list[str]) -> None:
         await session.execute(_LOCK, {"keys": id_numbers})
     keys = among_values(id_numbers, postgres=postgres)
     docs: dict[str, dict[str, str]] = {}
-    rows = await session.execute(
-        select(_sections.c.id_number, _sections.c.section, _sections.c.doc).where(
-            among(_sections.c.id_number, "keys", postgres=postgres)), {"keys": keys})
+    rows = await session.execute(_SECTIONS[postgres], {"keys": keys})
     for id_number, section, doc in rows:
         docs.setdefault(id_number, {})[section] = doc
     alerts = await alerts_of_persons(session, [key for key in id_numbers if key in docs])
@@ -80,8 +82,7 @@ async def render(session: AsyncSession, id_numbers: list[str]) -> None:
     await _UPSERTS[session.get_bind().dialect.name].execute(session, finished)
     gone = [key for key in id_numbers if key not in docs]  # no section (left): no view, as the live read finds none
     if gone:
-        await session.execute(delete(_views).where(among(_views.c.id_number, "keys", postgres=postgres)),
-                              {"keys": among_values(gone, postgres=postgres)})
+        await session.execute(_DELETE[postgres], {"keys": among_values(gone, postgres=postgres)})
 
 
 async def stored(lookups: KeyLookups, id_number: str, *, full: bool) -> Stored | None:
