@@ -11,8 +11,9 @@ Method, in one run, on a real gateway process started like ``hrss up`` starts it
    ``hrss_shared.validators.make_id_number``) is loaded, then ``INSERT INTO person_sections SELECT new key, section,
    replace(doc, old ID number, new ID number) FROM keys JOIN person_sections`` in key order, 250,000 persons a
    transaction (SQLite: WAL checkpointed after each; PostgreSQL: ``ANALYZE`` at the end, as autovacuum would).
-   The real person's alerts are copied the same way (``INSERT INTO alerts SELECT …``), so a copied person's view
-   has the same sections, sizes, shapes and alerts as a real one; the other read-model tables (cards, employers,
+   The real person's alerts and finished view (``person_views``) are copied the same way (``INSERT INTO alerts
+   SELECT …``), so a copied person's view has the same sections, sizes, shapes and alerts as a real one, and is read
+   the same way; the other read-model tables (cards, employers,
    indicators) keep what the real persons made.
 3. The gateway is started again (same settings), warmed up for 2 s, then wrk (Debian's, one thread,
    ``--connections``, on core 1; the gateway on core 0) requests persons drawn at random from the whole
@@ -102,6 +103,16 @@ INSERT_ALERTS = (
     "replace(a.summary, a.id_number, k.new_id), replace(a.detail, a.id_number, k.new_id), a.evidence, "
     + ", ".join(f"a.{c}" for c in _ALERT_COPIED) + " FROM bench_keys k JOIN alerts a ON a.id_number = k.src_id")
 
+# The finished views (gateway.persons.rendered) come with them: the real person's, under the new ID number (in full,
+# and masked as the mask shows it), so a copied person is read the way a real one is.
+_MASKED_ID = "substr({0}, 1, 4) || '**********' || substr({0}, 15)"
+INSERT_VIEWS = (
+    "INSERT INTO person_views (id_number, county_code, policy_from, masked, unmasked, shown) "
+    "SELECT k.new_id, v.county_code, v.policy_from, "
+    f"replace(v.masked, {_MASKED_ID.format('v.id_number')}, {_MASKED_ID.format('k.new_id')}), "
+    "replace(v.unmasked, v.id_number, k.new_id), replace(v.shown, v.id_number, k.new_id) "
+    "FROM bench_keys k JOIN person_views v ON v.id_number = k.src_id ORDER BY k.new_id")
+
 
 def replicate_sqlite(path: Path, start: int, stop: int, real: int) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
@@ -115,6 +126,7 @@ def replicate_sqlite(path: Path, start: int, stop: int, real: int) -> None:
             conn.executemany("INSERT INTO bench_keys VALUES (?, ?)", key_rows(low, high, real))
             conn.execute(INSERT)
             conn.execute(INSERT_ALERTS)
+            conn.execute(INSERT_VIEWS)
             conn.execute("COMMIT")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             print(f"    … {high:,} persons", flush=True)
@@ -135,9 +147,11 @@ async def replicate_postgres(url: str, start: int, stop: int, real: int) -> None
                 await conn.copy_records_to_table("bench_keys", records=key_rows(low, high, real))
                 await conn.execute(INSERT)
                 await conn.execute(INSERT_ALERTS)
+                await conn.execute(INSERT_VIEWS)
             print(f"    … {high:,} persons", flush=True)
         await conn.execute("ANALYZE person_sections")
         await conn.execute("ANALYZE alerts")
+        await conn.execute("ANALYZE person_views")
     finally:
         await conn.close()
 
@@ -159,11 +173,16 @@ def btree_sqlite(path: Path) -> str:
             f"of row copies (fan-out {fanout:.1f})")
 
 
+VIEW_BYTES = "SELECT sum(length(masked) + length(unmasked) + length(shown)) FROM person_views"
+
+
 def table_stats_sqlite(path: Path) -> tuple[int, int, int]:
-    """(section rows, bytes of documents) of person_sections, and the number of alerts about persons."""
+    """(section rows, bytes of documents and finished views) of the person view, and the number of alerts about
+    persons."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         rows, size = conn.execute("SELECT count(*), sum(length(doc)) FROM person_sections").fetchone()
+        size = (size or 0) + (conn.execute(VIEW_BYTES).fetchone()[0] or 0)
         alerts = conn.execute("SELECT count(*) FROM alerts WHERE id_number IS NOT NULL").fetchone()[0]
     finally:
         conn.close()
@@ -176,10 +195,11 @@ async def table_stats_postgres(url: str) -> tuple[int, int, int]:
     conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
     try:
         row = await conn.fetchrow("SELECT count(*), sum(octet_length(doc)) FROM person_sections")
+        views = await conn.fetchval(VIEW_BYTES.replace("length(", "octet_length("))
         alerts = await conn.fetchval("SELECT count(*) FROM alerts WHERE id_number IS NOT NULL")
     finally:
         await conn.close()
-    return int(row[0]), int(row[1] or 0), int(alerts)
+    return int(row[0]), int(row[1] or 0) + int(views or 0), int(alerts)
 
 
 def copy_database(stack_data: Path, ref_data: Path, url: str | None) -> str | None:
@@ -317,8 +337,8 @@ def main() -> int:
                 rows, doc_bytes, alerts = stats(args.database_url, db_path)
                 file_size = "" if args.database_url else f", database file {db_path.stat().st_size / 2**20:,.0f} MiB"
                 shape = "" if args.database_url else f"; {btree_sqlite(db_path)}"
-                print(f"  {size:,} persons: {rows:,} section rows, {doc_bytes / 2**20:,.0f} MiB of documents, "
-                      f"{alerts:,} alerts"
+                print(f"  {size:,} persons: {rows:,} section rows, "
+                      f"{doc_bytes / 2**20:,.0f} MiB of documents and finished views, {alerts:,} alerts"
                       f"{file_size}{shape}", flush=True)
                 paths = data / "paths.txt"
                 paths.write_text("".join(f"/v1/persons/{id_number_of(i)}\n"
