@@ -13,6 +13,7 @@ import os
 import platform
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import time
 import uuid
@@ -256,6 +257,31 @@ async def wait_applied(url: str, total: int, timeout: float = 1800) -> None:
         await asyncio.sleep(0.2)
 
 
+async def wait_views_rendered(database_url: str, timeout: float = 1800) -> None:
+    """Until the gateway (its database at ``database_url``) has rendered every finished person view its catch-up
+    queued (``person_views_pending`` empty; gateway.persons.rendered): the reads measured then are the steady state's.
+    """
+    query = "SELECT count(*) FROM person_views_pending"
+    deadline = time.perf_counter() + timeout
+    while True:
+        if database_url.startswith("sqlite"):
+            with contextlib.closing(sqlite3.connect(f"file:{database_url.split('///', 1)[1]}?mode=ro", uri=True)) as c:
+                left = c.execute(query).fetchone()[0]
+        else:
+            import asyncpg
+
+            conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://", 1))
+            try:
+                left = await conn.fetchval(query)
+            finally:
+                await conn.close()
+        if not left:
+            return
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"{left} person views still queued")
+        await asyncio.sleep(0.5)
+
+
 def result_line(name: str, r: dict[str, Any], width: int = 8) -> str:
     """One wrk result: requests/s, p50, p99, errors (of which answers other than 2xx, when there are any)."""
     status = f" ({r['non_2xx']} not 2xx)" if r.get("non_2xx") else ""
@@ -265,4 +291,4 @@ def result_line(name: str, r: dict[str, Any], width: int = 8) -> str:
 
 __all__ = ["HERE", "LOAD_CPU", "SERVER_CPU", "SERVICES", "Broker", "Stack", "applied", "broker", "consumer_stats",
            "cpu_seconds", "create_topics", "employers", "id_number_of", "load", "machine", "percentile",
-           "person_history", "pin", "produce", "result_line", "run_wrk", "wait_applied"]
+           "person_history", "pin", "produce", "result_line", "run_wrk", "wait_applied", "wait_views_rendered"]

@@ -57,6 +57,7 @@ from common import (
     result_line,
     run_wrk,
     wait_applied,
+    wait_views_rendered,
 )
 
 
@@ -133,6 +134,7 @@ def main() -> int:
             stack.start("gateway", **extra)
             pin(stack.processes["gateway"].proc.pid, SERVER_CPU)  # type: ignore[union-attr]
             asyncio.run(wait_applied(stack.url("gateway"), args.persons * 3))
+            asyncio.run(wait_views_rendered(args.database_url or f"sqlite:///{data / 'gateway.db'}"))
             masked = issue_token(secret=stack.secret, client_id="bench-masked", name="基准测试 masked",
                                  scopes=["gateway:read"], ttl=timedelta(hours=2))
             audited = issue_token(secret=stack.secret, client_id="bench-audited", name="基准测试 audited",

@@ -75,6 +75,7 @@ from common import (
     result_line,
     run_wrk,
     wait_applied,
+    wait_views_rendered,
 )
 
 CHUNK = 250_000  # persons replicated per transaction
@@ -299,6 +300,7 @@ def main() -> int:
         try:
             stack.start("gateway", **extra)
             asyncio.run(wait_applied(stack.url("gateway"), real * 3))
+            asyncio.run(wait_views_rendered(args.database_url or f"sqlite:///{db_path}"))
             print(f"  projected {real:,} persons ({real * 3:,} events) through the gateway in "
                   f"{time.perf_counter() - began:.0f} s", flush=True)
             stack.stop()

@@ -110,8 +110,9 @@ async def listing(svc: InProcessService, path: str, headers: dict[str, str] = RE
 
 def test_the_employer_tables_are_read_models_of_the_new_group() -> None:
     assert GROUP == "gateway-readmodel-v4"
-    assert TABLES == ["person_sections", "person_views", "employer_sections", "person_cards", "employer_directory",
-                      "employer_employees", "employer_contributions", "employer_cases", "employer_warnings"]
+    assert TABLES == ["person_sections", "person_views", "person_views_pending", "employer_sections", "person_cards",
+                      "employer_directory", "employer_employees", "employer_contributions", "employer_cases",
+                      "employer_warnings"]
     for topic, handlers in MODULES.items():  # every type of every topic still reaches its module
         assert set(handlers) <= set(HANDLERS), topic
 

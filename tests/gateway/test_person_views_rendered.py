@@ -4,30 +4,37 @@ PostgreSQL. Sections, alerts raised and retracted, and staff actions each re-ren
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from pydantic import TypeAdapter
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 
 from gateway import projection
 from gateway.config import GatewaySettings
 from gateway.main import create_app
-from gateway.persons import service
+from gateway.persons import rendered, service
 from gateway.persons.schemas import PersonView
-from gateway.readmodel.models import PersonViewRendered
+from gateway.readmodel import views
+from gateway.readmodel.models import PersonViewPending, PersonViewRendered
 from hrss_contracts import employment as emp
-from hrss_shared import privacy
+from hrss_shared import db, migrations, privacy
+from hrss_shared.scheduler import Every
 from tests import factories
-from tests.gateway.events import apply, employment_registered, person_in_read_model
+from tests.conftest import DbFactory
+from tests.gateway.events import apply, apply_batch, employment_registered, person_in_read_model
 from tests.gateway.test_alerts import contribution, ev, unemployment
-from tests.support import InProcessService, bearer, on_each_database, token
+from tests.support import InProcessService, bearer, eventually, on_each_database, token
 
 READER = bearer(token("gateway:read"))
 PII_READER = {**bearer(token("gateway:read", "pii:read", client_id="c-benefits")), "X-Purpose": "case-2026-0042"}
 SUPERVISOR = bearer(token("gateway:read", "gateway:supervise", client_id="staff-1"))
 
 gateway = on_each_database(create_app, GatewaySettings, "gateway")
+scheduled = on_each_database(create_app, GatewaySettings, "gateway", scheduler_enabled=True)
 
 
 async def live(svc: InProcessService, person: str, *, sees_pii: bool) -> bytes:
@@ -145,3 +152,110 @@ async def test_a_rolled_back_change_stores_no_view(gateway: InProcessService) ->
     assert (await gateway.client.get(f"/v1/persons/{person}", headers=READER)).status_code == 404
     await apply(gateway, event)
     assert await row(gateway, person) is not None
+
+
+# ---- large transactions queue their views; the view job renders them after the catch-up --------------------------
+
+
+async def pending(svc: InProcessService) -> list[str]:
+    async with svc.runtime.reader() as session:
+        return list((await session.execute(select(PersonViewPending.id_number).order_by(
+            PersonViewPending.id_number))).scalars())
+
+
+async def test_a_large_batch_queues_its_views_and_the_job_renders_them_after_the_catch_up(
+        gateway: InProcessService, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = await person_in_read_model(gateway)
+    stale = await get(gateway, first, READER)
+    monkeypatch.setattr(views, "INLINE_MAX", 2)  # more persons than this in one transaction: queued
+    people = sorted([first, factories.id_number(), factories.id_number()])
+    await apply_batch(gateway, *[employment_registered(p) for p in people])
+    monkeypatch.setattr(views, "queued_here", False)  # this test drains the queue itself, not the gateway's follower
+    assert await pending(gateway) == people
+    assert all([await row(gateway, p) is None for p in people])  # the first one's view was stale: removed
+    for p in people:  # meanwhile every read is assembled live, with the batch's changes
+        assert await get(gateway, p, READER) == await live(gateway, p, sees_pii=False)
+    assert await get(gateway, first, READER) != stale
+    # The catch-up is still under way (it queued less than `quiet` seconds ago): the job leaves the queue alone.
+    assert await rendered.render_pending(gateway.runtime.maker, quiet=60) == (0, 3)
+    assert await rendered.render_pending(gateway.runtime.maker, chunk=2, quiet=0) == (3, 0)
+    assert await pending(gateway) == []
+    for p in people:
+        stored = await row(gateway, p)
+        assert stored.masked.encode() == await get(gateway, p, READER) == await live(gateway, p, sees_pii=False)
+
+
+async def test_a_queued_person_rendered_by_a_small_transaction_leaves_the_queue(
+        gateway: InProcessService, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(views, "INLINE_MAX", 1)
+    people = sorted([factories.id_number(), factories.id_number()])
+    await apply_batch(gateway, *[employment_registered(p) for p in people])
+    monkeypatch.setattr(views, "queued_here", False)  # not the gateway's follower: the next transaction renders one
+    assert await pending(gateway) == people
+    await apply(gateway, employment_registered(people[0]))
+    assert await pending(gateway) == people[1:]
+    assert (await row(gateway, people[0])).masked.encode() == await live(gateway, people[0], sees_pii=False)
+
+
+async def test_the_view_job_runs_in_the_gateway_scheduler(
+        scheduled: InProcessService, monkeypatch: pytest.MonkeyPatch) -> None:
+    scheduler = scheduled.runtime.scheduler
+    assert scheduler is not None and scheduler.jobs[rendered.JOB].schedule == Every(timedelta(seconds=30))
+    monkeypatch.setattr(views, "INLINE_MAX", 1)
+    people = sorted([factories.id_number(), factories.id_number()])
+    await apply_batch(scheduled, *[employment_registered(p) for p in people])
+    monkeypatch.setattr(views, "queued_here", False)  # the job renders the queue, not the gateway's follower
+    monkeypatch.setattr(views, "last_deferral", float("-inf"))  # the catch-up is over
+    for _ in range(100):  # the scheduler's own first tick may hold the job's lease for a moment
+        record = await scheduler.run_now(rendered.JOB)
+        if record is not None:
+            break
+        await asyncio.sleep(0.05)
+    # The job rendered them: in this run, or in the scheduler's own first run of it, which may have come first.
+    assert record is not None and record.error is None and record.outcome in (
+        "rendered 2 person views", "rendered 0 person views")
+    assert await pending(scheduled) == [] and all([await row(scheduled, p) is not None for p in people])
+
+
+async def test_the_upgrade_to_finished_views_queues_every_known_person(make_db: DbFactory) -> None:
+    """A database upgraded from revision 0011 has sections but no finished views: every person is queued."""
+    from alembic import command
+
+    from gateway.main import MIGRATIONS
+
+    engine = db.make_engine(await make_db("mig_person_views"))
+    try:
+        cfg = migrations.alembic_config(MIGRATIONS)
+
+        def to(revision: str) -> Callable[[Any], None]:
+            def run(connection: Any) -> None:
+                cfg.attributes["connection"] = connection
+                command.upgrade(cfg, revision)
+            return run
+
+        async with engine.begin() as conn:
+            await conn.run_sync(to("0011"))
+            await conn.execute(text("INSERT INTO person_sections (id_number, section, doc) VALUES "
+                                    "('330802199001011234', 'identity', '{}'), "
+                                    "('330802199001011234', 'employment', '{}'), "
+                                    "('330802199202021234', 'identity', '{}')"))
+        async with engine.begin() as conn:
+            await conn.run_sync(to("0012"))
+            queued = (await conn.execute(text("SELECT id_number FROM person_views_pending ORDER BY id_number"))).all()
+        assert [r[0] for r in queued] == ["330802199001011234", "330802199202021234"]
+    finally:
+        await engine.dispose()
+
+
+async def test_the_gateway_renders_what_its_catch_up_queued_once_it_is_over(
+        gateway: InProcessService, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(views, "INLINE_MAX", 1)
+    people = sorted([factories.id_number(), factories.id_number()])
+    await apply_batch(gateway, *[employment_registered(p) for p in people])
+    assert await pending(gateway) == people and views.queued_here
+
+    async def rendered_all() -> bool:
+        return await pending(gateway) == [] and all([await row(gateway, p) is not None for p in people])
+
+    await eventually(rendered_all, timeout=15)  # the follower: quiet for 2 s, then rendered
+    assert not views.queued_here

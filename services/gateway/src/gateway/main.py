@@ -11,6 +11,7 @@ from gateway.clients.router import router as clients_router
 from gateway.config import GatewaySettings
 from gateway.db import infra
 from gateway.employers.router import router as employers_router
+from gateway.persons import rendered
 from gateway.persons.fresh import FreshReader, hold_open
 from gateway.persons.router import router as persons_router
 from hrss_contracts.asyncapi import document
@@ -72,6 +73,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def start_fresh_reads(runtime: ServiceRuntime) -> None:
         runtime.tasks.append(asyncio.create_task(hold_open(fresh), name="fresh-reads"))
 
+    async def start_person_views(runtime: ServiceRuntime) -> None:
+        runtime.tasks.append(asyncio.create_task(rendered.follow(runtime.maker), name="person-views"))
+
     async def start_revocations(runtime: ServiceRuntime) -> None:
         async with runtime.reader() as session:
             runtime.auth.revoked.update(await clients.revoked_ids(session=session))
@@ -96,8 +100,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         consumers=[projection.CONSUMER],
         routers=[persons_router, employers_router, alerts.router, indicators.router, clients_router,
                  dashboard.router],
-        jobs=alerts.JOBS,
-        on_startup=[start_revocations, start_fresh_reads],
+        jobs=[*alerts.JOBS, rendered.job()],
+        on_startup=[start_revocations, start_fresh_reads, start_person_views],
         # The whole catalogue: the domain topics its read models consume and its own topic.
         asyncapi=document,
         doc_links=links,

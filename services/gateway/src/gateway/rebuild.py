@@ -31,6 +31,7 @@ from gateway import projection
 from gateway.config import GatewaySettings
 from gateway.db import infra
 from gateway.main import MIGRATIONS
+from gateway.persons import rendered
 from hrss_shared import db, kafka_security, migrations
 from hrss_shared.consumer import ConsumerRunner
 from hrss_shared.embedded_broker import CLUSTER_ID as EMBEDDED_CLUSTER_ID
@@ -54,6 +55,7 @@ class RebuildReport:
     duplicates: int = 0
     ignored: int = 0
     skipped: list[str] = field(default_factory=list)  # events a handler rejects (the live run dead-lettered them)
+    views: int = 0  # finished person views rendered after the replay
     seconds: float = 0.0
     offsets: dict[str, int] = field(default_factory=dict)  # "topic/partition" → the offset committed for the group
 
@@ -153,6 +155,8 @@ async def rebuild(settings: GatewaySettings, *, force: bool = False, progress: b
                            hooks=list(spec.hooks), max_retries=1)
         runner.skipped = report.skipped
         ends = await _replay(settings.bootstrap_servers, topics, runner, report, force=force, progress=progress)
+        # The replay's batches queued the persons' finished views (gateway.readmodel.views): each rendered once, now.
+        report.views, _ = await rendered.render_pending(maker, quiet=0)
         await _commit(settings.bootstrap_servers, group, ends)
         report.offsets = {f"{tp.topic}/{tp.partition}": offset for tp, offset in sorted(ends.items())}
         report.applied, report.duplicates = runner.stats.applied, runner.stats.duplicates
@@ -235,7 +239,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"rebuild refused 拒绝重建: {exc}", file=sys.stderr)
         return 2
     print(f"rebuilt 重建完成: {report.events} events read of {report.expected} offsets, {report.applied} applied, "
-          f"{report.ignored} not for the read models, {len(report.skipped)} rejected by a handler, in "
+          f"{report.ignored} not for the read models, {len(report.skipped)} rejected by a handler, "
+          f"{report.views} person views rendered, in "
           f"{report.seconds} s")
     for line in report.skipped[:20]:
         print(f"  rejected: {line}")

@@ -7,16 +7,22 @@ without ``pii:read``, and in full, with the personal data it shows (which the au
 
 :func:`stored` reads one of the two. A person with no row (a database upgraded before the view was stored, or a read
 on a day another alert-policy version names the rules) is read live (:func:`gateway.persons.service.get_person`).
+
+A large transaction queues its persons instead of rendering them (:mod:`gateway.readmodel.views`); :func:`job`
+renders the queue once the catch-up is over.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import timedelta
+from time import monotonic
 from typing import NamedTuple
 
 from pydantic import TypeAdapter
 from pydantic_core import to_json
-from sqlalchemy import Table, delete, select, text
+from sqlalchemy import Table, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,12 +31,18 @@ from gateway.alerts.policy import POLICY
 from gateway.alerts.service import alerts_of_persons
 from gateway.persons.schemas import PersonView
 from gateway.persons.service import compose
-from gateway.readmodel.models import PersonSection, PersonViewRendered
+from gateway.readmodel import views
+from gateway.readmodel.models import PersonSection, PersonViewPending, PersonViewRendered
 from hrss_shared import privacy
-from hrss_shared.db import BulkWrite, KeyLookups, among, among_values
+from hrss_shared.db import BulkWrite, KeyLookups, SessionMaker, among, among_values
+from hrss_shared.logs import get_logger
+from hrss_shared.scheduler import Every, Job, JobContext
 
 _views: Table = PersonViewRendered.__table__  # type: ignore[attr-defined]
 _sections: Table = PersonSection.__table__  # type: ignore[attr-defined]
+_pending: Table = PersonViewPending.__table__  # type: ignore[attr-defined]
+JOB = "person-views"
+log = get_logger(__name__)
 _VIEW = TypeAdapter(PersonView)  # the serialiser of the route's response model (hrss_shared.app.DirectRoute)
 _COLUMNS = ("id_number", "county_code", "policy_from", "masked", "unmasked", "shown")
 _MASKED = ("county_code", "policy_from", "masked")
@@ -44,6 +56,9 @@ _UPSERTS = {
 _SECTIONS = {pg: select(_sections.c.id_number, _sections.c.section, _sections.c.doc).where(
     among(_sections.c.id_number, "keys", postgres=pg)) for pg in (False, True)}
 _DELETE = {pg: delete(_views).where(among(_views.c.id_number, "keys", postgres=pg)) for pg in (False, True)}
+_UNQUEUE = {pg: delete(_pending).where(among(_pending.c.id_number, "keys", postgres=pg)) for pg in (False, True)}
+_QUEUE = {dialect: BulkWrite(insert(_pending).on_conflict_do_nothing(index_elements=["id_number"]), ("id_number",))
+          for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
 # Views of one person rendered by two transactions at once (PostgreSQL): the second waits for the first's commit,
 # then reads what it committed, so the view stored last shows both.
 _LOCK = text("SELECT count(pg_advisory_xact_lock(hashtext('person-view:' || k))) FROM "
@@ -83,6 +98,60 @@ async def render(session: AsyncSession, id_numbers: list[str]) -> None:
     gone = [key for key in id_numbers if key not in docs]  # no section (left): no view, as the live read finds none
     if gone:
         await session.execute(_DELETE[postgres], {"keys": among_values(gone, postgres=postgres)})
+    await session.execute(_UNQUEUE[postgres], {"keys": keys})
+
+
+async def defer(session: AsyncSession, id_numbers: list[str]) -> None:
+    """Remove the views of ``id_numbers`` (sorted) and queue them for :func:`render_pending` (a large transaction)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        await session.execute(_LOCK, {"keys": id_numbers})
+    await session.execute(_DELETE[postgres], {"keys": among_values(id_numbers, postgres=postgres)})
+    await _QUEUE[session.get_bind().dialect.name].execute(session, [(key,) for key in id_numbers])
+
+
+async def render_pending(maker: SessionMaker, *, chunk: int = 500, quiet: float = 2.0) -> tuple[int, int]:
+    """Render the queued views, ``chunk`` persons a transaction, while no catch-up of this process queues more
+    (none for ``quiet`` seconds); (rendered, still queued)."""
+    done = 0
+    while True:
+        async with maker() as session, session.begin():
+            if monotonic() - views.last_deferral < quiet:
+                left = (await session.execute(select(func.count()).select_from(_pending))).scalar_one()
+                return done, int(left)
+            ids = list((await session.execute(
+                select(_pending.c.id_number).order_by(_pending.c.id_number).limit(chunk))).scalars())
+            if not ids:
+                return done, 0
+            await render(session, ids)
+        done += len(ids)
+
+
+async def follow(maker: SessionMaker, *, every: float = 1.0) -> None:
+    """Render what this process's consumer queued soon after its catch-up ends (the job, every 30 s on one
+    instance, is for views queued elsewhere: another instance, the upgrade to migration 0012)."""
+    while True:
+        await asyncio.sleep(every)
+        if not views.queued_here:
+            continue
+        try:
+            _, left = await render_pending(maker)
+        except Exception as exc:  # noqa: BLE001 - retried on the next round; reads meanwhile assemble views live
+            log.warning("person_views_render_failed", error=repr(exc))
+            continue
+        if not left and monotonic() - views.last_deferral >= every:
+            views.queued_here = False
+
+
+def job() -> Job:
+    """成品人员视图生成: every 30 s (one instance), the views queued by large transactions and by the upgrade to
+    migration 0012, rendered once the catch-up that queued them is over."""
+
+    async def run(context: JobContext) -> str:
+        done, left = await render_pending(context.maker)
+        return f"rendered {done} person views" + (f"; {left} wait for the catch-up to end" if left else "")
+
+    return Job(name=JOB, schedule=Every(timedelta(seconds=30)), run=run)
 
 
 async def stored(lookups: KeyLookups, id_number: str, *, full: bool) -> Stored | None:

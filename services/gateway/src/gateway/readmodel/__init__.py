@@ -25,7 +25,8 @@ MODULES = {
     str(SOCIAL_INSURANCE.topic): social_insurance.HANDLERS,
     str(LABOUR_RELATIONS.topic): labour_relations.HANDLERS,
 }
-TABLES: list[str] = ["person_sections", "person_views", "employer_sections", "person_cards", *employers.TABLES]
+TABLES: list[str] = ["person_sections", "person_views", "person_views_pending", "employer_sections", "person_cards",
+                     *employers.TABLES]
 
 
 _TOPIC_HANDLERS: dict[str, Handler] = {t: h for handlers in MODULES.values() for t, h in handlers.items()}

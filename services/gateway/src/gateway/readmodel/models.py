@@ -64,3 +64,13 @@ class PersonViewRendered(Base, table=True):
     masked: str = Field(sa_column=Column(Text, nullable=False))
     unmasked: str = Field(sa_column=Column(Text, nullable=False))
     shown: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class PersonViewPending(Base, table=True):
+    """待生成的人员视图: persons whose finished view a large transaction (a replay, a bulk load) removed instead of
+    rendering; ``gateway.persons.rendered``'s job renders them once the catch-up is over (reads meanwhile assemble
+    the view live)."""
+
+    __tablename__ = "person_views_pending"
+
+    id_number: str = Field(primary_key=True, max_length=18)

@@ -1,7 +1,8 @@
 """person views: each person's 一卡通 view stored serialised (masked and full), rendered when the person changes
 
-A database upgraded to this revision starts with no rendered views: until a person's sections or alerts change next
-(or the read model is rebuilt), the person view assembles that person's answer from the sections, as before.
+A database upgraded to this revision starts with no rendered views: every person is queued in
+``person_views_pending``, which the gateway's view job renders; until then the person view assembles a person's
+answer from the sections, as before.
 
 Revision ID: 0012
 Revises: 0011
@@ -31,7 +32,14 @@ def upgrade() -> None:
         sa.Column("shown", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id_number", name=op.f("pk_person_views")),
     )
+    op.create_table(
+        "person_views_pending",
+        sa.Column("id_number", sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
+        sa.PrimaryKeyConstraint("id_number", name=op.f("pk_person_views_pending")),
+    )
+    op.execute("INSERT INTO person_views_pending (id_number) SELECT DISTINCT id_number FROM person_sections")
 
 
 def downgrade() -> None:
+    op.drop_table("person_views_pending")
     op.drop_table("person_views")
