@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import and_, exists, false, not_, select
+from sqlalchemy import Table, and_, exists, false, not_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -208,21 +208,31 @@ async def alerts_for_person(source: AsyncSession | db.KeyLookups, id_number: str
     return _newest_first(found)
 
 
-# The live alerts of a list of persons, for SQLite (False) and PostgreSQL (True), built once.
-_LIVE_ALERTS_OF = {pg: select(Alert).where(
-    db.among(Alert.__table__.c.id_number, "ids", postgres=pg),  # type: ignore[attr-defined]
-    col(Alert.retracted) == false()) for pg in (False, True)}
+# The live alerts of a list of persons and their staff actions, as rows (no ORM objects), for SQLite (False) and
+# PostgreSQL (True), built once.
+_alerts: Table = Alert.__table__  # type: ignore[attr-defined]
+_actions_table: Table = AlertAction.__table__  # type: ignore[attr-defined]
+_LIVE_ALERTS_OF = {pg: select(*(_alerts.c[name] for name in ALERT_COLUMNS)).where(
+    db.among(_alerts.c.id_number, "ids", postgres=pg), _alerts.c.retracted == false()) for pg in (False, True)}
+_ACTIONS_OF = {pg: select(_actions_table.c.alert_id, _actions_table.c.action, _actions_table.c.note,
+                          _actions_table.c.by, _actions_table.c.at).where(
+    db.among(_actions_table.c.alert_id, "ids", postgres=pg)) for pg in (False, True)}
 
 
 async def alerts_of_persons(session: AsyncSession, id_numbers: Sequence[str]) -> dict[str, list[AlertPublic]]:
     """The alerts about each of ``id_numbers`` as :func:`alerts_for_person` gives them, in two statements."""
     postgres = session.get_bind().dialect.name == "postgresql"
     alerts = (await session.execute(_LIVE_ALERTS_OF[postgres], {"ids": db.among_values(id_numbers, postgres=postgres)}
-                                    )).scalars().all()
-    by_alert = await _actions(session, [a.id for a in alerts])
+                                    )).mappings().all()
     found: dict[str, list[AlertPublic]] = {i: [] for i in id_numbers}
+    if not alerts:
+        return found
+    by_alert: dict[str, list[dict[str, Any]]] = {a["id"]: [] for a in alerts}
+    actions = await session.execute(_ACTIONS_OF[postgres], {"ids": db.among_values(list(by_alert), postgres=postgres)})
+    for action in actions.mappings():
+        by_alert[action["alert_id"]].append(dict(action))
     for alert in alerts:
-        found[str(alert.id_number)].append(public(alert, by_alert[alert.id]))
+        found[alert["id_number"]].append(public(dict(alert), by_alert[alert["id"]]))
     return {key: _newest_first(views) for key, views in found.items()}
 
 
