@@ -282,8 +282,9 @@ def create_service_app(
 
     app = ServiceApp(
         title=title, description=description, version="1.0.0", lifespan=lifespan, openapi_tags=openapi_tags,
-        # No OpenTelemetry is configured; FastAPI's native hook would still probe for it on every request.
-        telemetry={"tracing": False, "metrics": False},
+        # No OpenTelemetry is configured; FastAPI's native hook would still probe for it on every request (for logs,
+        # through the environment).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.max_body_bytes = settings.max_body_bytes  # 413 before the body is read (ServiceApp)
     app.body_limits = {**bulk.BODY_LIMITS, **(body_limits or {})}  # every service's /v1/bulk/ paths

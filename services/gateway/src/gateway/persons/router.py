@@ -77,6 +77,8 @@ async def get_person(id_number: PersonKey, request: Request) -> PersonView | Ser
 
 def _fresh(request: Request) -> bool:
     """``?fresh=true|false`` (a DirectRoute takes no query parameters: read here, refused like FastAPI would)."""
+    if not request.scope["query_string"]:  # the usual read: no query to parse
+        return False
     value = request.query_params.get("fresh")
     if value is None or value.lower() in ("false", "0"):
         return False
