@@ -29,7 +29,7 @@ the reference: its ratio shows the noise.
 
     python benchmarks/person_view_scale.py                      # 10,000 and 100,000 persons, SQLite
     python benchmarks/person_view_scale.py --persons 10000,100000,1000000,2680000
-        # the whole city: 3.1 GB of disk (checked before each size), about 10 minutes
+        # the whole city: about 18 GB of disk (checked before each size), about 15 minutes
     python benchmarks/person_view_scale.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/gw
 
 ``--database-url`` is the gateway's database (it must be empty: the run fills it). The data folder is temporary
