@@ -21,8 +21,8 @@ from gateway.persons.schemas import PersonView
 from gateway.readmodel import views
 from gateway.readmodel.models import PersonViewPending, PersonViewRendered
 from hrss_contracts import employment as emp
-from hrss_shared import db, migrations, privacy
-from hrss_shared.scheduler import Every
+from hrss_shared import clock, db, migrations, privacy
+from hrss_shared.scheduler import Every, JobContext
 from tests import factories
 from tests.conftest import DbFactory
 from tests.gateway.events import apply, apply_batch, employment_registered, person_in_read_model
@@ -90,6 +90,23 @@ async def test_the_read_uses_the_stored_bytes_until_another_policy_version_names
         await session.execute(update(PersonViewRendered).where(PersonViewRendered.id_number == person).values(
             policy_from="2000-01-01"))
     assert await get(gateway, person, READER) == await live(gateway, person, sees_pii=False)
+
+
+async def test_the_view_job_renders_again_the_views_of_another_policy_version(
+        gateway: InProcessService, monkeypatch: pytest.MonkeyPatch) -> None:
+    people = sorted([await person_in_read_model(gateway), await person_in_read_model(gateway)])
+    async with gateway.runtime.maker() as session, session.begin():
+        await session.execute(update(PersonViewRendered).where(PersonViewRendered.id_number == people[0]).values(
+            policy_from="2000-01-01"))  # rendered under an older version of the alert policy
+    monkeypatch.setattr(views, "queued_here", False)
+    monkeypatch.setattr(views, "last_deferral", float("-inf"))
+    record = await rendered.job().run(JobContext(scheduled_for=clock.now(), maker=gateway.runtime.maker))
+    assert record == "rendered 1 person views"
+    current = (await row(gateway, people[1])).policy_from
+    assert (await row(gateway, people[0])).policy_from == current
+    assert await get(gateway, people[0], READER) == (await row(gateway, people[0])).masked.encode()
+    assert await rendered.job().run(JobContext(scheduled_for=clock.now(), maker=gateway.runtime.maker)) == \
+        "rendered 0 person views"
 
 
 async def test_a_person_without_a_stored_view_is_read_live(gateway: InProcessService) -> None:

@@ -5,8 +5,9 @@ the view just before the commit — the section documents and the alerts, as the
 stores it serialised twice with the response model (:func:`hrss_shared.privacy.serialising`): masked, for a client
 without ``pii:read``, and in full, with the personal data it shows (which the audit of a full read records).
 
-:func:`stored` reads one of the two. A person with no row (a database upgraded before the view was stored, or a read
-on a day another alert-policy version names the rules) is read live (:func:`gateway.persons.service.get_person`).
+:func:`stored` reads one of the two. A person with no row (queued, or on a database upgraded before the view was
+stored), or whose view names the alert rules as another policy version did, is read live
+(:func:`gateway.persons.service.get_person`); the view job queues and renders the latter again.
 
 A large transaction queues its persons instead of rendering them (:mod:`gateway.readmodel.views`); :func:`job`
 renders the queue once the catch-up is over.
@@ -22,7 +23,7 @@ from typing import NamedTuple
 
 from pydantic import TypeAdapter
 from pydantic_core import to_json
-from sqlalchemy import Table, delete, func, select, text
+from sqlalchemy import Table, bindparam, delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -59,6 +60,10 @@ _DELETE = {pg: delete(_views).where(among(_views.c.id_number, "keys", postgres=p
 _UNQUEUE = {pg: delete(_pending).where(among(_pending.c.id_number, "keys", postgres=pg)) for pg in (False, True)}
 _QUEUE = {dialect: BulkWrite(insert(_pending).on_conflict_do_nothing(index_elements=["id_number"]), ("id_number",))
           for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
+_OTHER_VERSION = select(_views.c.id_number).where(
+    or_(_views.c.policy_from < bindparam("current"), _views.c.policy_from > bindparam("current")))
+_REQUEUE = {dialect: insert(_pending).from_select(["id_number"], _OTHER_VERSION).on_conflict_do_nothing(
+    index_elements=["id_number"]) for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
 # Views of one person rendered by two transactions at once (PostgreSQL): the second waits for the first's commit,
 # then reads what it committed, so the view stored last shows both.
 _LOCK = text("SELECT count(pg_advisory_xact_lock(hashtext('person-view:' || k))) FROM "
@@ -143,11 +148,20 @@ async def follow(maker: SessionMaker, *, every: float = 1.0) -> None:
             views.queued_here = False
 
 
+async def requeue_other_versions(session: AsyncSession) -> None:
+    """Queue the views whose alert-rule names come from another policy version than today's (a new version took
+    effect): reads serve them live until they are rendered again. An index look-up when there are none."""
+    current = POLICY.today().effective_from.isoformat()
+    await session.execute(_REQUEUE[session.get_bind().dialect.name], {"current": current})
+
+
 def job() -> Job:
     """成品人员视图生成: every 30 s (one instance), the views queued by large transactions and by the upgrade to
     migration 0012, rendered once the catch-up that queued them is over."""
 
     async def run(context: JobContext) -> str:
+        async with context.maker() as session, session.begin():
+            await requeue_other_versions(session)
         done, left = await render_pending(context.maker)
         return f"rendered {done} person views" + (f"; {left} wait for the catch-up to end" if left else "")
 

@@ -54,13 +54,13 @@ class PersonViewRendered(Base, table=True):
     ``masked`` is the answer for a client without ``pii:read``, ``unmasked`` the one for a client with it; ``shown`` the
     personal data ``unmasked`` discloses (``{"kinds": [...], "subjects": [...]}``), which the read's audit records.
     ``policy_from`` is the start of the alert policy version the alerts' names were taken from: a read on a day of
-    another version serves the view assembled live instead."""
+    another version serves the view assembled live instead, until the view job has rendered it again."""
 
     __tablename__ = "person_views"
 
     id_number: str = Field(primary_key=True, max_length=18)
     county_code: str | None = Field(default=None, max_length=6)
-    policy_from: str = Field(max_length=10)
+    policy_from: str = Field(max_length=10, index=True)  # the job finds the views of an older version by it
     masked: str = Field(sa_column=Column(Text, nullable=False))
     unmasked: str = Field(sa_column=Column(Text, nullable=False))
     shown: str = Field(sa_column=Column(Text, nullable=False))

@@ -32,6 +32,8 @@ def upgrade() -> None:
         sa.Column("shown", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id_number", name=op.f("pk_person_views")),
     )
+    with op.batch_alter_table("person_views", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_person_views_policy_from"), ["policy_from"], unique=False)
     op.create_table(
         "person_views_pending",
         sa.Column("id_number", sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
@@ -42,4 +44,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("person_views_pending")
+    with op.batch_alter_table("person_views", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_person_views_policy_from"))
     op.drop_table("person_views")
