@@ -217,7 +217,7 @@ async def test_a_queued_person_rendered_by_a_small_transaction_leaves_the_queue(
 async def test_the_view_job_runs_in_the_gateway_scheduler(
         scheduled: InProcessService, monkeypatch: pytest.MonkeyPatch) -> None:
     scheduler = scheduled.runtime.scheduler
-    assert scheduler is not None and scheduler.jobs[rendered.JOB].schedule == Every(timedelta(seconds=30))
+    assert scheduler is not None and scheduler.jobs[rendered.JOB].schedule == Every(timedelta(minutes=1))
     monkeypatch.setattr(views, "INLINE_MAX", 1)
     people = sorted([factories.id_number(), factories.id_number()])
     await apply_batch(scheduled, *[employment_registered(p) for p in people])

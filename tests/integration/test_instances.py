@@ -180,14 +180,16 @@ async def test_two_instances_publish_apply_and_schedule_once_under_load(
         assert {len(v["employment"]["employments"]) for v in views} == {1}
 
         # Each scheduled job ran once across the two instances for its slot (both started together and saw each
-        # job for the first time; a job whose slot came round during the test may have run once more).
+        # job for the first time; a job whose slot came round during the test may have run once more, or not yet:
+        # the next scheduler tick runs it). No job's slot comes round twice within the test (the shortest is a
+        # minute), so more runs than 1 + crossed would be a slot run twice.
         survivors = {EMPLOYMENT.name: procs["employment"][0], GATEWAY.name: gateway_b}
         for name, proc in survivors.items():
             now = await jobs(proc)
             assert now and set(now) == set(slots[name])
             for job, state in now.items():
                 crossed = int(state["next_due"] != slots[name][job])
-                assert state["runs"] == 1 + crossed and state["failures"] == 0, (name, job, state)
+                assert 1 <= state["runs"] <= 1 + crossed and state["failures"] == 0, (name, job, state)
                 assert state["last_scheduled_for"] is not None, (name, job, state)
         for client in [*emp, gw]:
             await client.aclose()

@@ -133,7 +133,7 @@ async def render_pending(maker: SessionMaker, *, chunk: int = 500, quiet: float 
 
 
 async def follow(maker: SessionMaker, *, every: float = 1.0) -> None:
-    """Render what this process's consumer queued soon after its catch-up ends (the job, every 30 s on one
+    """Render what this process's consumer queued soon after its catch-up ends (the job, every minute on one
     instance, is for views queued elsewhere: another instance, the upgrade to migration 0012)."""
     while True:
         await asyncio.sleep(every)
@@ -156,7 +156,7 @@ async def requeue_other_versions(session: AsyncSession) -> None:
 
 
 def job() -> Job:
-    """成品人员视图生成: every 30 s (one instance), the views queued by large transactions and by the upgrade to
+    """成品人员视图生成: every minute (one instance), the views queued by large transactions and by the upgrade to
     migration 0012, rendered once the catch-up that queued them is over."""
 
     async def run(context: JobContext) -> str:
@@ -165,7 +165,7 @@ def job() -> Job:
         done, left = await render_pending(context.maker)
         return f"rendered {done} person views" + (f"; {left} wait for the catch-up to end" if left else "")
 
-    return Job(name=JOB, schedule=Every(timedelta(seconds=30)), run=run)
+    return Job(name=JOB, schedule=Every(timedelta(minutes=1)), run=run)
 
 
 async def stored(lookups: KeyLookups, id_number: str, *, full: bool) -> Stored | None:
