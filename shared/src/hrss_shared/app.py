@@ -753,6 +753,7 @@ class DirectRoute(APIRoute):
 
     signal: waiting.ChangeSignal | None = None
     signal_key: str = ""
+    _handler: Callable[[Request], Coroutine[Any, Any, Response]]  # what get_route_handler built (serve calls it)
 
     @classmethod
     def waiting(cls, signal: waiting.ChangeSignal, key: str) -> type[DirectRoute]:

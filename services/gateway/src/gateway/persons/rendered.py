@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from pydantic import TypeAdapter
 from pydantic_core import to_json
-from sqlalchemy import Table, bindparam, delete, func, or_, select, text
+from sqlalchemy import Table, bindparam, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,7 +34,7 @@ from gateway.persons.schemas import PersonView
 from gateway.persons.service import compose
 from gateway.readmodel import views
 from gateway.readmodel.models import PersonSection, PersonViewPending, PersonViewRendered
-from hrss_shared import privacy
+from hrss_shared import db, privacy
 from hrss_shared.db import BulkWrite, KeyLookups, SessionMaker, among, among_values
 from hrss_shared.logs import get_logger
 from hrss_shared.scheduler import Every, Job, JobContext
@@ -64,10 +64,6 @@ _OTHER_VERSION = select(_views.c.id_number).where(
     or_(_views.c.policy_from < bindparam("current"), _views.c.policy_from > bindparam("current")))
 _REQUEUE = {dialect: insert(_pending).from_select(["id_number"], _OTHER_VERSION).on_conflict_do_nothing(
     index_elements=["id_number"]) for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
-# Views of one person rendered by two transactions at once (PostgreSQL): the second waits for the first's commit,
-# then reads what it committed, so the view stored last shows both.
-_LOCK = text("SELECT count(pg_advisory_xact_lock(hashtext('person-view:' || k))) FROM "
-             "(SELECT k FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k) AS ordered")
 
 
 class Stored(NamedTuple):
@@ -77,11 +73,17 @@ class Stored(NamedTuple):
     subjects: list[str]
 
 
+async def _lock(session: AsyncSession, id_numbers: list[str]) -> None:
+    """Views of one person rendered or queued by two transactions at once (PostgreSQL): the second waits for the
+    first's commit, then reads what it committed, so the view stored last shows both."""
+    await db.lock_keys(session, [f"person-view:{key}" for key in id_numbers])
+
+
 async def render(session: AsyncSession, id_numbers: list[str]) -> None:
     """Store the finished views of ``id_numbers`` (sorted) from what ``session``'s transaction sees."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        await session.execute(_LOCK, {"keys": id_numbers})
+    dialect = session.get_bind().dialect.name
+    postgres = dialect == "postgresql"
+    await _lock(session, id_numbers)
     keys = among_values(id_numbers, postgres=postgres)
     docs: dict[str, dict[str, str]] = {}
     rows = await session.execute(_SECTIONS[postgres], {"keys": keys})
@@ -99,7 +101,7 @@ async def render(session: AsyncSession, id_numbers: list[str]) -> None:
             full = _VIEW.dump_json(view).decode()
         finished.append((id_number, view.identity.county_code, policy_from, masked, full,
                          to_json({"kinds": sorted(shown.kinds), "subjects": sorted(shown.subjects)}).decode()))
-    await _UPSERTS[session.get_bind().dialect.name].execute(session, finished)
+    await _UPSERTS[dialect].execute(session, finished)
     gone = [key for key in id_numbers if key not in docs]  # no section (left): no view, as the live read finds none
     if gone:
         await session.execute(_DELETE[postgres], {"keys": among_values(gone, postgres=postgres)})
@@ -108,11 +110,11 @@ async def render(session: AsyncSession, id_numbers: list[str]) -> None:
 
 async def defer(session: AsyncSession, id_numbers: list[str]) -> None:
     """Remove the views of ``id_numbers`` (sorted) and queue them for :func:`render_pending` (a large transaction)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        await session.execute(_LOCK, {"keys": id_numbers})
+    dialect = session.get_bind().dialect.name
+    postgres = dialect == "postgresql"
+    await _lock(session, id_numbers)
     await session.execute(_DELETE[postgres], {"keys": among_values(id_numbers, postgres=postgres)})
-    await _QUEUE[session.get_bind().dialect.name].execute(session, [(key,) for key in id_numbers])
+    await _QUEUE[dialect].execute(session, [(key,) for key in id_numbers])
 
 
 async def render_pending(maker: SessionMaker, *, chunk: int = 500, quiet: float = 2.0) -> tuple[int, int]:

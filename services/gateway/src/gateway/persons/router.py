@@ -10,7 +10,6 @@ from gateway.persons import rendered, service
 from gateway.persons.fresh import FreshReader
 from gateway.persons.schemas import PersonKey, PersonLookup, PersonView
 from gateway.readmodel.store import PERSON_CHANGES
-from hrss_shared import privacy
 from hrss_shared.app import PROBLEMS, DirectRoute, Serialized, authorize, require, runtime_of
 from hrss_shared.auth import Principal
 from hrss_shared.registry import GATEWAY
@@ -57,12 +56,10 @@ async def get_person(id_number: PersonKey, request: Request) -> PersonView | Ser
     if len(id_number) != 18:  # a card number (an ID number is always 18 characters once validated)
         id_number = await service.holder_of(lookups=lookups, card_number=id_number)
     if not fresh:
-        disclosure = privacy.current()
-        found = await rendered.stored(lookups, id_number, full=disclosure is not None and disclosure.sees_pii)
+        found = await rendered.stored(lookups, id_number, full=principal.sees_pii)
         if found is not None:
             principal.check_county(found.county_code)
-            if disclosure is not None:
-                disclosure.record(found.kinds, found.subjects)
+            request.state.disclosure.record(found.kinds, found.subjects)  # started by authorize
             return Serialized(found.body)
     view = await service.get_person(lookups=lookups, id_number=id_number)
     principal.check_county(view.identity.county_code)

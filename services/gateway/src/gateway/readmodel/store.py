@@ -61,11 +61,13 @@ class Documents:
     """Sections of one kind of subject (persons or employers) as JSON documents."""
 
     def __init__(self, table: Table, key: str, empty: dict[str, Callable[[str], Doc]],
-                 changes: ChangeSignal | None = None) -> None:
+                 changes: ChangeSignal | None = None,
+                 on_change: Callable[[AsyncSession, set[str]], None] | None = None) -> None:
         self.table = table
         self.key = key
         self.empty = empty  # a new, empty document of each section, made from the subject's key
         self.changes = changes  # told the changed subjects after each commit
+        self.on_change = on_change  # told the changed subjects in the batch's session, before it commits
         self._info_key = f"hrss_documents_{table.name}"
         self._upserts: dict[str, BulkWrite] = {}
         self._current: tuple[AsyncSession, _Batch] | None = None  # the last session's batch (no info look-up)
@@ -145,10 +147,11 @@ class Documents:
         upsert = self._upsert(session.get_bind().dialect.name)
         for start in range(0, len(rows), CHUNK):
             await upsert.execute(session, rows[start:start + CHUNK])
-        if self.key == "id_number":
-            views.mark(session, {key for key, _ in batch.dirty})
+        keys = {key for key, _ in batch.dirty}
+        if self.on_change is not None:
+            self.on_change(session, keys)
         if self.changes is not None:
-            changes, keys = self.changes, {key for key, _ in batch.dirty}
+            changes = self.changes
             event.listen(session.sync_session, "after_commit", lambda _: changes.notify(keys), once=True)
         batch.dirty.clear()
         session.info.pop(self._info_key, None)
@@ -209,6 +212,7 @@ PERSONS = Documents(
         "labour": lambda key: labour_empty(key),
     },
     changes=PERSON_CHANGES,
+    on_change=views.mark,  # the persons' finished views are rendered again before the batch commits
 )
 EMPLOYERS = Documents(
     EmployerSection.__table__,  # type: ignore[attr-defined]
