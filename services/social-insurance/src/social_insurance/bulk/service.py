@@ -364,6 +364,9 @@ async def post_contributions(*, session: AsyncSession, outbox: Outbox, principal
                                                                                              r.insurance_type)),
                         r.credit_code, r.month, *_bounds(r.month))
                        for n, r in candidates.items()]
+        # In the order of the contributions' unique index (person, type, month): the rule queries below probe the
+        # indexes of enrolments and contributions in key order, page after page, instead of at random.
+        staged_rows.sort(key=lambda r: (r[1], r[2], r[5]))
         async with staged(session, "si_contributions", staging, staged_rows) as s:
             e, c = ENROLMENTS, CONTRIBUTIONS
             employer = or_(e.c.credit_code == s.c.credit_code, e.c.credit_code.is_(None) & s.c.credit_code.is_(None))
@@ -449,6 +452,10 @@ async def post_contributions(*, session: AsyncSession, outbox: Outbox, principal
         group = (row.credit_code, row.month, str(row.insurance_type))
         group_policy[group] = (source, illustrative)
         groups[group].append(item)  # one event's items, validated once with it (ContributionsPosted)
+    # COPY in the unique index's order (person, type, month): each index page takes its rows together. In the
+    # order employers declare them (employer, month, person) the same COPY took about 12 % longer (measured with
+    # benchmarks/bulk_load.py) and left contributions scattered for the next request's already-posted check.
+    written.sort(key=lambda r: (r[1], r[3], r[6]))
     await copy_rows(session, CONTRIBUTIONS, CONTRIBUTION_COLUMNS, written)
     published = await _activate(session, outbox, first_of_pending, today)
     events: list[dict[str, Any]] = []
