@@ -79,6 +79,13 @@ class ServiceSettings(BaseSettings):
         1.0, gt=0, le=60, validation_alias=AliasChoices("rate_limit_flush_seconds", "HRSS_RATE_LIMIT_FLUSH_SECONDS"),
         description="how often each instance shares its request counts with the others through the database",
     )
+    gc_young_threshold: int = Field(
+        50_000, ge=700, validation_alias=AliasChoices("gc_young_threshold", "HRSS_GC_YOUNG_THRESHOLD"),
+        description="container allocations between two young-generation passes of Python's cyclic garbage "
+                    "collector (CPython's default is 700). A bulk request or a consumer's batch makes hundreds of "
+                    "thousands of short-lived objects that reference counting frees anyway; at 700 the collector "
+                    "re-scanned the survivors so often that it took about a tenth of the bulk path's time",
+    )
     log_level: str = Field("INFO", validation_alias=AliasChoices("log_level", "HRSS_LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=AliasChoices("log_json", "HRSS_LOG_JSON"))
 
