@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -73,7 +74,10 @@ def _str_only(value: object) -> object:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def _valid_month(value: str) -> str:
+    """The month of ``value`` (surrounding spaces off); remembered, as a bulk request's rows repeat a few months
+    (a refusal raises, so it is never remembered)."""
     v = value.strip()
     if not re.fullmatch(MONTH_PATTERN, v):
         raise ValueError(f"月份应为 YYYY-MM 格式，如 2026-03 (month must be YYYY-MM, got {v[:20]!r})")
