@@ -80,11 +80,13 @@ class ServiceSettings(BaseSettings):
         description="how often each instance shares its request counts with the others through the database",
     )
     gc_young_threshold: int = Field(
-        50_000, ge=700, validation_alias=AliasChoices("gc_young_threshold", "HRSS_GC_YOUNG_THRESHOLD"),
+        5_000, ge=700, validation_alias=AliasChoices("gc_young_threshold", "HRSS_GC_YOUNG_THRESHOLD"),
         description="container allocations between two young-generation passes of Python's cyclic garbage "
                     "collector (CPython's default is 700). A bulk request or a consumer's batch makes hundreds of "
                     "thousands of short-lived objects that reference counting frees anyway; at 700 the collector "
-                    "re-scanned the survivors so often that it took about a tenth of the bulk path's time",
+                    "re-scanned the survivors so often that it took about a tenth of the bulk path's time. Higher "
+                    "values save a little more but make each pass of the older generation longer: at 50,000 the "
+                    "person view's p99 under load doubled",
     )
     log_level: str = Field("INFO", validation_alias=AliasChoices("log_level", "HRSS_LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=AliasChoices("log_json", "HRSS_LOG_JSON"))
