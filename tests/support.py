@@ -107,6 +107,23 @@ async def eventually(check: Callable[[], Awaitable[T | None]], *, timeout: float
     raise AssertionError(f"condition not met within {timeout}s; last: {last!r}")
 
 
+async def migrate(engine: Any, script_location: Path, verb: str, revision: str) -> None:
+    """Run alembic's ``upgrade`` or ``downgrade`` to ``revision`` of a service's history on ``engine`` (a test that
+    starts from, or goes back to, a given revision; start-up itself goes to the head with
+    :func:`hrss_shared.migrations.upgrade`)."""
+    from alembic import command
+
+    from hrss_shared import migrations
+
+    def run(connection: Any) -> None:
+        config = migrations.alembic_config(script_location)
+        config.attributes["connection"] = connection
+        getattr(command, verb)(config, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
+
+
 def token(*scopes: str, county: str | None = None, client_id: str | None = None, expired: bool = False) -> str:
     return issue_token(
         secret=SECRET, client_id=client_id or f"test-{uuid.uuid4().hex[:6]}", name="测试客户端 test client",

@@ -5,7 +5,6 @@ PostgreSQL. Sections, alerts raised and retracted, and staff actions each re-ren
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -21,13 +20,13 @@ from gateway.persons.schemas import PersonView
 from gateway.readmodel import views
 from gateway.readmodel.models import PersonViewPending, PersonViewRendered
 from hrss_contracts import employment as emp
-from hrss_shared import clock, db, migrations, privacy
+from hrss_shared import clock, db, privacy
 from hrss_shared.scheduler import Every, JobContext
 from tests import factories
 from tests.conftest import DbFactory
 from tests.gateway.events import apply, apply_batch, employment_registered, person_in_read_model
 from tests.gateway.test_alerts import contribution, ev, unemployment
-from tests.support import InProcessService, bearer, eventually, on_each_database, token
+from tests.support import InProcessService, bearer, eventually, migrate, on_each_database, token
 
 READER = bearer(token("gateway:read"))
 PII_READER = {**bearer(token("gateway:read", "pii:read", client_id="c-benefits")), "X-Purpose": "case-2026-0042"}
@@ -236,28 +235,18 @@ async def test_the_view_job_runs_in_the_gateway_scheduler(
 
 async def test_the_upgrade_to_finished_views_queues_every_known_person(make_db: DbFactory) -> None:
     """A database upgraded from revision 0011 has sections but no finished views: every person is queued."""
-    from alembic import command
-
     from gateway.main import MIGRATIONS
 
     engine = db.make_engine(await make_db("mig_person_views"))
     try:
-        cfg = migrations.alembic_config(MIGRATIONS)
-
-        def to(revision: str) -> Callable[[Any], None]:
-            def run(connection: Any) -> None:
-                cfg.attributes["connection"] = connection
-                command.upgrade(cfg, revision)
-            return run
-
+        await migrate(engine, MIGRATIONS, "upgrade", "0011")
         async with engine.begin() as conn:
-            await conn.run_sync(to("0011"))
             await conn.execute(text("INSERT INTO person_sections (id_number, section, doc) VALUES "
                                     "('330802199001011234', 'identity', '{}'), "
                                     "('330802199001011234', 'employment', '{}'), "
                                     "('330802199202021234', 'identity', '{}')"))
-        async with engine.begin() as conn:
-            await conn.run_sync(to("0012"))
+        await migrate(engine, MIGRATIONS, "upgrade", "0012")
+        async with engine.connect() as conn:
             queued = (await conn.execute(text("SELECT id_number FROM person_views_pending ORDER BY id_number"))).all()
         assert [r[0] for r in queued] == ["330802199001011234", "330802199202021234"]
     finally:

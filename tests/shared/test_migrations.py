@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import uuid
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import text
 
 from hrss_shared import db, migrations
 from tests.conftest import DbFactory
+from tests.support import PostgresNode, migrate
 
 SERVICES = ["employment", "training", "social_insurance", "labour_relations", "gateway"]
 
@@ -53,30 +55,18 @@ async def test_audit_log_is_append_only_in_the_database(make_db: DbFactory) -> N
 
 
 @pytest.mark.parametrize("package", SERVICES)
-async def test_outbox_payload_is_compressed_with_lz4_on_postgresql(package: str, make_db: DbFactory) -> None:
+async def test_outbox_payload_is_compressed_with_lz4_on_postgresql(package: str, postgres: PostgresNode) -> None:
     """Every service's outbox stores its event JSON LZ4-compressed on PostgreSQL (hrss_shared.migrations.
-    compress_outbox_lz4); the downgrade goes back to the server's default. SQLite has nothing to compress."""
+    compress_outbox_lz4); the downgrade goes back to the server's default. (SQLite has no compression to set.)"""
     main = importlib.import_module(f"{package}.main")
-    url = await make_db(f"mig_lz4_{package}")
-    engine = db.make_engine(url)
+    engine = db.make_engine(await postgres.create_database(f"mig_lz4_{package}_{uuid.uuid4().hex[:8]}"))
     compression = text("SELECT attcompression::text FROM pg_attribute "
                        "WHERE attrelid = 'outbox'::regclass AND attname = 'payload'")
     try:
         await migrations.upgrade(engine, main.MIGRATIONS)
-        if engine.dialect.name != "postgresql":
-            return
         async with engine.connect() as conn:
             assert (await conn.execute(compression)).scalar_one() == "l"
-
-        def downgrade(connection: Any) -> None:
-            from alembic import command
-
-            config = migrations.alembic_config(main.MIGRATIONS)
-            config.attributes["connection"] = connection
-            command.downgrade(config, "-1")
-
-        async with engine.begin() as conn:
-            await conn.run_sync(downgrade)
+        await migrate(engine, main.MIGRATIONS, "downgrade", "-1")
         async with engine.connect() as conn:
             assert (await conn.execute(compression)).scalar_one() == ""
     finally:
