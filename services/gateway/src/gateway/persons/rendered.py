@@ -158,8 +158,8 @@ async def requeue_other_versions(session: AsyncSession) -> None:
 
 
 def job() -> Job:
-    """成品人员视图生成: every minute (one instance), the views queued by large transactions and by the upgrade to
-    migration 0012, rendered once the catch-up that queued them is over."""
+    """成品人员视图生成: every minute (one instance), the views queued by large transactions, by the upgrade to
+    migration 0012 and, here, those of another alert-policy version, rendered once the catch-up is over."""
 
     async def run(context: JobContext) -> str:
         async with context.maker() as session, session.begin():
