@@ -17,18 +17,22 @@ Prints the machine, both rates and the ratio (goal: the bulk path ≥ 30 % of ra
     python benchmarks/bulk_load.py                      # PostgreSQL (started here from deploy/postgres) and SQLite
     python benchmarks/bulk_load.py --persons 2000 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/bench
     python benchmarks/bulk_load.py --sqlite-only
+    python benchmarks/bulk_load.py --stages             # also the time of each statement and COPY of the bulk path
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
+import contextlib
 import json
 import sqlite3
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -36,7 +40,7 @@ from typing import Any
 
 import asyncpg
 import httpx
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from hrss_cli.stack import free_ports, run_script
 from hrss_shared.validators import QUZHOU_COUNTIES, make_credit_code, make_id_number
@@ -116,7 +120,54 @@ async def raw_copy(url: str, rows: list[tuple[Any, ...]]) -> float:
     return elapsed
 
 
-async def measure(url: str, persons: int, batch: int, data_dir: Path) -> dict[str, float]:
+class Stages:
+    """``--stages``: the bulk path's time per SQL statement (SQLAlchemy's cursor events on the service's engine) and
+    per COPY (asyncpg's ``copy_records_to_table``, by table), summed over the timed requests."""
+
+    def __init__(self) -> None:
+        self.seconds: collections.Counter[str] = collections.Counter()
+        self.on = False
+
+    @contextlib.contextmanager
+    def watching(self, engine: Any) -> Iterator[None]:
+        started: list[float] = []
+
+        def before(*_: Any) -> None:
+            started.append(time.perf_counter())
+
+        def after(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            if self.on:
+                self.seconds[" ".join(statement.split())[:80]] += time.perf_counter() - started.pop()
+            else:
+                started.pop()
+
+        copy = asyncpg.Connection.copy_records_to_table
+
+        async def timed_copy(conn: Any, table: str, **kw: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await copy(conn, table, **kw)
+            finally:
+                if self.on:
+                    self.seconds[f"COPY {table}"] += time.perf_counter() - start
+
+        event.listen(engine.sync_engine, "before_cursor_execute", before)
+        event.listen(engine.sync_engine, "after_cursor_execute", after)
+        asyncpg.Connection.copy_records_to_table = timed_copy  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            asyncpg.Connection.copy_records_to_table = copy  # type: ignore[method-assign]
+            event.remove(engine.sync_engine, "before_cursor_execute", before)
+            event.remove(engine.sync_engine, "after_cursor_execute", after)
+
+    def report(self) -> None:
+        for what, seconds in self.seconds.most_common(8):
+            print(f"    {seconds:7.2f} s  {what}")
+
+
+async def measure(url: str, persons: int, batch: int, data_dir: Path, stages: Stages | None = None
+                  ) -> dict[str, float]:
     settings = SocialInsuranceSettings(
         database_url=url, bootstrap_servers="127.0.0.1:1", data_dir=data_dir, dev_token=DEV_TOKEN,
         auth_secret="benchmark-secret-benchmark-secret", environment="test", relay_enabled=False,
@@ -145,15 +196,18 @@ async def measure(url: str, persons: int, batch: int, data_dir: Path) -> dict[st
         # the service's (a real loader runs in another process; here it would share the service's core).
         bodies = [json.dumps({"rows": rows[first:first + batch]}, ensure_ascii=False, separators=(",", ":")).encode()
                   for first in range(0, len(rows), batch)]
-        start = time.perf_counter()
-        written = events = 0
-        for body in bodies:
-            r = await client.post("/v1/bulk/contributions", content=body,
-                                  headers={"Content-Type": "application/json"})
-            r.raise_for_status()
-            written += r.json()["written"]
-            events += r.json()["events"]
-        elapsed = time.perf_counter() - start
+        with stages.watching(app.state.runtime.engine) if stages else contextlib.nullcontext():
+            if stages:
+                stages.on = True
+            start = time.perf_counter()
+            written = events = 0
+            for body in bodies:
+                r = await client.post("/v1/bulk/contributions", content=body,
+                                      headers={"Content-Type": "application/json"})
+                r.raise_for_status()
+                written += r.json()["written"]
+                events += r.json()["events"]
+            elapsed = time.perf_counter() - start
         assert written == len(rows), (written, len(rows))
     return {"rows": len(rows), "bulk": len(rows) / elapsed, "raw": len(rows) / baseline, "events": events}
 
@@ -175,6 +229,8 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=10_000, help="rows per bulk request")
     parser.add_argument("--database-url", help="an empty PostgreSQL database (postgresql+asyncpg://…)")
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--stages", action="store_true",
+                        help="also print the bulk path's time per statement and per COPY (slows it a little)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"bulk load of contributions: {args.persons} persons × 12 months, {args.batch} rows per request")
@@ -193,11 +249,14 @@ def main() -> int:
             for name, url in targets:
                 data_dir = root / name
                 data_dir.mkdir(exist_ok=True)
-                result = asyncio.run(measure(url, args.persons, args.batch, data_dir))
+                stages = Stages() if args.stages else None
+                result = asyncio.run(measure(url, args.persons, args.batch, data_dir, stages))
                 baseline = "raw COPY" if name == "postgresql" else "raw executemany"
                 print(f"{name:10s} {int(result['rows']):>8d} rows  bulk path {result['bulk']:>9.0f} rows/s  "
                       f"{baseline} {result['raw']:>9.0f} rows/s  ratio {result['bulk'] / result['raw']:.0%}"
                       f"  (goal ≥ 30 %); {int(result['events'])} contributions.posted events")
+                if stages:
+                    stages.report()
         finally:
             if started is not None:
                 run_script("postgres/stop.sh", "--data-dir", str(started), capture=False)

@@ -84,9 +84,10 @@ class ServiceSettings(BaseSettings):
         description="container allocations between two young-generation passes of Python's cyclic garbage "
                     "collector (CPython's default is 700). A bulk request or a consumer's batch makes hundreds of "
                     "thousands of short-lived objects that reference counting frees anyway; at 700 the collector "
-                    "re-scanned the survivors so often that it took about a tenth of the bulk path's time. Higher "
-                    "values save a little more but make each pass of the older generation longer: at 50,000 the "
-                    "person view's p99 under load doubled",
+                    "re-scanned the survivors so often that the bulk path ran at 25-29 % of raw COPY against 33-38 % "
+                    "at 5,000 (HRSS_GC_YOUNG_THRESHOLD=700 python benchmarks/bulk_load.py). Higher values make each "
+                    "pass of the older generation longer: at 50,000 the person view's p99 under load doubled "
+                    "(HRSS_GC_YOUNG_THRESHOLD=50000 python benchmarks/person_view.py)",
     )
     log_level: str = Field("INFO", validation_alias=AliasChoices("log_level", "HRSS_LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=AliasChoices("log_json", "HRSS_LOG_JSON"))
