@@ -13,6 +13,7 @@ table (benchmarks/bulk_load.py's measurement, SQLite, ``--baseline-persons``), p
     python benchmarks/city_load.py                          # 20,000 persons
     python benchmarks/city_load.py --persons 100000 --keep /tmp/city   # keep the data folder and logs
     python benchmarks/city_load.py --persons 2680000 --no-baseline > city.log 2>&1 &   # the full city
+    python benchmarks/city_load.py --postgres               # each service on its own PostgreSQL database
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from hrss_cli.city.load import BulkCounts, load
+from hrss_cli.stack import free_ports, run_script
+from hrss_shared.registry import SERVICES
 
 from common import Stack, broker, machine  # benchmarks/common.py (the script's folder is on sys.path)
 
@@ -62,6 +66,21 @@ def baseline(persons: int, root: Path) -> None:
           f"ratio {result['bulk'] / result['raw']:.0%}")
 
 
+@contextlib.contextmanager
+def postgres(data_dir: Path, services: list[str]) -> Iterator[dict[str, str]]:
+    """A PostgreSQL cluster started from deploy/postgres with one database per service (stopped on leaving): the
+    services' database-URL settings."""
+    run_script("postgres/install.sh", capture=False)
+    (port,) = free_ports(1)
+    names = [SERVICES[s].database for s in services]
+    base = run_script("postgres/start.sh", "--data-dir", str(data_dir), "--port", str(port),
+                      "--db", ",".join(names)).splitlines()[-1]
+    try:
+        yield {f"{SERVICES[s].env_prefix}DATABASE_URL": base + SERVICES[s].database for s in services}
+    finally:
+        run_script("postgres/stop.sh", "--data-dir", str(data_dir), capture=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=20_000)
@@ -75,11 +94,14 @@ def main() -> int:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--progress", action="store_true", help="show the loader's progress bars")
     parser.add_argument("--keep", type=Path, help="use this (new) data folder and keep it")
+    parser.add_argument("--postgres", action="store_true",
+                        help="the services on PostgreSQL (a cluster started here from deploy/postgres, one database "
+                             "per service) instead of SQLite")
     args = parser.parse_args()
     services = [s.strip() for s in args.services.split(",") if s.strip()]
     print(f"machine: {machine()}")
     print(f"city load: {args.persons} persons, seed {args.seed}, chunks of {args.chunk_size}, "
-          f"services {', '.join(services)}, SQLite, broker {args.broker}")
+          f"services {', '.join(services)}, {'PostgreSQL' if args.postgres else 'SQLite'}, broker {args.broker}")
     root = args.keep or Path(tempfile.mkdtemp(prefix="city-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     try:
@@ -90,8 +112,9 @@ def main() -> int:
                 broker(args.broker, root)).bootstrap
             stack = Stack(data=root / "stack", bootstrap=bootstrap)
             stack.data.mkdir(exist_ok=True)
+            databases = stop.enter_context(postgres(root / "pg", services)) if args.postgres else {}
             try:
-                stack.start(*services, need_broker=args.broker != "none")
+                stack.start(*services, need_broker=args.broker != "none", **databases)
                 urls = {s: stack.url(s) for s in services}
                 start = time.perf_counter()
                 totals = load(urls, stack.token, args.persons, args.seed, chunk_size=args.chunk_size,

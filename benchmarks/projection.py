@@ -4,7 +4,10 @@ Pre-fills a topic with ``--events`` employment events (a job-seeker registration
 registration and a key-group membership per person, as the services publish them), then in the same run:
 
 1. a bare ``AIOKafkaConsumer`` (same fetch settings as the gateway's) reads every record of the topic;
-2. the gateway, started as a uvicorn process like ``hrss up`` starts it, projects them into its read model
+2. the same consumer also parses each record as the gateway's runner does before any handler runs (the CloudEvent,
+   then its data against its contract): not a baseline but the floor every projection in this process model pays,
+   printed so the gap to the goal is seen split into what parsing alone costs and what applying costs;
+3. the gateway, started as a uvicorn process like ``hrss up`` starts it, projects them into its read model
    (its consumer's counters are read from ``/readyz``; the rate runs from its first applied event to the last).
 
     python benchmarks/projection.py                            # Apache Kafka, 100,000 events, SQLite
@@ -27,13 +30,16 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 
+from hrss_contracts import contract_for
+from hrss_shared.events import CloudEvent
 from hrss_shared.registry import EMPLOYMENT
 
 from common import Stack, broker, consumer_stats, create_topics, employers, machine, person_history, produce
 
 
-async def bare_consumer(bootstrap: str, topic: str, total: int) -> float:
-    """Events/s of a consumer that only reads and decodes nothing (the ceiling)."""
+async def bare_consumer(bootstrap: str, topic: str, total: int, *, parse: bool = False) -> float:
+    """Events/s of a consumer that only reads and decodes nothing (the ceiling); with ``parse``, one that also
+    validates each record as a CloudEvent and its data against the event type's contract."""
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"bare-{uuid.uuid4().hex[:6]}",
                                 auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=1000,
                                 fetch_max_wait_ms=100)
@@ -47,6 +53,10 @@ async def bare_consumer(bootstrap: str, topic: str, total: int) -> float:
                 if records and first is None:
                     first = time.perf_counter()
                 seen += len(records)
+                if parse:
+                    for record in records:
+                        event = CloudEvent.from_json(record.value)
+                        contract_for(event.type).parse(event.data)
         assert first is not None
         return seen / (time.perf_counter() - first)
     finally:
@@ -90,6 +100,9 @@ def main() -> int:
 
         bare = asyncio.run(bare_consumer(node.bootstrap, topic, total))
         print(f"  bare aiokafka consumer: {bare:,.0f} events/s", flush=True)
+        parsing = asyncio.run(bare_consumer(node.bootstrap, topic, total, parse=True))
+        print(f"  reading + parsing only: {parsing:,.0f} events/s  ({parsing / bare:.1%} of bare: the floor of "
+              "parsing each event's CloudEvent and contract, before any write)", flush=True)
 
         stack = Stack(Path(tmp), node.bootstrap, prefix=prefix)
         extra = {"HRSS_GATEWAY_DATABASE_URL": args.database_url} if args.database_url else {}
