@@ -7,15 +7,19 @@ import asyncio
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from employment.config import EmploymentSettings
+from employment.main import create_app as create_employment
 from hrss_shared import db, sqlite_inline
 from hrss_shared.audit import AuditChain, AuditWriter
 from hrss_shared.infra import infra_tables
 from tests.conftest import DbFactory
+from tests.support import InProcessService, offline
 
 metadata = MetaData()
 things = Table("things", metadata, Column("key", String(20), primary_key=True), Column("n", Integer))
@@ -23,8 +27,8 @@ audit_metadata = MetaData()
 AUDIT = infra_tables(audit_metadata).audit_log
 
 
-async def engine_for(url: str, meta: MetaData = metadata) -> db.AsyncEngine:
-    engine = db.make_engine(url)
+async def engine_for(url: str, meta: MetaData = metadata, **kwargs: Any) -> db.AsyncEngine:
+    engine = db.make_engine(url, **kwargs)
     async with engine.begin() as conn:
         await conn.run_sync(meta.create_all)
     return engine
@@ -208,3 +212,83 @@ async def test_prepared_statements_give_what_the_orm_would(make_db: DbFactory) -
                 await insert_thing.run(session, ("a", 5))
     finally:
         await engine.dispose()
+
+
+# ---- WAL checkpoints off the event loop (db.WalCheckpointer) --------------------------------------------------------
+
+blob_metadata = MetaData()
+blobs = Table("blobs", blob_metadata, Column("n", Integer, primary_key=True), Column("body", String))
+PAGE = 4096
+
+
+def wal_bytes(path: Path) -> int:
+    return path.with_name(path.name + "-wal").stat().st_size
+
+
+async def write_blobs(maker: db.SessionMaker, start: int, count: int) -> None:
+    """``count`` commits of about a page each."""
+    for n in range(start, start + count):
+        async with maker() as session, session.begin():
+            await session.execute(insert(blobs).values(n=n, body="x" * 4000))
+
+
+@pytest.mark.parametrize("background", [False, True])
+async def test_commits_checkpoint_the_wal_only_without_background_checkpoints(tmp_path: Path, background: bool) -> None:
+    path = tmp_path / "w.db"
+    engine = await engine_for(f"sqlite+aiosqlite:///{path}", blob_metadata, background_checkpoints=background)
+    try:
+        async with engine.connect() as conn:
+            automatic = (await conn.exec_driver_sql("PRAGMA wal_autocheckpoint")).scalar_one()
+        await write_blobs(db.make_sessionmaker(engine), 0, 1500)
+        if background:  # every page is still in the WAL, for the checkpointer
+            assert automatic == 0
+            assert wal_bytes(path) > 1500 * PAGE
+        else:  # SQLite's own checkpoint at 1,000 pages, in a commit, started the WAL again
+            assert automatic == 1000
+            assert wal_bytes(path) < 1100 * (PAGE + 24)
+    finally:
+        await engine.dispose()
+
+
+async def test_the_checkpointer_copies_the_wal_into_the_database_and_the_wal_is_reused(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    engine = await engine_for(f"sqlite+aiosqlite:///{path}", blob_metadata, background_checkpoints=True)
+    maker = db.make_sessionmaker(engine)
+    checkpointer = db.WalCheckpointer(str(path), every=0.01)
+    try:
+        await write_blobs(maker, 0, 1500)
+        assert path.stat().st_size < 100 * PAGE, "nothing checkpointed yet"
+        task = asyncio.create_task(checkpointer.run())
+        try:
+            async with asyncio.timeout(10):
+                while checkpointer.last is None or checkpointer.last[2] < checkpointer.last[1]:
+                    await asyncio.sleep(0.01)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        busy, frames, copied = checkpointer.last
+        assert busy == 0 and frames >= 1500 and copied == frames
+        assert path.stat().st_size > 1500 * 4000, "the rows are in the database file"
+        status = checkpointer.status()
+        assert status["rounds"] >= 1 and status["wal_frames"] == frames == status["checkpointed_frames"]
+        # The next writer after a complete checkpoint starts the WAL from its beginning: it does not grow.
+        wal = wal_bytes(path)
+        await write_blobs(maker, 1500, 500)
+        assert wal_bytes(path) == wal
+        async with maker() as session:
+            assert (await session.execute(select(func.count()).select_from(blobs))).scalar_one() == 2000
+    finally:
+        await engine.dispose()
+
+
+async def test_a_service_on_sqlite_runs_its_checkpointer_and_reports_it(tmp_path: Path) -> None:
+    settings = offline(EmploymentSettings, db_url=f"sqlite+aiosqlite:///{tmp_path / 'employment.db'}",
+                       data_dir=tmp_path)
+    async with InProcessService(create_employment, settings) as svc:
+        runtime = svc.runtime
+        assert runtime.checkpointer is not None and runtime.checkpointer.path == str(tmp_path / "employment.db")
+        assert "wal-checkpoint" in {task.get_name() for task in runtime.tasks if not task.done()}
+        async with runtime.engine.connect() as conn:
+            assert (await conn.exec_driver_sql("PRAGMA wal_autocheckpoint")).scalar_one() == 0
+        details = (await svc.client.get("/readyz")).json()["details"]
+        assert details["wal_checkpoint"]["every_s"] == 1.0

@@ -135,6 +135,7 @@ class ServiceRuntime:
     outbox: Outbox | None = None
     relay: OutboxRelay | None = None
     scheduler: Scheduler | None = None
+    checkpointer: db.WalCheckpointer | None = None  # SQLite: the WAL checkpoints, off the event loop
     revocations: RevocationFollower | None = None
     consumers: list[ConsumerRunner] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -193,7 +194,7 @@ def create_service_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = settings.resolved_database_url
-        engine = db.make_engine(url)
+        engine = db.make_engine(url, background_checkpoints=True)
         maker = db.make_sessionmaker(engine)
         async for attempt in AsyncRetrying(
             stop=stop_after_delay(60), wait=wait_exponential(max=5), retry=retry_if_exception_type(OSError),
@@ -259,6 +260,9 @@ def create_service_app(
             )
             runtime.tasks.append(asyncio.create_task(runtime.scheduler.run(), name="scheduler"))
         runtime.tasks.append(asyncio.create_task(runtime.audit.run(), name="audit"))
+        if engine.dialect.name == "sqlite":  # the engine's commits leave checkpoints to it (db.WalCheckpointer)
+            runtime.checkpointer = db.WalCheckpointer(str(engine.url.database))
+            runtime.tasks.append(asyncio.create_task(runtime.checkpointer.run(), name="wal-checkpoint"))
         app.state.runtime = runtime
         for hook in on_startup:
             await hook(runtime)
@@ -908,6 +912,8 @@ async def _details(runtime: ServiceRuntime) -> dict[str, Any]:
         details["revocations"] = runtime.revocations.status()
     if runtime.auth.limiter is not None:
         details["rate_limit"] = runtime.auth.limiter.status()
+    if runtime.checkpointer is not None:
+        details["wal_checkpoint"] = runtime.checkpointer.status()
     if runtime.scheduler is not None:
         try:
             details["jobs"] = await asyncio.wait_for(runtime.scheduler.status(), 3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
@@ -20,6 +21,7 @@ from sqlalchemy.types import TypeEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_shared import sqlite_inline
+from hrss_shared.logs import get_logger
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,6 +32,7 @@ NAMING_CONVENTION = {
 }
 
 SessionMaker = async_sessionmaker[AsyncSession]
+log = get_logger(__name__)
 T = TypeVar("T")
 
 
@@ -45,12 +48,15 @@ def is_sqlite(url: str) -> bool:
 READ_ONLY = "hrss_read_only"
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, background_checkpoints: bool = False, **kwargs: Any) -> AsyncEngine:
     """Create the engine; SQLite gets WAL, inline connections and BEGIN IMMEDIATE for write transactions.
 
     BEGIN IMMEDIATE makes a SQLite write transaction take the write lock up front, so a read-then-write
     transaction never fails with SQLITE_BUSY when another writer got in first. Sessions from
     :func:`make_reader` begin DEFERRED instead: in WAL mode they read a snapshot and never wait for writers.
+
+    ``background_checkpoints``: the engine's commits never checkpoint the WAL (SQLite's automatic checkpoint is
+    off on its connections); a :class:`WalCheckpointer` running beside it must (a service's lifespan runs one).
     """
     if is_sqlite(url):
         db_path = url.split("///", 1)[-1]
@@ -67,6 +73,8 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            if background_checkpoints:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
@@ -112,6 +120,49 @@ def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:
         gated = type("GatedSession", (_GatedSession,), {"gate": asyncio.Lock()})
         return async_sessionmaker(engine, class_=gated, expire_on_commit=False)
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+class WalCheckpointer:
+    """Checkpoints a SQLite database's write-ahead log from a worker thread, every ``every`` seconds.
+
+    A service's connections run on the event loop's thread (:mod:`hrss_shared.sqlite_inline`). With SQLite's
+    automatic checkpoint, the commit that takes the WAL past 1,000 pages copies them into the database file and
+    syncs it right there, holding the loop for that write: every request and batch in flight waits (measured: the
+    gateway's person view p99 halved without it, benchmarks/person_view.py). Here the same PASSIVE checkpoint runs
+    in a thread on a connection of its own (sqlite3 releases the GIL while it works): it never waits for readers
+    or writers, and copies what no reader still needs; the next writer after a complete one starts the WAL again
+    from its beginning, so the file stays bounded as before. Instances sharing the file each run one; a
+    checkpoint that finds another running reports busy and the next round catches up. The last connection closed
+    checkpoints what is left, as SQLite always does.
+    """
+
+    def __init__(self, path: str, *, every: float = 1.0) -> None:
+        self.path, self.every = path, every
+        self.rounds = 0
+        self.last: tuple[int, int, int] | None = None  # (busy, WAL frames, frames checkpointed) of the last round
+
+    def status(self) -> dict[str, Any]:
+        """For ``/readyz``: rounds run, and the last one's WAL frames and frames copied into the database."""
+        busy, frames, copied = self.last if self.last is not None else (None, None, None)
+        return {"rounds": self.rounds, "every_s": self.every, "busy": busy, "wal_frames": frames,
+                "checkpointed_frames": copied}
+
+    def checkpoint(self, conn: sqlite3.Connection) -> tuple[int, int, int]:
+        row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
+    async def run(self) -> None:
+        conn = await asyncio.to_thread(sqlite3.connect, self.path, timeout=0, check_same_thread=False)
+        try:
+            while True:
+                await asyncio.sleep(self.every)
+                try:
+                    self.last = await asyncio.to_thread(self.checkpoint, conn)
+                except sqlite3.Error as exc:  # e.g. the file briefly locked: the next round tries again
+                    log.warning("wal_checkpoint_failed", database=self.path, error=repr(exc))
+                self.rounds += 1
+        finally:
+            conn.close()
 
 
 def make_reader(engine: AsyncEngine) -> SessionMaker:
