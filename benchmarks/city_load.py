@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import shutil
 import sys
 import tempfile
@@ -32,7 +33,7 @@ from hrss_cli.city.load import BulkCounts, load
 from hrss_cli.stack import free_ports, run_script
 from hrss_shared.registry import SERVICES
 
-from common import Stack, broker, machine  # benchmarks/common.py (the script's folder is on sys.path)
+from common import Stack, broker, cpu_seconds, machine  # benchmarks/common.py (the script's folder is on sys.path)
 
 FULL_CITY = 2_680_000
 GOAL_SECONDS = 30 * 60
@@ -64,6 +65,12 @@ def baseline(persons: int, root: Path) -> None:
     print(f"baseline (benchmarks/bulk_load.py, SQLite, {int(result['rows'])} contribution rows): bulk path "
           f"{result['bulk']:,.0f} rows/s, raw executemany {result['raw']:,.0f} rows/s, "
           f"ratio {result['bulk'] / result['raw']:.0%}")
+
+
+def busy_seconds() -> float:
+    """CPU seconds every core of the machine has been busy since boot (/proc/stat: all but idle and iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager
@@ -116,13 +123,23 @@ def main() -> int:
             try:
                 stack.start(*services, need_broker=args.broker != "none", **databases)
                 urls = {s: stack.url(s) for s in services}
+                pids = {s: stack.processes[s].proc.pid for s in services}  # type: ignore[union-attr]
+                cpu = {s: cpu_seconds(pid) for s, pid in pids.items()} | {"loader": time.process_time()}
+                machine_before = busy_seconds()
                 start = time.perf_counter()
                 totals = load(urls, stack.token, args.persons, args.seed, chunk_size=args.chunk_size,
                               progress=args.progress, services=services)
                 elapsed = time.perf_counter() - start
+                cpu = {s: cpu_seconds(pid) - cpu[s] for s, pid in pids.items()} | {
+                    "loader": time.process_time() - cpu["loader"]}
+                cpu["the whole machine"] = busy_seconds() - machine_before  # a database server's share is in here
             finally:
                 stack.stop()
         report(totals, args.persons, elapsed)
+        # Where the time goes: a process near the elapsed time is the bottleneck; their sum against 2 × elapsed
+        # says how much of the machine the load used.
+        print("CPU seconds during the load: " + ", ".join(f"{name} {seconds:.1f}" for name, seconds in cpu.items())
+              + f" (elapsed {elapsed:.1f} s on {os.cpu_count()} cores)")
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
