@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
 
@@ -359,20 +359,29 @@ class BulkWrite:
             values = [tuple(row) for row in rows]
         else:
             values = [tuple([row[i] for i in order]) for row in rows]
-        for position, processor in enumerate(processors):
-            if processor is None:
-                continue
-            last: Any = None
-            converted: Any = None
-            for n, row_values in enumerate(values):
-                value = row_values[position]
-                if value is None:
-                    continue
-                if value is not last:  # a batch-wide constant (a timestamp) is converted once
-                    last, converted = value, processor(value)
-                values[n] = (*row_values[:position], converted, *row_values[position + 1:])
+        if any(processors):  # converted column by column: the rows are rebuilt once, not once per converted column
+            columns: list[Any] = list(zip(*values, strict=True))
+            for position, processor in enumerate(processors):
+                if processor is not None:
+                    columns[position] = _converted(columns[position], processor)
+            values = list(zip(*columns, strict=True))
         parameters: list[Any] = values if named is None else [dict(zip(named, v, strict=True)) for v in values]
         return sql, parameters
+
+
+def _converted(values: Sequence[Any], processor: Callable[[Any], Any]) -> list[Any]:
+    """``values`` through ``processor``, None kept; a run of one object (a batch-wide timestamp) converted once."""
+    out: list[Any] = []
+    last: Any = None
+    converted: Any = None
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        if value is not last:
+            last, converted = value, processor(value)
+        out.append(converted)
+    return out
 
 
 class Prepared(BulkWrite):
