@@ -281,6 +281,37 @@ async def test_the_checkpointer_copies_the_wal_into_the_database_and_the_wal_is_
         await engine.dispose()
 
 
+async def test_a_checkpointer_stopped_mid_checkpoint_closes_its_connection_only_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    engine = await engine_for(f"sqlite+aiosqlite:///{path}", blob_metadata, background_checkpoints=True)
+    outcome: list[object] = []
+    started = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    class Slow(db.WalCheckpointer):
+        def checkpoint(self, conn: sqlite3.Connection) -> tuple[int, int, int]:
+            loop.call_soon_threadsafe(started.set)
+            time.sleep(0.3)  # the task is cancelled meanwhile
+            try:
+                outcome.append(super().checkpoint(conn))
+            except Exception as exc:  # noqa: BLE001 - what a closed connection raises, recorded for the assertion
+                outcome.append(exc)
+            return (0, 0, 0)
+
+    try:
+        await write_blobs(db.make_sessionmaker(engine), 0, 100)
+        task = asyncio.create_task(Slow(str(path), every=0.01).run())
+        await asyncio.wait_for(started.wait(), 5)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        async with asyncio.timeout(5):
+            while not outcome:
+                await asyncio.sleep(0.05)
+        assert isinstance(outcome[0], tuple) and outcome[0][1] == outcome[0][2] >= 100, outcome
+    finally:
+        await engine.dispose()
+
+
 async def test_a_service_on_sqlite_runs_its_checkpointer_and_reports_it(tmp_path: Path) -> None:
     settings = offline(EmploymentSettings, db_url=f"sqlite+aiosqlite:///{tmp_path / 'employment.db'}",
                        data_dir=tmp_path)

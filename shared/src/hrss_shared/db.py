@@ -153,16 +153,23 @@ class WalCheckpointer:
 
     async def run(self) -> None:
         conn = await asyncio.to_thread(sqlite3.connect, self.path, timeout=0, check_same_thread=False)
+        running: asyncio.Task[tuple[int, int, int]] | None = None
         try:
             while True:
                 await asyncio.sleep(self.every)
+                running = asyncio.create_task(asyncio.to_thread(self.checkpoint, conn))
                 try:
-                    self.last = await asyncio.to_thread(self.checkpoint, conn)
+                    self.last = await asyncio.shield(running)
                 except sqlite3.Error as exc:  # e.g. the file briefly locked: the next round tries again
                     log.warning("wal_checkpoint_failed", database=self.path, error=repr(exc))
                 self.rounds += 1
         finally:
-            conn.close()
+            # Cancelled while its thread checkpoints: the connection is closed when the thread is done with it, never
+            # under it (closing a sqlite3 connection another thread is using crashes the process).
+            if running is not None and not running.done():
+                running.add_done_callback(lambda task: (task.cancelled() or task.exception(), conn.close()))
+            else:
+                conn.close()
 
 
 def make_reader(engine: AsyncEngine) -> SessionMaker:
