@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -167,7 +168,12 @@ class WalCheckpointer:
             # Cancelled while its thread checkpoints: the connection is closed when the thread is done with it, never
             # under it (closing a sqlite3 connection another thread is using crashes the process).
             if running is not None and not running.done():
-                running.add_done_callback(lambda task: (task.cancelled() or task.exception(), conn.close()))
+                def close(task: asyncio.Task[tuple[int, int, int]]) -> None:
+                    if not task.cancelled():
+                        task.exception()  # retrieved: a failed last round is not logged as never retrieved
+                    conn.close()
+
+                running.add_done_callback(close)
             else:
                 conn.close()
 
@@ -383,18 +389,7 @@ def _bind_processor(type_: TypeEngine[Any], dialect: Any) -> Callable[[Any], Any
     processor: Callable[[Any], Any] | None = type_.dialect_impl(dialect).bind_processor(dialect)
     if processor is None or not isinstance(type_, Date) or isinstance(type_, DateTime):
         return processor
-    known: dict[Any, Any] = {}
-    convert = processor
-
-    def remembered(value: Any) -> Any:
-        found = known.get(value)
-        if found is None:
-            if len(known) >= 4096:
-                known.clear()
-            found = known[value] = convert(value)
-        return found
-
-    return remembered
+    return functools.lru_cache(maxsize=4096)(processor)
 
 
 def _converted(values: Sequence[Any], processor: Callable[[Any], Any]) -> list[Any]:

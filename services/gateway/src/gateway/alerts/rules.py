@@ -10,6 +10,7 @@ nothing to change, and a rule switched off (policy.toml) neither raises nor retr
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from calendar import monthrange
 from collections import defaultdict
@@ -81,16 +82,11 @@ def loads(text: str) -> Any:
     return from_json(text)
 
 
-_DETAILS: dict[str, dict[str, Any]] = {}  # a fact's detail text -> its value, parsed once (the rules only read it)
+_parsed_detail = functools.lru_cache(maxsize=4096)(from_json)  # a detail text parsed once (the rules only read it)
 
 
 def _detail(fact: AlertFact) -> dict[str, Any]:
-    text = fact.detail
-    value = _DETAILS.get(text)
-    if value is None:
-        if len(_DETAILS) >= 4096:
-            _DETAILS.clear()
-        value = _DETAILS[text] = from_json(text)
+    value: dict[str, Any] = _parsed_detail(fact.detail)
     return value
 
 
