@@ -4,6 +4,7 @@ registry of each app's own. Consumer lag and the DLQ count need the broker: test
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -185,3 +186,36 @@ async def test_metrics_of_a_service_without_consumers_or_broker(employment: InPr
     names = {name for name, _ in samples}
     assert "hrss_outbox_pending" in names
     assert not any(name.startswith("hrss_consumer_") for name in names)  # consumers disabled (no broker)
+
+
+async def test_the_wal_checkpoints_of_a_service_on_sqlite(employment: InProcessService) -> None:
+    checkpointer = employment.runtime.checkpointer
+    assert checkpointer is not None
+    r = await employment.client.post("/v1/job-seekers", json=factories.job_seeker())
+    assert r.status_code == 201, r.text
+
+    async def checkpointed() -> Samples | None:
+        samples = await scrape(employment)
+        rounds = value(samples, "hrss_sqlite_wal_checkpoints_total")
+        return samples if rounds and value(samples, "hrss_sqlite_wal_frames") else None
+
+    samples = await eventually(checkpointed, timeout=10)
+    assert (value(samples, "hrss_sqlite_wal_frames") or 0) > 0
+
+    async def behind(pages: bool) -> Samples | None:
+        samples = await scrape(employment)
+        found = value(samples, "hrss_sqlite_wal_frames_behind")
+        return samples if found is not None and (found > 0) == pages else None
+
+    await eventually(lambda: behind(False), timeout=10)  # every page copied: nothing holds one back
+    # A long read (a backup, a report) keeps its snapshot: the pages written after it cannot be copied meanwhile.
+    reader = sqlite3.connect(checkpointer.path)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM job_seekers").fetchone()
+        r = await employment.client.post("/v1/job-seekers", json=factories.job_seeker())
+        assert r.status_code == 201, r.text
+        await eventually(lambda: behind(True), timeout=10)
+    finally:
+        reader.close()
+    await eventually(lambda: behind(False), timeout=10)

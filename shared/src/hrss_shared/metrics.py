@@ -213,6 +213,7 @@ class _RuntimeCollector(Collector):
         families += _outbox_families(runtime, snapshot)
         families += _consumer_families(runtime.consumers, snapshot)
         families += _job_families(snapshot.jobs)
+        families += _checkpoint_families(runtime)
         return families
 
 
@@ -276,6 +277,24 @@ def _consumer_families(runners: Sequence[ConsumerRunner], snapshot: Snapshot) ->
     for group, topic, partition, behind in snapshot.lag:
         lag.add_metric([group, topic, str(partition)], behind)
     return [up, events, dlq, delay, lag]
+
+
+def _checkpoint_families(runtime: ServiceRuntime) -> list[Metric]:
+    """SQLite: the WAL checkpoints of hrss_shared.db.WalCheckpointer, as its last round left them."""
+    checkpointer = runtime.checkpointer
+    if checkpointer is None:
+        return []
+    families: list[Metric] = [CounterMetricFamily(
+        "hrss_sqlite_wal_checkpoints", "预写日志检查点轮次 WAL checkpoint rounds this process ran",
+        value=checkpointer.rounds)]
+    if checkpointer.last is not None:
+        _, frames, copied = checkpointer.last
+        families.append(GaugeMetricFamily("hrss_sqlite_wal_frames", "预写日志页数 Pages in the WAL at the last round",
+                                          value=frames))
+        families.append(GaugeMetricFamily(
+            "hrss_sqlite_wal_frames_behind", "未写入数据库的预写日志页数 WAL pages the last round could not copy "
+            "into the database (a long read holds them)", value=max(0, frames - copied)))
+    return families
 
 
 def _job_families(jobs: dict[str, dict[str, Any]]) -> list[Metric]:
