@@ -14,16 +14,15 @@ bulk-written row reads back exactly like one the ORM wrote.
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Column, MetaData, Table, insert, text
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hrss_shared.db import BulkWrite
+from hrss_shared.db import BulkWrite, bind_processor, converted_rows
 
 Row = Sequence[Any]
 R = TypeVar("R")
@@ -44,10 +43,6 @@ def table_of(model: Any) -> Table:
     return table
 
 
-def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
-    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
-
-
 async def copy_rows(session: AsyncSession, table: Table, columns: Sequence[str], rows: Iterable[Row]) -> int:
     """Write ``rows`` (tuples in ``columns`` order) into ``table`` in the session's transaction; the row count.
 
@@ -63,8 +58,8 @@ async def copy_rows(session: AsyncSession, table: Table, columns: Sequence[str],
             await write.execute(session, chunk)
             total += len(chunk)
         return total
-    # Only the columns whose type has a bind processor are converted, column by column (not value by value).
-    processors = [(i, p) for i, p in enumerate(_processors(table, columns, conn.dialect)) if p is not None]
+    # Only the columns whose type has a bind processor are converted, column by column (not row by row).
+    processors = [bind_processor(table.c[name].type, conn.dialect) for name in columns]
     raw = await conn.get_raw_connection()
     driver = raw.driver_connection  # asyncpg.Connection, in this session's transaction
     assert driver is not None
@@ -72,13 +67,7 @@ async def copy_rows(session: AsyncSession, table: Table, columns: Sequence[str],
     for chunk in chunks(rows, COPY_ROWS):
         if any(len(row) != width for row in chunk):
             raise ValueError(f"every row needs {width} values ({', '.join(columns)})")
-        if processors:
-            values: list[Any] = list(zip(*chunk, strict=True))
-            for i, p in processors:
-                values[i] = [None if v is None else p(v) for v in values[i]]
-            records: list[tuple[Any, ...]] = list(zip(*values, strict=True))
-        else:
-            records = [tuple(row) for row in chunk]
+        records = converted_rows([tuple(row) for row in chunk], processors)
         await driver.copy_records_to_table(table.name, records=records, columns=list(columns),
                                            schema_name=table.schema)
         total += len(records)

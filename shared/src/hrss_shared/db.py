@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import registry
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.types import Date, DateTime, TypeEngine
+from sqlalchemy.types import Date, TypeEngine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hrss_shared import sqlite_inline
@@ -352,7 +352,7 @@ class BulkWrite:
             constants = {b.key: b.effective_value for b in binds if b.key not in self.columns}
             index = {key: i for i, key in enumerate((*self.columns, *constants))}
             found = _Compiled(compiled.string, [index[b.key] for b in binds],
-                              [_bind_processor(b.type, dialect) for b in binds],
+                              [bind_processor(b.type, dialect) for b in binds],
                               None if compiled.positional else tuple(names), tuple(constants.values()))
             self._compiled[dialect.name] = found
         return found
@@ -372,24 +372,32 @@ class BulkWrite:
             values = [tuple(row) for row in rows]
         else:
             values = [tuple([row[i] for i in order]) for row in rows]
-        if any(processors):  # converted column by column: the rows are rebuilt once, not once per converted column
-            columns: list[Any] = list(zip(*values, strict=True))
-            for position, processor in enumerate(processors):
-                if processor is not None:
-                    columns[position] = _converted(columns[position], processor)
-            values = list(zip(*columns, strict=True))
+        values = converted_rows(values, processors)
         parameters: list[Any] = values if named is None else [dict(zip(named, v, strict=True)) for v in values]
         return sql, parameters
 
 
-def _bind_processor(type_: TypeEngine[Any], dialect: Any) -> Callable[[Any], Any] | None:
-    """The type's conversion to the driver's value; a date's remembered per day (SQLite formats each one in Python,
-    about 2 µs; a bulk path's rows share a few days). Only dates: equal values of other types may convert to
-    different text (1.0 and 1.00; one instant in two time zones)."""
+def bind_processor(type_: TypeEngine[Any], dialect: Any) -> Callable[[Any], Any] | None:
+    """The type's conversion to the driver's value (None: the driver takes the value as it is); a date's remembered
+    per day (SQLite formats each one in Python, about 2 µs; a bulk path's rows share a few days). Only dates: equal
+    values of other types may convert to different text (1.0 and 1.00; one instant in two time zones)."""
     processor: Callable[[Any], Any] | None = type_.dialect_impl(dialect).bind_processor(dialect)
-    if processor is None or not isinstance(type_, Date) or isinstance(type_, DateTime):
+    if processor is None or not isinstance(type_, Date):
         return processor
     return functools.lru_cache(maxsize=4096)(processor)
+
+
+def converted_rows(rows: list[tuple[Any, ...]], processors: Sequence[Callable[[Any], Any] | None]
+                   ) -> list[tuple[Any, ...]]:
+    """``rows`` with each value through its column's processor (:func:`bind_processor`; None: as it is). Column by
+    column: each row is rebuilt once, however many of its columns convert."""
+    if not any(processors):
+        return rows
+    columns: list[Any] = list(zip(*rows, strict=True))
+    for position, processor in enumerate(processors):
+        if processor is not None:
+            columns[position] = _converted(columns[position], processor)
+    return list(zip(*columns, strict=True))
 
 
 def _converted(values: Sequence[Any], processor: Callable[[Any], Any]) -> list[Any]:
