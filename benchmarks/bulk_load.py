@@ -42,12 +42,11 @@ import asyncpg
 import httpx
 from sqlalchemy import event, text
 
-from hrss_cli.stack import free_ports, run_script
 from hrss_shared.validators import QUZHOU_COUNTIES, make_credit_code, make_id_number
 from social_insurance.config import SocialInsuranceSettings
 from social_insurance.main import create_app
 
-from common import machine  # benchmarks/common.py (the script's folder is on sys.path)
+from common import machine, postgres_cluster  # benchmarks/common.py (the script's folder is on sys.path)
 
 DEV_TOKEN = "benchmark-dev-token"
 MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
@@ -212,17 +211,6 @@ async def measure(url: str, persons: int, batch: int, data_dir: Path, stages: St
     return {"rows": len(rows), "bulk": len(rows) / elapsed, "raw": len(rows) / baseline, "events": events}
 
 
-async def postgres_url(data_dir: Path) -> tuple[str, Path]:
-    (port,) = free_ports(1)
-    base = run_script("postgres/start.sh", "--data-dir", str(data_dir), "--port", str(port)).splitlines()[-1]
-    conn = await asyncpg.connect(host="127.0.0.1", port=port, user="postgres", database="postgres")
-    try:
-        await conn.execute('CREATE DATABASE "bulk_bench"')
-    finally:
-        await conn.close()
-    return base + "bulk_bench", data_dir
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=10_000, help="persons (12 contribution rows each)")
@@ -234,32 +222,27 @@ def main() -> int:
     args = parser.parse_args()
     print(f"machine: {machine()}")
     print(f"bulk load of contributions: {args.persons} persons × 12 months, {args.batch} rows per request")
-    with tempfile.TemporaryDirectory(prefix="bulk-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bulk-bench-") as tmp, contextlib.ExitStack() as stop:
         root = Path(tmp)
         targets: list[tuple[str, str]] = []
-        started: Path | None = None
         if not args.sqlite_only:
             if args.database_url:
                 targets.append(("postgresql", args.database_url))
             else:
-                url, started = asyncio.run(postgres_url(root / "pg"))
-                targets.append(("postgresql", url))
+                targets.append(("postgresql", stop.enter_context(postgres_cluster(root / "pg", ["bulk_bench"]))
+                                + "bulk_bench"))
         targets.append(("sqlite", f"sqlite+aiosqlite:///{root / 'si.db'}"))
-        try:
-            for name, url in targets:
-                data_dir = root / name
-                data_dir.mkdir(exist_ok=True)
-                stages = Stages() if args.stages else None
-                result = asyncio.run(measure(url, args.persons, args.batch, data_dir, stages))
-                baseline = "raw COPY" if name == "postgresql" else "raw executemany"
-                print(f"{name:10s} {int(result['rows']):>8d} rows  bulk path {result['bulk']:>9.0f} rows/s  "
-                      f"{baseline} {result['raw']:>9.0f} rows/s  ratio {result['bulk'] / result['raw']:.0%}"
-                      f"  (goal ≥ 30 %); {int(result['events'])} contributions.posted events")
-                if stages:
-                    stages.report()
-        finally:
-            if started is not None:
-                run_script("postgres/stop.sh", "--data-dir", str(started), capture=False)
+        for name, url in targets:
+            data_dir = root / name
+            data_dir.mkdir(exist_ok=True)
+            stages = Stages() if args.stages else None
+            result = asyncio.run(measure(url, args.persons, args.batch, data_dir, stages))
+            baseline = "raw COPY" if name == "postgresql" else "raw executemany"
+            print(f"{name:10s} {int(result['rows']):>8d} rows  bulk path {result['bulk']:>9.0f} rows/s  "
+                  f"{baseline} {result['raw']:>9.0f} rows/s  ratio {result['bulk'] / result['raw']:.0%}"
+                  f"  (goal ≥ 30 %); {int(result['events'])} contributions.posted events")
+            if stages:
+                stages.report()
     return 0
 
 

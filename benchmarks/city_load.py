@@ -26,14 +26,19 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from hrss_cli.city.load import BulkCounts, load
-from hrss_cli.stack import free_ports, run_script
 from hrss_shared.registry import SERVICES
 
-from common import Stack, broker, cpu_seconds, machine  # benchmarks/common.py (the script's folder is on sys.path)
+from common import (  # benchmarks/common.py (the script's folder is on sys.path)
+    Stack,
+    broker,
+    busy_seconds,
+    cpu_seconds,
+    machine,
+    postgres_cluster,
+)
 
 FULL_CITY = 2_680_000
 GOAL_SECONDS = 30 * 60
@@ -67,27 +72,6 @@ def baseline(persons: int, root: Path) -> None:
           f"ratio {result['bulk'] / result['raw']:.0%}")
 
 
-def busy_seconds() -> float:
-    """CPU seconds every core of the machine has been busy since boot (/proc/stat: all but idle and iowait)."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
-
-
-@contextlib.contextmanager
-def postgres(data_dir: Path, services: list[str]) -> Iterator[dict[str, str]]:
-    """A PostgreSQL cluster started from deploy/postgres with one database per service (stopped on leaving): the
-    services' database-URL settings."""
-    run_script("postgres/install.sh", capture=False)
-    (port,) = free_ports(1)
-    names = [SERVICES[s].database for s in services]
-    base = run_script("postgres/start.sh", "--data-dir", str(data_dir), "--port", str(port),
-                      "--db", ",".join(names)).splitlines()[-1]
-    try:
-        yield {f"{SERVICES[s].env_prefix}DATABASE_URL": base + SERVICES[s].database for s in services}
-    finally:
-        run_script("postgres/stop.sh", "--data-dir", str(data_dir), capture=False)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--persons", type=int, default=20_000)
@@ -119,11 +103,14 @@ def main() -> int:
                 broker(args.broker, root)).bootstrap
             stack = Stack(data=root / "stack", bootstrap=bootstrap)
             stack.data.mkdir(exist_ok=True)
-            databases = stop.enter_context(postgres(root / "pg", services)) if args.postgres else {}
+            databases: dict[str, str] = {}
+            if args.postgres:  # one database per service, as hrss up --postgres makes them
+                server = stop.enter_context(postgres_cluster(root / "pg", [SERVICES[s].database for s in services]))
+                databases = {f"{SERVICES[s].env_prefix}DATABASE_URL": server + SERVICES[s].database for s in services}
             try:
                 stack.start(*services, need_broker=args.broker != "none", **databases)
                 urls = {s: stack.url(s) for s in services}
-                pids = {s: stack.processes[s].proc.pid for s in services}  # type: ignore[union-attr]
+                pids = {s: stack.processes[s].proc.pid for s in services}
                 cpu = {s: cpu_seconds(pid) for s, pid in pids.items()} | {"loader": time.process_time()}
                 machine_before = busy_seconds()
                 start = time.perf_counter()

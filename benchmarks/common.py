@@ -17,7 +17,7 @@ import sqlite3
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -230,6 +230,31 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def busy_seconds() -> float:
+    """CPU seconds every core of the machine has been busy since boot (/proc/stat: all but idle and iowait): a
+    database server's share of a load, which no process of the benchmark's own shows."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def postgres_cluster(data_dir: Path, databases: Sequence[str] = (), cpus: str | None = None) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster from deploy/postgres in ``data_dir`` with ``databases`` created, its server
+    pinned to ``cpus`` if given (its backends inherit it), stopped on leaving: the server's URL, to which a database
+    name is appended."""
+    run_script("postgres/install.sh", capture=False)
+    args = ["--data-dir", str(data_dir), "--port", str(free_ports(1)[0])]
+    if databases:
+        args += ["--db", ",".join(databases)]
+    base = run_script("postgres/start.sh", *args).splitlines()[-1]
+    try:
+        if cpus is not None:
+            pin(int((data_dir / "postmaster.pid").read_text().split()[0]), cpus)
+        yield base
+    finally:
+        run_script("postgres/stop.sh", "--data-dir", str(data_dir), capture=False)
+
+
 def run_wrk(url: str, script: str, env: dict[str, str], *, duration: int, connections: int) -> dict[str, Any]:
     """Debian's wrk (one thread, pinned to the load core) with a Lua script of benchmarks/ that prints a
     ``RESULT {json}`` line (as wrk_report.lua does); that line, parsed."""
@@ -289,6 +314,7 @@ def result_line(name: str, r: dict[str, Any], width: int = 8) -> str:
             f"errors {r['errors']}{status}")
 
 
-__all__ = ["HERE", "LOAD_CPU", "SERVER_CPU", "SERVICES", "Broker", "Stack", "applied", "broker", "consumer_stats",
-           "cpu_seconds", "create_topics", "employers", "id_number_of", "load", "machine", "percentile",
-           "person_history", "pin", "produce", "result_line", "run_wrk", "wait_applied", "wait_views_rendered"]
+__all__ = ["HERE", "LOAD_CPU", "SERVER_CPU", "SERVICES", "Broker", "Stack", "applied", "broker", "busy_seconds",
+           "consumer_stats", "cpu_seconds", "create_topics", "employers", "id_number_of", "load", "machine",
+           "percentile", "person_history", "pin", "postgres_cluster", "produce", "result_line", "run_wrk",
+           "wait_applied", "wait_views_rendered"]

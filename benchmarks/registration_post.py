@@ -55,7 +55,7 @@ import httpx
 from sqlalchemy import text
 
 from employment.main import MIGRATIONS
-from hrss_cli.stack import free_ports, run_script
+from hrss_cli.stack import free_ports
 from hrss_shared.auth import issue_token
 from hrss_shared.db import make_engine
 from hrss_shared.migrations import upgrade
@@ -72,6 +72,7 @@ from common import (
     load,
     machine,
     pin,
+    postgres_cluster,
     result_line,
     run_wrk,
 )
@@ -105,24 +106,17 @@ def databases(args: argparse.Namespace, data: Path) -> Iterator[tuple[str | None
     if not args.postgres and not args.database_url:
         yield None, f"sqlite+aiosqlite:///{data / 'bare.db'}"
         return
-    started = False
-    if args.postgres:
-        pg_dir = data / "postgres"
-        server = run_script("postgres/start.sh", "--data-dir", str(pg_dir), "--port", str(free_ports(1)[0]))
-        server = server.splitlines()[-1]
-        started = True
-        pin(int((pg_dir / "postmaster.pid").read_text().split()[0]), LOAD_CPU)  # children inherit it
-    else:
-        server = _server_url(args.database_url)
     names = [f"bench_reg_{uuid.uuid4().hex[:8]}", f"bench_bare_{uuid.uuid4().hex[:8]}"]
+    if args.postgres:
+        with postgres_cluster(data / "postgres", names, cpus=LOAD_CPU) as server:
+            yield server + names[0], server + names[1]
+        return
+    server = _server_url(args.database_url)
     asyncio.run(_admin(server, [f'CREATE DATABASE "{n}"' for n in names]))
     try:
         yield server + names[0], server + names[1]
     finally:
-        if started:
-            run_script("postgres/stop.sh", "--data-dir", str(data / "postgres"), capture=False)
-        else:
-            asyncio.run(_admin(server, [f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in names]))
+        asyncio.run(_admin(server, [f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in names]))
 
 
 async def migrate(url: str) -> None:
