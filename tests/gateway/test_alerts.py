@@ -18,7 +18,7 @@ from gateway.alerts import CONSUMER, JOBS, TABLES, alerts_for_person
 from gateway.alerts import service as alert_service
 from gateway.alerts.models import Alert, AlertFact
 from gateway.alerts.policy import POLICY, POLICY_FILE
-from gateway.alerts.rules import alert_id
+from gateway.alerts.rules import FINDERS, NEEDS, RULE_KINDS, alert_id
 from gateway.main import create_app
 from hrss_contracts import employment as emp
 from hrss_contracts import labour_relations as lr
@@ -28,6 +28,7 @@ from hrss_shared import clock
 from hrss_shared.events import CloudEvent, Contract
 from tests import factories
 from tests.gateway.conftest import gateway_settings
+from tests.gateway.events import apply_batch
 from tests.support import InProcessService, bearer, token
 
 SOURCES = {"hrss.employment": "/hrss/employment", "hrss.training": "/hrss/training",
@@ -264,6 +265,26 @@ async def test_closing_the_registration_before_the_month_ends_is_quiet(gateway: 
                 ev(emp.UNEMPLOYMENT_CLOSED, {"id": "u1", "id_number": person, "end_date": closed, "reason": "就业",
                                              "reason_code": "reemployed"}))
     assert len(await alerts(gateway, "unemployed_while_contributing")) == (1 if fires else 0)
+
+
+@pytest.mark.parametrize("registration_first", [True, False])
+async def test_a_year_of_contributions_and_the_registration_in_one_batch(gateway: InProcessService,
+                                                                        registration_first: bool) -> None:
+    """The rule reads a person's contributions only once the person has an unemployment fact: a registration
+    arriving after the year's contributions in the same batch still finds every month it covers."""
+    person, credit = factories.id_number(), factories.credit_code()
+    year = [contribution(person, f"2026-{m:02d}", credit=credit) for m in range(1, 13)]
+    registration = unemployment(person, "2026-09-01", "u1")
+    events = [registration, *year] if registration_first else [*year, registration]
+    await apply_batch(gateway, *events, consumer=CONSUMER)
+    found = await alerts(gateway, "unemployed_while_contributing")
+    assert sorted(a.evidence_key for a in found) == [f"{credit}:2026-{m:02d}" for m in (9, 10, 11, 12)]
+
+
+def test_each_rule_needs_only_kinds_it_reads() -> None:
+    assert NEEDS.keys() == RULE_KINDS.keys() == FINDERS.keys()
+    for rule, kinds in NEEDS.items():
+        assert kinds and kinds <= RULE_KINDS[rule], rule
 
 
 async def test_personal_contributions_are_quiet(gateway: InProcessService) -> None:

@@ -343,7 +343,8 @@ _INFO = "hrss_alerts_batch"
 class Subjects:
     """One session's batch: whose facts and alerts are loaded, facts by subject, alerts by subject."""
 
-    __slots__ = ("alerts", "by_employer", "by_person", "dirty", "employers", "evaluated", "persons")
+    __slots__ = ("alerts", "by_employer", "by_person", "dirty", "employer_kinds", "employers", "evaluated",
+                 "person_kinds", "persons")
 
     def __init__(self) -> None:
         # (person|employer, key) -> the day and policy of its last evaluation in the batch, the kinds of its facts
@@ -354,6 +355,9 @@ class Subjects:
         self.employers: set[str] = set()
         self.by_person: dict[str, set[tuple[str, str]]] = {}
         self.by_employer: dict[str, set[tuple[str, str]]] = {}
+        # the kinds of facts each subject has had in the batch (a superset when a fact moved to another subject)
+        self.person_kinds: dict[str, set[str]] = {}
+        self.employer_kinds: dict[str, set[str]] = {}
         self.alerts: dict[str, dict[str, Any]] = {}
 
 
@@ -383,8 +387,10 @@ def index(state: Subjects, fact: Any) -> None:
     key = (fact.kind, fact.record_id)
     if fact.id_number is not None:
         state.by_person.setdefault(fact.id_number, set()).add(key)
+        state.person_kinds.setdefault(fact.id_number, set()).add(fact.kind)
     if fact.credit_code is not None:
         state.by_employer.setdefault(fact.credit_code, set()).add(key)
+        state.employer_kinds.setdefault(fact.credit_code, set()).add(fact.kind)
 
 
 async def load_records(session: AsyncSession, record_ids: Iterable[str]) -> None:
@@ -476,6 +482,22 @@ RULE_KINDS: dict[str, frozenset[str]] = {
 }
 
 
+NEEDS: dict[str, frozenset[str]] = {
+    # the kinds of facts a subject must have for each rule to find anything: without one of them its finder finds
+    # nothing, so it is not run (a person's twelfth contribution in a batch does not read the eleven before it when
+    # the person was never registered unemployed)
+    "benefit_after_reemployment": frozenset({"benefit_payment", "employment"}),
+    "unemployed_while_contributing": frozenset({"contribution", "unemployment"}),
+    "duplicate_subsidy_claim": frozenset({"subsidy_refused"}),
+    "subsidy_paid_twice": frozenset({"subsidy"}),
+    "coverage_gap": frozenset({"employment"}),
+    "welfare_post_after_eligibility": frozenset({"placement", "key_group"}),
+    "talent_benefit_after_employment": frozenset({"talent_payment"}),
+    "dishonest_employer_benefit": frozenset({"employer_benefit", "dishonest"}),
+    "below_minimum_wage": frozenset({"payroll_below_minimum"}),
+}
+
+
 Finder = Callable[[dict[str, list[AlertFact]], AlertPolicy, date], list[Found]]
 FINDERS: dict[str, Finder] = {
     # each rule's finder: the subject's facts by kind, the policy in force and today -> what it finds
@@ -543,9 +565,11 @@ async def _evaluate(session: AsyncSession, side: Side, subject: str, at: datetim
     run = _to_run(state, (side.name, subject), side.rules, policy, today)
     if not run:
         return
-    by = _facts(session, state, side.column, subject, side.kinds)
-    await reconcile(session, policy, subject=subject, rules=run, found=findings(by, policy, today, run), at=at,
-                    **{side.column: subject})
+    kinds = (state.person_kinds if person else state.employer_kinds).get(subject, frozenset())
+    finding = tuple(rule for rule in run if NEEDS[rule] <= kinds)
+    found = findings(_facts(session, state, side.column, subject, side.kinds), policy, today, finding) \
+        if finding else []
+    await reconcile(session, policy, subject=subject, rules=run, found=found, at=at, **{side.column: subject})
 
 
 async def evaluate_person(session: AsyncSession, id_number: str, at: datetime) -> None:
