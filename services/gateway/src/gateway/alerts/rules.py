@@ -565,7 +565,8 @@ async def _evaluate(session: AsyncSession, side: Side, subject: str, at: datetim
     run = _to_run(state, (side.name, subject), side.rules, policy, today)
     if not run:
         return
-    kinds = (state.person_kinds if person else state.employer_kinds).get(subject, frozenset())
+    had = state.person_kinds if person else state.employer_kinds
+    kinds: set[str] | frozenset[str] = had.get(subject, frozenset())
     finding = tuple(rule for rule in run if NEEDS[rule] <= kinds)
     found = findings(_facts(session, state, side.column, subject, side.kinds), policy, today, finding) \
         if finding else []
