@@ -1,7 +1,7 @@
 """人才政策兑现 across the real broker: a graduate's employment registered in the employment service and paid
-contribution months on ``hrss.social-insurance`` make the training service's allowance eligible; the employment
-terminated stops the payments from that month, a late payment is published, and redelivered events change
-nothing — on SQLite and on PostgreSQL."""
+contribution months on ``hrss.social-insurance`` (one posted alone, two in employers' bulk postings) make the training
+service's allowance eligible; the employment terminated stops the payments from that month, a late payment is
+published, and redelivered events change nothing — on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaProducer
 
 from employment.config import EmploymentSettings
 from employment.main import create_app as create_employment
-from hrss_contracts.social_insurance import CONTRIBUTION_POSTED
+from hrss_contracts.social_insurance import CONTRIBUTION_POSTED, CONTRIBUTIONS_POSTED
 from hrss_shared.events import CloudEvent
 from hrss_shared.outbox import message_key
 from hrss_shared.registry import EMPLOYMENT, SOCIAL_INSURANCE, TRAINING
@@ -71,6 +71,17 @@ def contribution(person: str, credit_code: str, month: str) -> CloudEvent:
                       time=datetime.now(UTC), subject=person, data=data.model_dump(mode="json"))
 
 
+def bulk_contribution(person: str, credit_code: str, month: str) -> CloudEvent:
+    """An employer's month posted in bulk (批量缴费记账), naming the person among others."""
+    items = [{"id": str(uuid.uuid4()), "id_number": someone, "county_code": "330802", "enrolment_id": "si-enrolment-1",
+              "employer_amount": "1280.00", "personal_amount": "512.00", "paid_date": f"{month}-15"}
+             for someone in (factories.id_number(), person)]
+    data = CONTRIBUTIONS_POSTED.model.model_validate(
+        {"credit_code": credit_code, "insurance_type": "employee_pension", "month": month, "items": items})
+    return CloudEvent(id=str(uuid.uuid4()), source="/hrss/social-insurance", type=CONTRIBUTIONS_POSTED.type,
+                      time=datetime.now(UTC), subject=credit_code, data=data.model_dump(mode="json"))
+
+
 async def test_employment_and_contributions_make_the_allowance_eligible_and_its_end_stops_it(
     pair: Pair, kafka: KafkaNode, prefix: str, move_today: MoveToday
 ) -> None:
@@ -86,8 +97,9 @@ async def test_employment_and_contributions_make_the_allowance_eligible_and_its_
     assert r.status_code == 201, r.text
     registration_id = r.json()["id"]
     si_topic = prefix + str(SOCIAL_INSURANCE.topic)
-    await produce(kafka.bootstrap, si_topic, person,
-                  *(contribution(person, employer["credit_code"], m) for m in ("2025-12", "2026-01", "2026-02")))
+    await produce(kafka.bootstrap, si_topic, person, contribution(person, employer["credit_code"], "2025-12"))
+    await produce(kafka.bootstrap, si_topic, employer["credit_code"],
+                  *(bulk_contribution(person, employer["credit_code"], m) for m in ("2026-01", "2026-02")))
     application = {"id_number": person, "name": seeker["name"], "kind": "graduate_living_allowance",
                    "degree": "bachelor", "graduation_date": "2025-06-30"}
 

@@ -10,7 +10,7 @@ from tests import factories
 from tests.support import InProcessService
 from tests.training.helpers import deliver_own_events, enrol, new_certificate, new_course
 from tests.training.test_platforms_and_statistics import base_body, studio_body
-from tests.training.test_talent import born, recognise
+from tests.training.test_talent import born, employed, graduate, paid_in_bulk, recognise
 
 
 async def test_filters_statistics_numbers_and_subsidies_agree_on_both_databases(
@@ -54,3 +54,17 @@ async def test_filters_statistics_numbers_and_subsidies_agree_on_both_databases(
     assert {s["kind"]: s["granted"]["amount"] for s in city["subsidies"]}["skill_upgrade"] == "3500.00"
     assert {t["tier"]: t["new"] for t in city["talent"]["recognised_by_tier"]}["E"] == 2
     assert (city["talent"]["skill_talent"], city["talent"]["high_skill_talent"]) == (1, 1)
+
+
+async def test_months_posted_in_bulk_are_recorded_by_the_upsert_on_both_databases(
+    service: InProcessService, move_today: Any
+) -> None:
+    move_today(date(2026, 3, 10))
+    person = born(1999)
+    await employed(service, person, "2025-09-01")
+    await paid_in_bulk(service, person, "2025-12", "2026-01")
+    await paid_in_bulk(service, person, "2026-01")  # a month posted again (another contribution) counts once
+    body = (await graduate(service, person)).json()
+    assert (body["paid_months"], body["required_months"]) == (2, 3)
+    await paid_in_bulk(service, person, "2026-02")
+    assert (await graduate(service, person)).status_code == 201

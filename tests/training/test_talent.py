@@ -35,10 +35,11 @@ async def recognise(svc: InProcessService, person: str, **over: Any) -> Any:
         "id_number": person, "name": "陈工", "county_code": "330802", **over})
 
 
-async def deliver(svc: InProcessService, type_: str, source: str, data: dict[str, Any]) -> None:
+async def deliver(svc: InProcessService, type_: str, source: str, data: dict[str, Any],
+                  subject: str | None = None) -> None:
     handlers = consumers.handlers(lambda: svc.runtime.outbox)  # type: ignore[arg-type,return-value]
     event = CloudEvent(id=str(uuid.uuid4()), source=source, type=type_, time=datetime.now(UTC),
-                       subject=str(data["id_number"]), data=data)
+                       subject=subject or str(data["id_number"]), data=data)
     async with svc.runtime.maker() as session, session.begin():
         await handlers[type_](session, event)
 
@@ -56,6 +57,19 @@ async def terminated(svc: InProcessService, person: str, registration_id: str, e
     await deliver(svc, "hrss.employment.employment.terminated.v1", "/hrss/employment", {
         "id": registration_id, "id_number": person, "credit_code": factories.credit_code("330802"), "end_date": end,
         "reason": "合同到期"})
+
+
+async def paid_in_bulk(svc: InProcessService, person: str, *months: str) -> None:
+    """The months paid as employers' bulk postings (contributions.posted: one event per employer and month, naming
+    several persons), the way most contributions reach the training service."""
+    credit_code = factories.credit_code("330802")
+    for month in months:
+        items = [{"id": str(uuid.uuid4()), "id_number": someone, "county_code": "330802", "enrolment_id": "e1",
+                  "employer_amount": "800.00", "personal_amount": "320.00", "paid_date": f"{month}-15"}
+                 for someone in (factories.id_number(), person, factories.id_number())]
+        await deliver(svc, "hrss.social-insurance.contributions.posted.v1", "/hrss/social-insurance", {
+            "credit_code": credit_code, "insurance_type": "employee_pension", "month": month, "items": items},
+            subject=credit_code)
 
 
 async def paid(svc: InProcessService, person: str, *months: str) -> None:
@@ -195,6 +209,20 @@ async def test_a_graduate_allowance_needs_quzhou_employment_and_paid_months(
     again = await graduate(training, person, degree="doctorate")
     assert_problem(again, 409, "kind")
     assert again.json()["existing_id"] == benefit["id"]
+
+
+async def test_months_posted_in_bulk_by_the_employer_count_as_paid(
+    training: InProcessService, move_today: Any
+) -> None:
+    move_today(date(2026, 3, 10))
+    person = born(1999)
+    await employed(training, person, "2025-09-01")
+    await paid_in_bulk(training, person, "2025-12", "2026-01")
+    body = assert_problem(await graduate(training, person), 409, "id_number")
+    assert (body["paid_months"], body["required_months"]) == (2, 3)
+    await paid_in_bulk(training, person, "2026-02", "2026-02")  # the second: the same month posted again
+    r = await graduate(training, person)
+    assert r.status_code == 201, r.text
 
 
 async def test_an_employment_that_ended_does_not_count(training: InProcessService, move_today: Any) -> None:

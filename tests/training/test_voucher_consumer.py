@@ -45,7 +45,8 @@ def test_the_consumer_reads_employment_social_insurance_and_its_own_topic() -> N
         TYPE("certificate.cancelled"), TYPE("enrolment.completed"), TYPE("enrolment.corrected"),
         TYPE("enrolment.cancelled"), "hrss.employment.employment.registered.v1",
         "hrss.employment.employment.terminated.v1", "hrss.social-insurance.contribution.posted.v1",
-        "hrss.social-insurance.contribution.corrected.v1", "hrss.social-insurance.contribution.cancelled.v1"}
+        "hrss.social-insurance.contributions.posted.v1", "hrss.social-insurance.contribution.corrected.v1",
+        "hrss.social-insurance.contribution.cancelled.v1"}
 
 
 async def test_a_registration_issues_the_policy_voucher_once_however_often_delivered(

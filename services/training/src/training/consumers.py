@@ -29,9 +29,11 @@ from hrss_contracts.social_insurance import (
     CONTRIBUTION_CANCELLED,
     CONTRIBUTION_CORRECTED,
     CONTRIBUTION_POSTED,
+    CONTRIBUTIONS_POSTED,
     ContributionCancelled,
     ContributionCorrected,
     ContributionPosted,
+    ContributionsPosted,
 )
 from hrss_contracts.training import (
     CERTIFICATE_CANCELLED,
@@ -129,6 +131,12 @@ def handlers(outbox: Callable[[], Outbox]) -> dict[str, Handler]:
     async def contribution_posted(session: AsyncSession, event: CloudEvent, data: ContributionPosted) -> None:
         await benefits.month_paid(session=session, outbox=outbox(), contribution_id=data.id,
                                   id_number=data.id_number, month=data.month, insurance_type=data.insurance_type)
+
+    @found.on(CONTRIBUTIONS_POSTED)
+    async def contributions_posted(session: AsyncSession, event: CloudEvent, data: ContributionsPosted) -> None:
+        """批量缴费记账: each person the event names has the month paid, as its own contribution.posted says."""
+        await benefits.months_paid(session=session, paid=[(p.id, p.id_number, p.month, p.insurance_type)
+                                                          for p in data.postings()])
 
     @found.on(CONTRIBUTION_CORRECTED)
     async def contribution_corrected(session: AsyncSession, event: CloudEvent, data: ContributionCorrected) -> None:
