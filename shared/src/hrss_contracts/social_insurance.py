@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from hrss_shared.events import Contract, EventData
 from hrss_shared.money import Money
@@ -235,12 +235,17 @@ class ContributionsPosted(EventData):
     items: list[ContributionsPostedItem] = Field(min_length=1, max_length=MAX_POSTED_ITEMS,
                                                  description="本批记账的缴费，每人一条")
 
+    _postings: list[ContributionPosted] | None = PrivateAttr(default=None)
+
     def postings(self) -> list[ContributionPosted]:
-        """Each item as the ``contribution.posted`` data it stands for."""
-        shared: dict[str, Any] = {
-            "credit_code": self.credit_code, "insurance_type": self.insurance_type, "month": self.month,
-            "policy_source": self.policy_source, "illustrative": self.illustrative, "kind": self.kind}
-        return [ContributionPosted.model_construct(**shared, **dict(item)) for item in self.items]
+        """Each item as the ``contribution.posted`` data it stands for. Built once per model: the consumer hands one
+        parsed model to every handler of the event (read-only), and each of them asks for the postings."""
+        if self._postings is None:
+            shared: dict[str, Any] = {
+                "credit_code": self.credit_code, "insurance_type": self.insurance_type, "month": self.month,
+                "policy_source": self.policy_source, "illustrative": self.illustrative, "kind": self.kind}
+            self._postings = [ContributionPosted.model_construct(**shared, **dict(item)) for item in self.items]
+        return self._postings
 
 
 CONTRIBUTIONS_POSTED = Contract(

@@ -570,6 +570,8 @@ async def _evaluate(session: AsyncSession, side: Side, subject: str, at: datetim
     finding = tuple(rule for rule in run if NEEDS[rule] <= kinds)
     found = findings(_facts(session, state, side.column, subject, side.kinds), policy, today, finding) \
         if finding else []
+    if not found and not state.alerts.get(subject):
+        return  # nothing found and nothing raised before: nothing to reconcile
     await reconcile(session, policy, subject=subject, rules=run, found=found, at=at, **{side.column: subject})
 
 

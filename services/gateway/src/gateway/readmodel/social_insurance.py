@@ -59,7 +59,13 @@ def _find(items: list[Doc], key: str, value: str) -> Doc | None:
 
 
 def _settle(doc: Doc, at: str) -> None:
-    """Derive the months per type, the gaps' status, the orders, and advance ``as_of``."""
+    """Advance ``as_of``; the rest is derived once before the batch writes the document (:func:`derive_insurance`)."""
+    doc["as_of"] = later(doc["as_of"], at)
+
+
+def derive_insurance(doc: Doc) -> None:
+    """Derive the months per type, the gaps' status and the orders (the store runs it on each changed insurance
+    document before writing it)."""
     months: dict[str, set[str]] = {}
     for entry in doc["contributions"].values():
         if not entry.get("cancelled"):
@@ -72,7 +78,6 @@ def _settle(doc: Doc, at: str) -> None:
     doc["enrolments"].sort(key=lambda i: (i.get("start_date") or "", i["id"]), reverse=True)
     doc["coverage_gaps"].sort(key=lambda i: (i.get("detected_date") or "", i["id"]), reverse=True)
     doc["benefits"].sort(key=lambda i: (i.get("start_date") or "", i["id"]), reverse=True)
-    doc["as_of"] = later(doc["as_of"], at)
 
 
 async def _enrolment(session: AsyncSession, event: CloudEvent, data: c.InsuranceEnrolmentEvent,

@@ -62,10 +62,15 @@ class Documents:
 
     def __init__(self, table: Table, key: str, empty: dict[str, Callable[[str], Doc]],
                  changes: ChangeSignal | None = None,
-                 on_change: Callable[[AsyncSession, set[str]], None] | None = None) -> None:
+                 on_change: Callable[[AsyncSession, set[str]], None] | None = None,
+                 derive: dict[str, Callable[[Doc], None]] | None = None) -> None:
         self.table = table
         self.key = key
         self.empty = empty  # a new, empty document of each section, made from the subject's key
+        # per section: derives a document's computed fields (totals, orders) from the rest, once per changed document
+        # just before the batch writes it, instead of after each event (a person's year of contributions in one batch
+        # derives the months once, not once per contribution)
+        self.derive = derive or {}
         self.changes = changes  # told the changed subjects after each commit
         self.on_change = on_change  # told the changed subjects in the batch's session, before it commits
         self._info_key = f"hrss_documents_{table.name}"
@@ -143,6 +148,11 @@ class Documents:
             session.info.pop(self._info_key, None)
             return
         docs = batch.docs
+        if self.derive:
+            for key, section in batch.dirty:
+                derive = self.derive.get(section)
+                if derive is not None:
+                    derive(docs[(key, section)])
         rows = [(key, section, to_json(docs[(key, section)]).decode()) for key, section in sorted(batch.dirty)]
         upsert = self._upsert(session.get_bind().dialect.name)
         for start in range(0, len(rows), CHUNK):
@@ -175,6 +185,12 @@ def insurance_empty(id_number: str) -> Doc:
     from gateway.readmodel.social_insurance import empty_insurance
 
     return empty_insurance(id_number)
+
+
+def insurance_derive(doc: Doc) -> None:
+    from gateway.readmodel.social_insurance import derive_insurance
+
+    derive_insurance(doc)
 
 
 def card_empty(id_number: str) -> Doc:
@@ -213,6 +229,7 @@ PERSONS = Documents(
     },
     changes=PERSON_CHANGES,
     on_change=views.mark,  # the persons' finished views are rendered again before the batch commits
+    derive={"insurance": insurance_derive},
 )
 EMPLOYERS = Documents(
     EmployerSection.__table__,  # type: ignore[attr-defined]
