@@ -4,8 +4,10 @@ Starts the services as ``hrss up`` runs them (uvicorn processes on one data fold
 broker so the relays publish as they would), loads ``--persons`` people of the synthetic city with the loader
 (:mod:`hrss_cli.city.load`: employers, then chunk by chunk of people, then the contributions grouped by employer)
 and prints the machine, the elapsed time, persons/s, rows/s per service and kind, and the time the full city
-(2,680,000 persons) would take at this rate (goal: under 30 minutes, ≥ 1,500 persons/s). "Loaded" = in the
-services' databases; the gateway catching up is measured by benchmarks/projection.py.
+(2,680,000 persons) would take at this rate (goal: under 30 minutes, ≥ 1,500 persons/s). Without ``--gateway``,
+"loaded" = in the services' databases. With ``--gateway`` the gateway runs too, and the city counts as loaded (the
+issue's meaning) once every outbox is published and the gateway has taken every event of the topics: the time from
+the load's start to then gives a second rate and full-city time, beside the services' own.
 
 Baseline in the same run: the bulk contributions path against raw ``executemany`` of the same rows into the same
 table (benchmarks/bulk_load.py's measurement, SQLite, ``--baseline-persons``), printed beside.
@@ -14,6 +16,7 @@ table (benchmarks/bulk_load.py's measurement, SQLite, ``--baseline-persons``), p
     python benchmarks/city_load.py --persons 100000 --keep /tmp/city   # keep the data folder and logs
     python benchmarks/city_load.py --persons 2680000 --no-baseline > city.log 2>&1 &   # the full city
     python benchmarks/city_load.py --postgres               # each service on its own PostgreSQL database
+    python benchmarks/city_load.py --gateway                # until the gateway has taken every event too
 """
 
 from __future__ import annotations
@@ -28,13 +31,17 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
 from hrss_cli.city.load import BulkCounts, load
-from hrss_shared.registry import SERVICES
+from hrss_shared.registry import GATEWAY, SERVICES
 
 from common import (  # benchmarks/common.py (the script's folder is on sys.path)
     Stack,
     broker,
     busy_seconds,
+    consumer_stats,
     cpu_seconds,
     machine,
     postgres_cluster,
@@ -59,6 +66,41 @@ def report(totals: dict[str, BulkCounts], persons: int, elapsed: float) -> None:
     full = FULL_CITY / rate
     print(f"full city ({FULL_CITY:,} persons) at this rate: {full / 60:.1f} min "
           f"(goal < {GOAL_SECONDS // 60} min, ≥ {FULL_CITY / GOAL_SECONDS:,.0f} persons/s)")
+
+
+def metric(url: str, name: str) -> float:
+    """The sum of a Prometheus metric's samples at ``url``/metrics (every label set)."""
+    text = httpx.get(f"{url}/metrics", timeout=30).text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith(name) and line[len(name)] in "{ ")
+
+
+async def topic_events(bootstrap: str, topics: list[str]) -> int:
+    """Records in ``topics`` (the sum of their partitions' end offsets)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+        return sum((await consumer.end_offsets(partitions)).values())
+    finally:
+        await consumer.stop()
+
+
+def wait_gateway(stack: Stack, services: list[str], timeout: float = 6 * 3600) -> int:
+    """Until every outbox of ``services`` is published and the gateway has taken (applied, found applied, ignored or
+    dead-lettered) every record of their topics; the number of records."""
+    topics = [stack.prefix + str(SERVICES[s].topic) for s in services]
+    gateway = stack.url(GATEWAY.name)
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if all(metric(stack.url(s), "hrss_outbox_pending") == 0 for s in services):
+            records = asyncio.run(topic_events(stack.bootstrap, topics))
+            taken = sum(int(c.get(k, 0)) for c in asyncio.run(consumer_stats(gateway)).values()
+                        for k in ("applied", "duplicates", "ignored", "dead_lettered"))
+            if taken >= records:
+                return records
+        time.sleep(1)
+    raise TimeoutError("the gateway did not catch up")
 
 
 def baseline(persons: int, root: Path) -> None:
@@ -88,7 +130,11 @@ def main() -> int:
     parser.add_argument("--postgres", action="store_true",
                         help="the services on PostgreSQL (a cluster started here from deploy/postgres, one database "
                              "per service) instead of SQLite")
+    parser.add_argument("--gateway", action="store_true",
+                        help="run the gateway too and wait until it has taken every event (needs a broker)")
     args = parser.parse_args()
+    if args.gateway and args.broker == "none":
+        parser.error("--gateway needs a broker: --broker embedded or apache")
     services = [s.strip() for s in args.services.split(",") if s.strip()]
     print(f"machine: {machine()}")
     print(f"city load: {args.persons} persons, seed {args.seed}, chunks of {args.chunk_size}, "
@@ -103,26 +149,36 @@ def main() -> int:
                 broker(args.broker, root)).bootstrap
             stack = Stack(data=root / "stack", bootstrap=bootstrap)
             stack.data.mkdir(exist_ok=True)
+            running = [*services, *([GATEWAY.name] if args.gateway else [])]
             databases: dict[str, str] = {}
             if args.postgres:  # one database per service, as hrss up --postgres makes them
-                server = stop.enter_context(postgres_cluster(root / "pg", [SERVICES[s].database for s in services]))
-                databases = {f"{SERVICES[s].env_prefix}DATABASE_URL": server + SERVICES[s].database for s in services}
+                server = stop.enter_context(postgres_cluster(root / "pg", [SERVICES[s].database for s in running]))
+                databases = {f"{SERVICES[s].env_prefix}DATABASE_URL": server + SERVICES[s].database for s in running}
             try:
-                stack.start(*services, need_broker=args.broker != "none", **databases)
+                stack.start(*running, need_broker=args.broker != "none", **databases)
                 urls = {s: stack.url(s) for s in services}
-                pids = {s: stack.processes[s].proc.pid for s in services}
+                pids = {s: stack.processes[s].proc.pid for s in running}
                 cpu = {s: cpu_seconds(pid) for s, pid in pids.items()} | {"loader": time.process_time()}
                 machine_before = busy_seconds()
                 start = time.perf_counter()
                 totals = load(urls, stack.token, args.persons, args.seed, chunk_size=args.chunk_size,
                               progress=args.progress, services=services)
                 elapsed = time.perf_counter() - start
+                if args.gateway:
+                    records = wait_gateway(stack, services)
+                    visible = time.perf_counter() - start
                 cpu = {s: cpu_seconds(pid) - cpu[s] for s, pid in pids.items()} | {
                     "loader": time.process_time() - cpu["loader"]}
                 cpu["the whole machine"] = busy_seconds() - machine_before  # a database server's share is in here
             finally:
                 stack.stop()
         report(totals, args.persons, elapsed)
+        if args.gateway:
+            rate = args.persons / visible
+            print(f"visible in the gateway ({records:,} events taken) {visible:.1f} s after the load's start: "
+                  f"{rate:,.0f} persons/s; full city at this rate: {FULL_CITY / rate / 60:.1f} min "
+                  f"(goal < {GOAL_SECONDS // 60} min)")
+            elapsed = visible
         # Where the time goes: a process near the elapsed time is the bottleneck; their sum against 2 × elapsed
         # says how much of the machine the load used.
         print("CPU seconds during the load: " + ", ".join(f"{name} {seconds:.1f}" for name, seconds in cpu.items())
