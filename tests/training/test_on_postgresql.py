@@ -56,7 +56,7 @@ async def test_filters_statistics_numbers_and_subsidies_agree_on_both_databases(
     assert (city["talent"]["skill_talent"], city["talent"]["high_skill_talent"]) == (1, 1)
 
 
-async def test_months_posted_in_bulk_are_recorded_by_the_upsert_on_both_databases(
+async def test_months_posted_in_bulk_by_the_employer_count_as_paid_on_both_databases(
     service: InProcessService, move_today: Any
 ) -> None:
     move_today(date(2026, 3, 10))

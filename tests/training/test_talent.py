@@ -211,20 +211,6 @@ async def test_a_graduate_allowance_needs_quzhou_employment_and_paid_months(
     assert again.json()["existing_id"] == benefit["id"]
 
 
-async def test_months_posted_in_bulk_by_the_employer_count_as_paid(
-    training: InProcessService, move_today: Any
-) -> None:
-    move_today(date(2026, 3, 10))
-    person = born(1999)
-    await employed(training, person, "2025-09-01")
-    await paid_in_bulk(training, person, "2025-12", "2026-01")
-    body = assert_problem(await graduate(training, person), 409, "id_number")
-    assert (body["paid_months"], body["required_months"]) == (2, 3)
-    await paid_in_bulk(training, person, "2026-02", "2026-02")  # the second: the same month posted again
-    r = await graduate(training, person)
-    assert r.status_code == 201, r.text
-
-
 async def test_an_employment_that_ended_does_not_count(training: InProcessService, move_today: Any) -> None:
     move_today(date(2026, 3, 10))
     person = born(1999)
