@@ -9,12 +9,20 @@ from typing import Any
 from hrss_shared.validators import make_credit_code, make_id_number
 
 _seq = itertools.count(1)
+_born_on: dict[tuple[str, date], itertools.count[int]] = {}  # a sequence per county and exact birth date
+DEFAULT_BIRTH = date(1975, 5, 17)
 
 
-def id_number(county: str = "330802", birth: date = date(1975, 5, 17)) -> str:
-    """A fresh valid ID number: unique per call (sequence digits, then the birth date moves on)."""
+def id_number(county: str = "330802", birth: date | None = None) -> str:
+    """A fresh valid ID number, unique per call. Born on ``birth`` exactly when it is given (a test of an age at its
+    edge; up to 999 persons per county and day); otherwise on a day that moves on every 1,000 calls."""
+    if birth is not None:
+        n = next(_born_on.setdefault((county, birth), itertools.count(1)))
+        if n > 999:
+            raise ValueError(f"more than 999 ID numbers born on {birth} in {county}")
+        return make_id_number(county, birth, n)
     n = next(_seq)
-    return make_id_number(county, birth + timedelta(days=n // 1000), n % 1000)
+    return make_id_number(county, DEFAULT_BIRTH + timedelta(days=n // 1000), n % 1000)
 
 
 def credit_code(county: str = "330802") -> str:
