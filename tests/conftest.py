@@ -92,20 +92,3 @@ def move_today() -> Iterator[MoveToday]:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     os.environ.setdefault("HRSS_LOG_JSON", "true")
-
-
-# The long tests first: ``hrss test`` hands tests to its workers one at a time from the front of the list
-# (``--dist load --maxschedchunk 1``), so the long ones start at once on every worker and the short ones fill the
-# gaps, instead of a long test starting last and running alone at the end (longest first).
-LONG_FIRST = ("tests/integration/", "tests/shared/test_openapi_fuzz.py")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        if item.get_closest_marker("slow") is not None:
-            return 0
-        return 1 if path.startswith(LONG_FIRST) else 2
-
-    items.sort(key=rank)  # stable: the collection order within each rank
-

@@ -39,7 +39,7 @@ from hrss_shared.registry import EMPLOYMENT, GATEWAY, SERVICES, TOPICS
 
 PG_PORT = 5433
 # pytest-xdist workers of ``hrss test``: more than the 2 cores, as the integration tests mostly wait for Kafka and
-# the services (CI used 1.4 cores on average with 2 workers; with 4, the tests slowed each other and CI took longer).
+# the services (CI used 1.4 cores on average with 2 workers); "worksteal" keeps the long tests from ending on one.
 TEST_WORKERS = 3
 # What ``hrss test`` type-checks (mypy strict): the shared packages, the CLI and every service.
 MYPY_TARGETS = ["shared/src/hrss_shared", "shared/src/hrss_contracts", "shared/src/hrss_cli",
@@ -459,9 +459,7 @@ def cmd_test(args: argparse.Namespace) -> int:
             return 1
     extra = args.pytest_args[1:] if args.pytest_args[:1] == ["--"] else args.pytest_args
     if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra):
-        # Each worker: its own Kafka and PostgreSQL. Tests go out one at a time from the front of the list, which
-        # tests/conftest.py orders longest first, so no long test starts last.
-        extra = ["-n", str(TEST_WORKERS), "--dist", "load", "--maxschedchunk", "1", *extra]
+        extra = ["-n", str(TEST_WORKERS), "--dist", "worksteal", *extra]  # each worker: its own Kafka and PostgreSQL
     if not any(a.startswith("--durations") for a in extra):
         extra = [*extra, "--durations=25"]  # the slowest tests, to keep CI within its time
     print("$ pytest " + " ".join(extra), flush=True)
