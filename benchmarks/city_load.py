@@ -33,6 +33,7 @@ from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
 
 from hrss_cli.city.load import BulkCounts, load
 from hrss_shared.registry import GATEWAY, SERVICES
@@ -68,11 +69,15 @@ def report(totals: dict[str, BulkCounts], persons: int, elapsed: float) -> None:
           f"(goal < {GOAL_SECONDS // 60} min, ≥ {FULL_CITY / GOAL_SECONDS:,.0f} persons/s)")
 
 
-def metric(url: str, name: str) -> float:
-    """The sum of a Prometheus metric's samples at ``url``/metrics (every label set)."""
-    text = httpx.get(f"{url}/metrics", timeout=30).text
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.startswith(name) and line[len(name)] in "{ ")
+def metric(url: str, token: str, name: str) -> float:
+    """The sum of a Prometheus metric's samples at ``url``/metrics (every label set), read with prometheus_client's
+    own text parser."""
+    response = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    response.raise_for_status()
+    found = [family for family in text_string_to_metric_families(response.text) if family.name == name]
+    if not found:
+        raise LookupError(f"{url}/metrics has no {name}")
+    return sum(sample.value for family in found for sample in family.samples)
 
 
 async def topic_events(bootstrap: str, topics: list[str]) -> int:
@@ -93,7 +98,7 @@ def wait_gateway(stack: Stack, services: list[str], timeout: float = 6 * 3600) -
     gateway = stack.url(GATEWAY.name)
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        if all(metric(stack.url(s), "hrss_outbox_pending") == 0 for s in services):
+        if all(metric(stack.url(s), stack.token, "hrss_outbox_pending") == 0 for s in services):
             records = asyncio.run(topic_events(stack.bootstrap, topics))
             taken = sum(int(c.get(k, 0)) for c in asyncio.run(consumer_stats(gateway)).values()
                         for k in ("applied", "duplicates", "ignored", "dead_lettered"))
