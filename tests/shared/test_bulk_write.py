@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import Column, Date, DateTime, Integer, MetaData, Numeric, String, Table, Text, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hrss_shared import db
 from hrss_shared.infra import infra_tables
@@ -49,11 +47,7 @@ async def test_rows_written_in_bulk_read_back_like_sqlalchemys(make_db: DbFactor
             assert set(stored) == {"2026-03-01 08:00:00.123456"}
 
         # An upsert in columns order different from the table's: the conflict updates, the others insert.
-        upsert_of = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-        statement = upsert_of(DOCS)
-        statement = statement.on_conflict_do_update(index_elements=["key", "section"],
-                                                    set_={"doc": statement.excluded.doc})
-        upsert = db.BulkWrite(statement, ("doc", "key", "section"))
+        upsert = db.Upsert(DOCS, ("key", "section"), ("doc", "key", "section"))
         async with maker() as session, session.begin():
             await upsert.execute(session, [('{"v":1}', "k1", "a"), ('{"v":1}', "k2", "a")])
         async with maker() as session, session.begin():
@@ -94,5 +88,33 @@ async def test_dates_times_and_amounts_are_stored_as_sqlalchemy_stores_them(make
             assert stored[n] == stored[n + 10], n  # as the driver returns them: the text SQLite holds, or values
         if engine.dialect.name == "sqlite":
             assert stored[4][0] == "2026-01-16" and stored[1][0] == stored[6][0] == "2026-01-15"
+    finally:
+        await engine.dispose()
+
+
+OWNED = Table("owned", metadata, Column("key", String(20), primary_key=True), Column("value", Text),
+              Column("owner_note", Text))
+
+
+async def test_an_upsert_keeps_the_columns_it_is_told_to_and_writes_in_chunks(make_db: DbFactory) -> None:
+    """``keep``: a column another writer owns survives the update of an existing row, and is written on a new one;
+    an upsert with nothing left to set inserts the new keys and leaves existing rows alone (ON CONFLICT DO NOTHING);
+    rows beyond one chunk go in further statements of the same transaction."""
+    engine = db.make_engine(await make_db("bulk_upsert"))
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    maker = db.make_sessionmaker(engine)
+    columns = ("key", "value", "owner_note")
+    try:
+        async with maker() as session, session.begin():
+            await db.Upsert(OWNED, ("key",), columns).execute(session, [("a", "1", "mine"), ("b", "1", "mine")])
+        async with maker() as session, session.begin():
+            await db.Upsert(OWNED, ("key",), columns, keep=("owner_note",), chunk=2).execute(
+                session, [("a", "2", "theirs"), ("c", "2", "theirs"), ("d", "2", None)])
+            await db.Upsert(OWNED, ("key",), ("key",)).execute(session, [("b",), ("e",)])
+        async with maker() as session:
+            rows = (await session.execute(select(OWNED).order_by(OWNED.c.key))).all()
+        assert [tuple(r) for r in rows] == [("a", "2", "mine"), ("b", "1", "mine"), ("c", "2", "theirs"),
+                                            ("d", "2", None), ("e", None, None)]
     finally:
         await engine.dispose()

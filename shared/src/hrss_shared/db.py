@@ -11,7 +11,20 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import ColumnElement, MetaData, String, any_, bindparam, event, func, literal_column, select, text
+from sqlalchemy import (
+    ColumnElement,
+    MetaData,
+    String,
+    Table,
+    any_,
+    bindparam,
+    event,
+    func,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import IntegrityError
@@ -376,6 +389,36 @@ class BulkWrite:
         values = converted_rows(values, processors)
         parameters: list[Any] = values if named is None else [dict(zip(named, v, strict=True)) for v in values]
         return sql, parameters
+
+
+class Upsert:
+    """Many rows written by ``key``: INSERT, or where a row with the same key exists, UPDATE every column but the key
+    and ``keep`` to the new row's values (``DO NOTHING`` when none is left to set). The statement is SQLite's or
+    PostgreSQL's ``ON CONFLICT`` form, built once per dialect, and the rows (tuples in ``columns`` order) go to the
+    driver as one :class:`BulkWrite`, in ``chunk``-row statements."""
+
+    def __init__(self, table: Table, key: Sequence[str], columns: Sequence[str], *, keep: Sequence[str] = (),
+                 chunk: int = 1000) -> None:
+        self.table, self.key, self.columns, self.keep = table, tuple(key), tuple(columns), tuple(keep)
+        self.chunk = chunk
+        self._writes: dict[str, BulkWrite] = {}
+
+    def write(self, dialect: str) -> BulkWrite:
+        """The :class:`BulkWrite` of ``dialect`` (``sqlite`` or ``postgresql``)."""
+        found = self._writes.get(dialect)
+        if found is None:
+            statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(self.table)
+            changed = [c for c in self.columns if c not in self.key and c not in self.keep]
+            statement = (statement.on_conflict_do_update(index_elements=list(self.key),
+                                                         set_={c: statement.excluded[c] for c in changed})
+                         if changed else statement.on_conflict_do_nothing(index_elements=list(self.key)))
+            found = self._writes[dialect] = BulkWrite(statement, self.columns)
+        return found
+
+    async def execute(self, session: Any, rows: Sequence[Sequence[Any]]) -> None:
+        write = self.write(session.get_bind().dialect.name)
+        for start in range(0, len(rows), self.chunk):
+            await write.execute(session, rows[start:start + self.chunk])
 
 
 def bind_processor(type_: TypeEngine[Any], dialect: Any) -> Callable[[Any], Any] | None:

@@ -36,10 +36,9 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sqlalchemy import Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from hrss_shared import clock
-from hrss_shared.db import SessionMaker
+from hrss_shared.db import SessionMaker, Upsert
 from hrss_shared.logs import get_logger
 from hrss_shared.policy import PolicyError, PolicyTable, PolicyVersion
 from hrss_shared.problems import ProblemError, problem_response
@@ -118,6 +117,8 @@ class RateLimiter:
     ) -> None:
         self.policy = policy
         self.maker, self.reader, self.table, self.dialect = maker, reader, table, dialect
+        self._upsert = Upsert(table, ("client_id", "window_start", "instance"),
+                              ("client_id", "window_start", "instance", "hits"))
         self.instance = instance or instance_name()
         self._now = now
         self._start = 0  # the current window [start, end), epoch seconds
@@ -189,7 +190,8 @@ class RateLimiter:
         )
         if changed:
             async with self.maker() as session, session.begin():
-                await session.execute(self._upsert(start, changed))
+                await self._upsert.execute(session, [(client, start, self.instance, hits)
+                                                     for client, hits in changed.items()])
                 rows = (await session.execute(others)).all()
         else:
             async with self.reader() as session:
@@ -199,16 +201,6 @@ class RateLimiter:
             self._remote = {client: int(hits) for client, hits in rows}
         self.flushes += 1
         self.last_flush = self._now()
-
-    def _upsert(self, start: int, counts: dict[str, int]) -> Any:
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        statement = insert(self.table).values(
-            [{"client_id": client, "window_start": start, "instance": self.instance, "hits": hits}
-             for client, hits in counts.items()]
-        )
-        return statement.on_conflict_do_update(
-            index_elements=["client_id", "window_start", "instance"], set_={"hits": statement.excluded.hits}
-        )
 
     async def run(self, every: float = 1.0) -> None:
         """Flush about every ``every`` seconds; while the database is unreachable, decide on the last known counts."""

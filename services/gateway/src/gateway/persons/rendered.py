@@ -35,7 +35,7 @@ from gateway.persons.service import compose
 from gateway.readmodel import views
 from gateway.readmodel.models import PersonSection, PersonViewPending, PersonViewRendered
 from hrss_shared import db, privacy
-from hrss_shared.db import BulkWrite, KeyLookups, SessionMaker, among, among_values
+from hrss_shared.db import KeyLookups, SessionMaker, Upsert, among, among_values
 from hrss_shared.logs import get_logger
 from hrss_shared.scheduler import Every, Job, JobContext
 
@@ -48,18 +48,13 @@ _VIEW = TypeAdapter(PersonView)  # the serialiser of the route's response model 
 _COLUMNS = ("id_number", "county_code", "policy_from", "masked", "unmasked", "shown")
 _MASKED = ("county_code", "policy_from", "masked")
 _FULL = ("county_code", "policy_from", "unmasked", "shown")
-_UPSERTS = {
-    dialect: BulkWrite(insert(_views).on_conflict_do_update(
-        index_elements=["id_number"], set_={c: getattr(insert(_views).excluded, c) for c in _COLUMNS[1:]}), _COLUMNS)
-    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
-}
+_UPSERT = Upsert(_views, ("id_number",), _COLUMNS)
 # Statements built once, for SQLite (False) and PostgreSQL (True): the keys are one parameter (hrss_shared.db.among).
 _SECTIONS = {pg: select(_sections.c.id_number, _sections.c.section, _sections.c.doc).where(
     among(_sections.c.id_number, "keys", postgres=pg)) for pg in (False, True)}
 _DELETE = {pg: delete(_views).where(among(_views.c.id_number, "keys", postgres=pg)) for pg in (False, True)}
 _UNQUEUE = {pg: delete(_pending).where(among(_pending.c.id_number, "keys", postgres=pg)) for pg in (False, True)}
-_QUEUE = {dialect: BulkWrite(insert(_pending).on_conflict_do_nothing(index_elements=["id_number"]), ("id_number",))
-          for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))}
+_QUEUE = Upsert(_pending, ("id_number",), ("id_number",))  # queued once: ON CONFLICT DO NOTHING
 _OTHER_VERSION = select(_views.c.id_number).where(
     or_(_views.c.policy_from < bindparam("current"), _views.c.policy_from > bindparam("current")))
 _REQUEUE = {dialect: insert(_pending).from_select(["id_number"], _OTHER_VERSION).on_conflict_do_nothing(
@@ -101,7 +96,7 @@ async def render(session: AsyncSession, id_numbers: list[str]) -> None:
             full = _VIEW.dump_json(view).decode()
         finished.append((id_number, view.identity.county_code, policy_from, masked, full,
                          to_json({"kinds": sorted(shown.kinds), "subjects": sorted(shown.subjects)}).decode()))
-    await _UPSERTS[dialect].execute(session, finished)
+    await _UPSERT.execute(session, finished)
     gone = [key for key in id_numbers if key not in docs]  # no section (left): no view, as the live read finds none
     if gone:
         await session.execute(_DELETE[postgres], {"keys": among_values(gone, postgres=postgres)})
@@ -114,7 +109,7 @@ async def defer(session: AsyncSession, id_numbers: list[str]) -> None:
     postgres = dialect == "postgresql"
     await _lock(session, id_numbers)
     await session.execute(_DELETE[postgres], {"keys": among_values(id_numbers, postgres=postgres)})
-    await _QUEUE[dialect].execute(session, [(key,) for key in id_numbers])
+    await _QUEUE.execute(session, [(key,) for key in id_numbers])
 
 
 async def render_pending(maker: SessionMaker, *, chunk: int = 500, quiet: float = 2.0) -> tuple[int, int]:

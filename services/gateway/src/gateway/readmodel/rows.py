@@ -4,7 +4,7 @@ The row-per-record counterpart of :class:`gateway.readmodel.store.Documents`. A 
 session, the rows a batch works on as plain in-memory objects (one attribute per column, no ORM state, so no
 autoflush and no flush per event). Its batch hook's ``before`` loads the rows of every key the batch's events name
 (one SELECT per table, the keys as one array parameter); handlers then read and change the rows in memory; ``after``
-writes the changed ones back with one ``INSERT … ON CONFLICT DO UPDATE`` per table (:class:`hrss_shared.db.BulkWrite`).
+writes the changed ones back with one ``INSERT … ON CONFLICT DO UPDATE`` per table (:class:`hrss_shared.db.Upsert`).
 A key the prefetch did not cover is loaded on first use, so a handler is correct whatever was prefetched.
 
 A handler called outside a batch (no ``before`` on its session, e.g. one event applied alone in a test) runs in a
@@ -20,11 +20,9 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy import and_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hrss_shared.db import BulkWrite, among, among_values
+from hrss_shared.db import Upsert, among, among_values
 
 CHUNK = 500  # rows per upsert statement
 
@@ -71,7 +69,7 @@ class RowTable:
         self._key_of = operator.attrgetter(*self.pk)
         self._info_key = f"hrss_rows_{table.name}"
         self._selects: dict[tuple[str, tuple[str, ...]], Any] = {}
-        self._upserts: dict[str, BulkWrite] = {}
+        self._upsert = Upsert(table, self.pk, self.columns, keep=self.keep, chunk=CHUNK)
 
     # ---- the batch ---------------------------------------------------------------------------------------------
 
@@ -93,9 +91,7 @@ class RowTable:
             return
         values = self._values
         rows = [values(row) for row in batch.dirty.values()]
-        upsert = self._upsert(session.get_bind().dialect.name)
-        for start in range(0, len(rows), CHUNK):
-            await upsert.execute(session, rows[start:start + CHUNK])
+        await self._upsert.execute(session, rows)
 
     # ---- rows --------------------------------------------------------------------------------------------------
 
@@ -166,16 +162,6 @@ class RowTable:
             self._selects[(("pg" if postgres else "sqlite"), names)] = found
         return found
 
-    def _upsert(self, dialect: str) -> BulkWrite:
-        found = self._upserts.get(dialect)
-        if found is None:
-            statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(self.table)
-            statement = statement.on_conflict_do_update(
-                index_elements=list(self.pk),
-                set_={c: statement.excluded[c] for c in self.columns if c not in self.pk and c not in self.keep},
-            )
-            found = self._upserts[dialect] = BulkWrite(statement, self.columns)
-        return found
 
 
 _FACTORY = object()  # a column's default is made per row by its model's default_factory

@@ -19,8 +19,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.readmodel import identity
@@ -30,6 +28,7 @@ from gateway.readmodel.store import PERSONS, Doc, later, stamp
 from hrss_contracts import contracts_of
 from hrss_contracts import social_insurance as c
 from hrss_shared.consumer import Handlers
+from hrss_shared.db import Upsert
 from hrss_shared.events import CloudEvent
 from hrss_shared.registry import SOCIAL_INSURANCE
 
@@ -40,6 +39,7 @@ PENDING = "pending"
 FINAL = "9999"  # the updated_at of a cancelled item: no later event, late or redelivered, changes it
 handlers = Handlers()
 _cards: Table = PersonCard.__table__  # type: ignore[attr-defined]
+_CARD_INDEX = Upsert(_cards, ("card_number",), ("card_number", "id_number", "status"))
 
 
 def empty_insurance(_: str) -> Doc:
@@ -242,13 +242,7 @@ async def on_benefit_payment(session: AsyncSession, event: CloudEvent, data: c.B
 
 
 async def _index(session: AsyncSession, id_number: str, cards: list[Doc]) -> None:
-    rows = [{"card_number": i["card_number"], "id_number": id_number, "status": i["status"]} for i in cards]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(_cards)
-    statement = statement.on_conflict_do_update(
-        index_elements=["card_number"],
-        set_={"id_number": statement.excluded.id_number, "status": statement.excluded.status})
-    await session.execute(statement, rows)
+    await _CARD_INDEX.execute(session, [(i["card_number"], id_number, i["status"]) for i in cards])
 
 
 async def _card(session: AsyncSession, event: CloudEvent, data: c.CardEvent, **extra: Any) -> Doc:

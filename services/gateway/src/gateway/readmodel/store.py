@@ -16,13 +16,11 @@ from typing import Any
 
 from pydantic_core import from_json, to_json
 from sqlalchemy import Table, event, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.readmodel import views
 from gateway.readmodel.models import EmployerSection, PersonSection
-from hrss_shared.db import BulkWrite, among, among_values
+from hrss_shared.db import Upsert, among, among_values
 from hrss_shared.events import CloudEvent
 from hrss_shared.waiting import ChangeSignal
 
@@ -74,7 +72,7 @@ class Documents:
         self.changes = changes  # told the changed subjects after each commit
         self.on_change = on_change  # told the changed subjects in the batch's session, before it commits
         self._info_key = f"hrss_documents_{table.name}"
-        self._upserts: dict[str, BulkWrite] = {}
+        self._upsert = Upsert(table, (key, "section"), (key, "section", "doc"), chunk=CHUNK)
         self._current: tuple[AsyncSession, _Batch] | None = None  # the last session's batch (no info look-up)
         # Every section of the given subjects: one statement, the keys as one parameter (a JSON array read by
         # json_each on SQLite, a text[] on PostgreSQL), so a batch's thousand keys cost no per-key SQL building.
@@ -83,16 +81,6 @@ class Documents:
         self._select_sqlite, self._select_pg = (
             columns.where(among(key_column, "keys", postgres=pg)) for pg in (False, True))
 
-    def _upsert(self, dialect: str) -> BulkWrite:
-        """INSERT … ON CONFLICT (key, section) DO UPDATE SET doc = excluded.doc, for ``dialect``."""
-        found = self._upserts.get(dialect)
-        if found is None:
-            statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(self.table)
-            statement = statement.on_conflict_do_update(
-                index_elements=[self.key, "section"], set_={"doc": statement.excluded.doc},
-            )
-            found = self._upserts[dialect] = BulkWrite(statement, (self.key, "section", "doc"))
-        return found
 
     def _batch(self, session: AsyncSession) -> _Batch:
         current = self._current
@@ -154,9 +142,7 @@ class Documents:
                 if derive is not None:
                     derive(docs[(key, section)])
         rows = [(key, section, to_json(docs[(key, section)]).decode()) for key, section in sorted(batch.dirty)]
-        upsert = self._upsert(session.get_bind().dialect.name)
-        for start in range(0, len(rows), CHUNK):
-            await upsert.execute(session, rows[start:start + CHUNK])
+        await self._upsert.execute(session, rows)
         keys = {key for key, _ in batch.dirty}
         if self.on_change is not None:
             self.on_change(session, keys)

@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from sqlalchemy import Table, delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,7 +36,7 @@ from hrss_contracts.training import (
 )
 from hrss_shared import clock
 from hrss_shared.auth import Principal
-from hrss_shared.db import BulkWrite, fetch_or_404, lock_key
+from hrss_shared.db import Upsert, fetch_or_404, lock_key
 from hrss_shared.listing import DateRange, equals, order_by
 from hrss_shared.outbox import Outbox
 from hrss_shared.paging import PageParams, fetch_page
@@ -111,19 +109,14 @@ async def month_paid(*, session: AsyncSession, outbox: Outbox, contribution_id: 
 
 _paid_months_table: Table = KnownPaidMonth.__table__  # type: ignore[attr-defined]
 _PAID_COLUMNS = ("contribution_id", "id_number", "month", "insurance_type")
-_PAID_UPSERTS = {
-    dialect: BulkWrite(insert(_paid_months_table).on_conflict_do_update(
-        index_elements=["contribution_id"],
-        set_={c: getattr(insert(_paid_months_table).excluded, c) for c in _PAID_COLUMNS[1:]}), _PAID_COLUMNS)
-    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
-}
+_PAID_UPSERT = Upsert(_paid_months_table, ("contribution_id",), _PAID_COLUMNS)
 
 
 async def months_paid(*, session: AsyncSession, paid: Sequence[tuple[str, str, str, str]]) -> None:
     """Many paid contributions at once, as :func:`month_paid` records each one: (contribution id, ID number, month,
     insurance type) rows of a bulk posting (an employer's month naming its persons), in one upsert."""
     await session.flush()  # this session's pending rows first, so the upsert sees them
-    await _PAID_UPSERTS[session.get_bind().dialect.name].execute(session, list(paid))
+    await _PAID_UPSERT.execute(session, list(paid))
 
 
 async def month_unpaid(*, session: AsyncSession, outbox: Outbox, contribution_id: str, id_number: str) -> None:
