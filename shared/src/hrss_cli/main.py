@@ -11,11 +11,10 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import httpx
 
-from hrss_cli.city import load as city_load
 from hrss_cli.stack import (
     INSTANCE_PORT_STEP,
     MAX_INSTANCES,
@@ -36,6 +35,9 @@ from hrss_cli.stack import (
 from hrss_shared.consumer import DLQ_SUFFIX
 from hrss_shared.kafka import ensure_topics
 from hrss_shared.registry import EMPLOYMENT, GATEWAY, SERVICES, TOPICS
+
+if TYPE_CHECKING:
+    from hrss_cli.city import load as city_load
 
 PG_PORT = 5433
 # pytest-xdist workers of ``hrss test``: more than the 2 cores, as the integration tests mostly wait for Kafka and
@@ -289,6 +291,8 @@ def city_options(parser: argparse.ArgumentParser) -> None:
 
 def _load_city(urls: dict[str, str], token: str, persons: int, seed: int, chunk_size: int,
                progress: bool = True, services: list[str] | None = None) -> int:
+    from hrss_cli.city import load as city_load  # here: every other command starts without the city's generator
+
     started = time.monotonic()
     try:
         totals = city_load.load(urls, token, persons, seed, chunk_size=chunk_size, progress=progress,
