@@ -1,11 +1,12 @@
 """Alembic glue: one migration history per service, applied on start-up.
 
-A service's ``migrations/env.py`` calls :func:`run_env` with its MetaData; start-up calls
+A service's ``migrations/env.py`` calls :func:`run_env` with the module holding its MetaData; start-up calls
 :func:`upgrade`. Concurrent instances on PostgreSQL serialise on an advisory lock.
 """
 
 from __future__ import annotations
 
+import importlib
 import zlib
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from alembic.config import Config
 from alembic.operations import Operations
 from sqlalchemy import Connection, MetaData, create_engine, pool, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+AUTOGENERATE = "hrss_autogenerate"  # set on the Alembic config of :func:`autogenerate`: env.py loads the models
 
 
 def alembic_config(script_location: Path, url: str | None = None) -> Config:
@@ -26,9 +29,14 @@ def alembic_config(script_location: Path, url: str | None = None) -> Config:
     return cfg
 
 
-def run_env(metadata: MetaData) -> None:
-    """Body of every service's ``env.py``: migrate over the handed-in connection or a URL."""
+def run_env(models: str) -> None:
+    """Body of every service's ``env.py``: migrate over the handed-in connection or a URL. ``models`` names the
+    module whose ``metadata`` describes the schema; only autogenerating a revision compares against it, so a plain
+    upgrade (every start, every ``python -m <service>`` command) does not import every model."""
     config = context.config
+    metadata: MetaData | None = None
+    if config.attributes.get(AUTOGENERATE):
+        metadata = importlib.import_module(models).metadata
     connection: Connection | None = config.attributes.get("connection")
     if connection is not None:
         _run(connection, metadata)
@@ -42,7 +50,7 @@ def run_env(metadata: MetaData) -> None:
         _run(conn, metadata)
 
 
-def _run(connection: Connection, metadata: MetaData) -> None:
+def _run(connection: Connection, metadata: MetaData | None) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -227,6 +235,7 @@ def autogenerate(script_location: Path, message: str, rev_id: str | None = None,
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/autogen.db"
         cfg = alembic_config(script_location, url)
+        cfg.attributes[AUTOGENERATE] = True
         command.upgrade(cfg, "heads")
         command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id, head=head, splice=head != "head")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -22,20 +23,23 @@ Extend = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 
 def main(
-    *, service: str, migrations_dir: Path, settings: Callable[[], ServiceSettings],
-    asyncapi: Callable[[], dict[str, Any]], extend: Extend | None = None, argv: Sequence[str] | None = None,
+    *, service: str, settings: Callable[[], ServiceSettings], asyncapi: Callable[[], dict[str, Any]],
+    extend: Extend | None = None, argv: Sequence[str] | None = None, migrations_dir: Path | None = None,
 ) -> int:
-    """Parse and run one command of ``service``."""
+    """Parse and run one command of ``service``. Its migrations are the ``migrations`` folder of its package (found
+    without importing the app, so a command starts in the time its own imports take); ``asyncapi`` (its AsyncAPI
+    document) is called only by the ``asyncapi`` command."""
     entry = registered(service)
+    folder = migrations_dir or Path(str(importlib.import_module(entry.package).__file__)).parent / "migrations"
     parser = argparse.ArgumentParser(prog=f"python -m {entry.package}", description=f"{entry.title} commands")
     sub = parser.add_subparsers(dest="command", required=True)
     dbp = sub.add_parser("db", help="this service's database migrations")
     dsub = dbp.add_subparsers(dest="db_command", required=True)
     rev = dsub.add_parser("revision", help="autogenerate a migration from the models")
     rev.add_argument("-m", "--message", required=True)
-    rev.set_defaults(func=lambda a: _revision(migrations_dir, a.message))
+    rev.set_defaults(func=lambda a: _revision(folder, a.message))
     up = dsub.add_parser("upgrade", help="apply pending migrations to the configured database")
-    up.set_defaults(func=lambda a: asyncio.run(_upgrade(settings(), migrations_dir)))
+    up.set_defaults(func=lambda a: asyncio.run(_upgrade(settings(), folder)))
     api = sub.add_parser("asyncapi", help="print the AsyncAPI 3 document this service serves at /asyncapi.json")
     api.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     api.set_defaults(func=lambda a: _write_json(asyncapi(), a.output))

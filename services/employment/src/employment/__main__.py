@@ -1,12 +1,19 @@
 """``python -m employment``: this service's own commands (migrations, event catalogue)."""
 
+from typing import Any
+
 from employment.config import EmploymentSettings
-from employment.main import MIGRATIONS
-from hrss_contracts.asyncapi import document
 from hrss_shared.registry import EMPLOYMENT
 from hrss_shared.service_cli import main
 
+
+def asyncapi() -> dict[str, Any]:
+    from hrss_contracts.asyncapi import document  # every contract: only this command needs them
+
+    return document([str(EMPLOYMENT.topic)])
+
+
 raise SystemExit(main(
-    service=EMPLOYMENT.name, migrations_dir=MIGRATIONS, settings=EmploymentSettings,
-    asyncapi=lambda: document([str(EMPLOYMENT.topic)]),
+    service=EMPLOYMENT.name, settings=EmploymentSettings,
+    asyncapi=asyncapi,
 ))

@@ -17,18 +17,10 @@ from gateway.persons.router import router as persons_router
 from hrss_contracts.asyncapi import document
 from hrss_shared.app import ServiceRuntime, create_service_app
 from hrss_shared.logs import get_logger
-from hrss_shared.outbox import Outbox
-from hrss_shared.registry import GATEWAY, REVOCATIONS_TOPIC, SERVICES
+from hrss_shared.registry import SERVICES
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = get_logger(__name__)
-
-
-def outbox_of(settings: GatewaySettings) -> Outbox:
-    """The gateway's outbox for code outside the app (``python -m gateway clients revoke``): the app's relay
-    publishes what it stages."""
-    return Outbox(infra.outbox, topic=settings.topic(REVOCATIONS_TOPIC), source=GATEWAY.source,
-                  publishes=REVOCATIONS_TOPIC, key_secret=settings.event_key_secret.get_secret_value())
 
 
 async def _refresh_revocations(runtime: ServiceRuntime, every: float) -> None:

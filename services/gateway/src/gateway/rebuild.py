@@ -223,15 +223,6 @@ async def _commit(bootstrap: str, group: str, ends: dict[TopicPartition, int]) -
         await consumer.stop()
 
 
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``rebuild`` to the gateway's command line."""
-    cmd = sub.add_parser("rebuild", help="rebuild every read-model table from the domain topics (gateway stopped)")
-    cmd.add_argument("--force", action="store_true",
-                     help="rebuild even if the topics no longer keep every event (from what they still hold)")
-    cmd.add_argument("--no-progress", action="store_true", help="no progress bar")
-    cmd.set_defaults(func=run)
-
-
 def run(args: argparse.Namespace) -> int:
     try:
         report = asyncio.run(rebuild(GatewaySettings(), force=args.force, progress=not args.no_progress))

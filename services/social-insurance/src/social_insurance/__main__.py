@@ -1,12 +1,19 @@
 """``python -m social_insurance``: this service's own commands (migrations, event catalogue)."""
 
-from hrss_contracts.asyncapi import document
+from typing import Any
+
 from hrss_shared.registry import SOCIAL_INSURANCE
 from hrss_shared.service_cli import main
 from social_insurance.config import SocialInsuranceSettings
-from social_insurance.main import MIGRATIONS
+
+
+def asyncapi() -> dict[str, Any]:
+    from hrss_contracts.asyncapi import document  # every contract: only this command needs them
+
+    return document([str(SOCIAL_INSURANCE.topic)])
+
 
 raise SystemExit(main(
-    service=SOCIAL_INSURANCE.name, migrations_dir=MIGRATIONS, settings=SocialInsuranceSettings,
-    asyncapi=lambda: document([str(SOCIAL_INSURANCE.topic)]),
+    service=SOCIAL_INSURANCE.name, settings=SocialInsuranceSettings,
+    asyncapi=asyncapi,
 ))

@@ -1,12 +1,19 @@
 """``python -m training``: this service's own commands (migrations, event catalogue)."""
 
-from hrss_contracts.asyncapi import document
+from typing import Any
+
 from hrss_shared.registry import TRAINING
 from hrss_shared.service_cli import main
 from training.config import TrainingSettings
-from training.main import MIGRATIONS
+
+
+def asyncapi() -> dict[str, Any]:
+    from hrss_contracts.asyncapi import document  # every contract: only this command needs them
+
+    return document([str(TRAINING.topic)])
+
 
 raise SystemExit(main(
-    service=TRAINING.name, migrations_dir=MIGRATIONS, settings=TrainingSettings,
-    asyncapi=lambda: document([str(TRAINING.topic)]),
+    service=TRAINING.name, settings=TrainingSettings,
+    asyncapi=asyncapi,
 ))

@@ -6,13 +6,15 @@ import argparse
 import asyncio
 import json
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from gateway.clients import service
-from gateway.clients.models import ClientCreate, ClientPublic
 from gateway.config import GatewaySettings
-from gateway.main import MIGRATIONS, outbox_of
-from hrss_shared import db, migrations
-from hrss_shared.problems import ProblemError
+
+if TYPE_CHECKING:
+    from hrss_shared.outbox import Outbox
+
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,7 +41,23 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
 
+def outbox_of(settings: GatewaySettings) -> Outbox:
+    """The gateway's outbox for code outside the app (``revoke``): the app's relay publishes what it stages."""
+    from gateway.db import infra
+    from hrss_shared.outbox import Outbox
+    from hrss_shared.registry import GATEWAY, REVOCATIONS_TOPIC
+
+    return Outbox(infra.outbox, topic=settings.topic(REVOCATIONS_TOPIC), source=GATEWAY.source,
+                  publishes=REVOCATIONS_TOPIC, key_secret=settings.event_key_secret.get_secret_value())
+
+
 async def _run(args: argparse.Namespace) -> int:
+    # Imported here: the command line is built before any of them is needed (``python -m gateway`` starts quickly).
+    from gateway.clients import service
+    from gateway.clients.models import ClientCreate, ClientPublic
+    from hrss_shared import db, migrations
+    from hrss_shared.problems import ProblemError
+
     settings = GatewaySettings()
     engine = db.make_engine(settings.resolved_database_url)
     try:
