@@ -63,8 +63,10 @@ class KafkaNode:
                 if not (self.data_dir / "data" / "meta.properties").exists():
                     self.port, self.controller_port = free_ports(2)
 
-    def stop(self) -> None:
-        run_script("kafka/stop.sh", "--data-dir", str(self.data_dir), capture=False)
+    def stop(self, *, discard: bool = False) -> None:
+        """Stop the node: a controlled shutdown, or with ``discard`` (its data is thrown away next) a kill."""
+        run_script("kafka/stop.sh", "--data-dir", str(self.data_dir), *(["--discard"] if discard else []),
+                   capture=False)
 
 
 @dataclass

@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# Usage: deploy/kafka/stop.sh --data-dir DIR [--timeout SECONDS]
+# Usage: deploy/kafka/stop.sh --data-dir DIR [--timeout SECONDS] [--discard]
 #
 # Stops the broker started by start.sh from DIR: SIGTERM to the pid in
 # DIR/kafka.pid (Kafka then does a controlled shutdown and flushes its logs),
 # waits up to --timeout seconds (default 60) for it to exit, then SIGKILLs it.
-# Removes DIR/kafka.pid. Quiet success (exit 0) when nothing is running.
-# If the pid file is gone but a kafka.Kafka process started with
-# DIR/server.properties is still alive, that process is stopped instead.
+# --discard: SIGKILL at once, for a broker whose data is thrown away next (a
+# test run's); its logs are not flushed. Removes DIR/kafka.pid. Quiet success
+# (exit 0) when nothing is running. If the pid file is gone but a kafka.Kafka
+# process started with DIR/server.properties is still alive, that process is
+# stopped instead.
 set -euo pipefail
 
-usage() { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
-data_dir="" timeout=60
+data_dir="" timeout=60 discard=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --data-dir) data_dir="${2:?--data-dir needs a value}"; shift 2 ;;
     --timeout) timeout="${2:?--timeout needs a value}"; shift 2 ;;
+    --discard) discard=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; echo "stop.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -51,6 +54,12 @@ if [[ -z "$pid" ]]; then
   exit 0
 fi
 
+if (( discard )); then
+  kill -KILL "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  rm -f "$PIDFILE"
+  exit 0
+fi
 kill -TERM "$pid" 2>/dev/null || true
 deadline=$((SECONDS + timeout))
 while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do

@@ -40,7 +40,7 @@ def sasl_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Kafk
     ])
     node.start()
     yield node, f"127.0.0.1:{sasl}"
-    node.stop()
+    node.stop(discard=True)  # its files go with the run's temporary directory
 
 
 @pytest.fixture

@@ -118,7 +118,7 @@ async def own_kafka(tmp_path: Path) -> AsyncIterator[KafkaNode]:
     node = KafkaNode(tmp_path / "kafka")
     await asyncio.to_thread(node.start)
     yield node
-    await asyncio.to_thread(node.stop)
+    await asyncio.to_thread(node.stop, discard=True)  # its files go with tmp_path
 
 
 BURST = 4_000  # the broker stops after a third of them, while the posting goes on
