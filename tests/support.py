@@ -78,7 +78,9 @@ class PostgresNode:
     base_url: str = ""
 
     def start(self) -> None:
-        self.base_url = run_script("postgres/start.sh", "--data-dir", str(self.data_dir), "--port", str(self.port))
+        # --ephemeral: no disk flushes (fsync=off); the cluster is deleted after the run and never outlives the machine.
+        self.base_url = run_script("postgres/start.sh", "--data-dir", str(self.data_dir), "--port", str(self.port),
+                                   "--ephemeral")
         self.base_url = self.base_url.splitlines()[-1]
 
     def stop(self) -> None:

@@ -3,7 +3,7 @@
 # cluster as a plain process (no systemd, no service), then create databases.
 #
 # Usage:
-#   deploy/postgres/start.sh --data-dir DIR --port PORT [--db NAME ...]
+#   deploy/postgres/start.sh --data-dir DIR --port PORT [--db NAME ...] [--ephemeral]
 #   URL=$(deploy/postgres/start.sh --data-dir /tmp/pg --port 55432 --db orders --db users)
 #   # -> URL=postgresql+asyncpg://postgres@127.0.0.1:55432/   (append the db name)
 #
@@ -12,6 +12,9 @@
 # - Server listens on 127.0.0.1:PORT only; its unix socket is inside DIR;
 #   log in DIR/postgres.log. Settings: max_connections=200, shared_buffers=128MB,
 #   fsync=on (rewritten into DIR/postgresql.local.conf on every start).
+# - --ephemeral: fsync=off and full_page_writes=off, for a cluster deleted after
+#   use (the tests'): commits and the shutdown checkpoint skip the disk flushes.
+#   Committed data survives the server's own crash, not the machine's.
 # - As root the server runs as the 'postgres' OS user: DIR is chown'ed to
 #   postgres, and any ancestor directory postgres cannot traverse gets o+x.
 # - Already running for DIR: nothing is restarted (dbs are still created).
@@ -24,11 +27,12 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=env.sh
 source "$HERE/env.sh"
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
+usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
 
 DATA_DIR=""
 PORT=""
 DBS=()
+FSYNC=on
 while [ $# -gt 0 ]; do
     case "$1" in
         --data-dir) [ $# -ge 2 ] || usage; DATA_DIR=$2; shift 2 ;;
@@ -37,6 +41,7 @@ while [ $# -gt 0 ]; do
         --port=*) PORT=${1#*=}; shift ;;
         --db) [ $# -ge 2 ] || usage; IFS=',' read -r -a _d <<<"$2"; DBS+=("${_d[@]}"); shift 2 ;;
         --db=*) IFS=',' read -r -a _d <<<"${1#*=}"; DBS+=("${_d[@]}"); shift ;;
+        --ephemeral) FSYNC=off; shift ;;
         -h|--help) usage 0 ;;
         *) pg_log "unknown argument: $1"; usage ;;
     esac
@@ -119,7 +124,8 @@ start_server() {
         echo "unix_socket_directories = '$SOCK_DIR'"
         echo "max_connections = 200"
         echo "shared_buffers = 128MB"
-        echo "fsync = on"
+        echo "fsync = $FSYNC"
+        echo "full_page_writes = $FSYNC"
         echo "logging_collector = off"
         echo "log_timezone = 'UTC'"
         echo "timezone = 'UTC'"
