@@ -27,7 +27,7 @@ PORTS = (8000, 8001, 8002, 8003, 8004, 9092)
 def hrss_status(data_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """``hrss status`` run the way a user runs it."""
     return subprocess.run([sys.executable, "-m", "hrss_cli.main", "status", "--data-dir", str(data_dir), *extra],
-                          capture_output=True, text=True, timeout=30)
+                          capture_output=True, text=True, timeout=90)
 
 
 def status_json(data_dir: Path) -> dict[str, Any]:
