@@ -47,8 +47,7 @@ def kafka(runtime_dir: Path) -> Iterator[KafkaNode]:
     node = KafkaNode(runtime_dir / "kafka")
     node.start()
     yield node
-    # Its files are removed next: no controlled shutdown (half a minute per worker with the run's thousands of
-    # partitions), unless they are kept to be read.
+    # Its files are removed next: no controlled shutdown (a few seconds per worker), unless they are kept to be read.
     node.stop(discard=os.environ.get("HRSS_KEEP_TEST_RUNTIME") != "1")
 
 

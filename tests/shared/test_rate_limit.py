@@ -104,7 +104,7 @@ def rate_table() -> Table:
 
 def limiter(engine: AsyncEngine, policy: PolicyTable[RateLimitPolicy], now: Clock, instance: str) -> RateLimiter:
     return RateLimiter(policy=policy, maker=db.make_sessionmaker(engine), reader=db.make_reader(engine),
-                       table=rate_table(), dialect=engine.dialect.name, instance=instance, now=now)
+                       table=rate_table(), instance=instance, now=now)
 
 
 def refused(limit: RateLimiter, client_id: str) -> RateLimited:

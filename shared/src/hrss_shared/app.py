@@ -240,7 +240,7 @@ def create_service_app(
         # Per-client rate limit (hrss_shared.ratelimit): counted in memory, shared through rate_counts meanwhile.
         runtime.auth.limiter = ratelimit.RateLimiter(
             policy=ratelimit.load_policy(settings.rate_limit_policy), maker=maker, reader=runtime.reader,
-            table=infra.rate_counts, dialect=engine.dialect.name,
+            table=infra.rate_counts,
         )
         runtime.tasks.append(asyncio.create_task(runtime.auth.limiter.run(settings.rate_limit_flush_seconds),
                                                  name="rate-limit"))

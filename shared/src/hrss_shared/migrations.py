@@ -20,6 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 AUTOGENERATE = "hrss_autogenerate"  # set on the Alembic config of :func:`autogenerate`: env.py loads the models
 
 
+def folder(package: str) -> Path:
+    """The migrations folder of a service's package, found without importing the service's app."""
+    return Path(str(importlib.import_module(package).__file__)).parent / "migrations"
+
+
 def alembic_config(script_location: Path, url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))

@@ -111,12 +111,11 @@ class RateLimiter:
         maker: SessionMaker,
         reader: SessionMaker,
         table: Table,
-        dialect: str,
         instance: str | None = None,
         now: Callable[[], datetime] = clock.now,
     ) -> None:
         self.policy = policy
-        self.maker, self.reader, self.table, self.dialect = maker, reader, table, dialect
+        self.maker, self.reader, self.table = maker, reader, table
         self._upsert = Upsert(table, ("client_id", "window_start", "instance"),
                               ("client_id", "window_start", "instance", "hits"))
         self.instance = instance or instance_name()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -24,13 +23,13 @@ Extend = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 def main(
     *, service: str, settings: Callable[[], ServiceSettings], asyncapi: Callable[[], dict[str, Any]],
-    extend: Extend | None = None, argv: Sequence[str] | None = None, migrations_dir: Path | None = None,
+    extend: Extend | None = None, argv: Sequence[str] | None = None,
 ) -> int:
     """Parse and run one command of ``service``. Its migrations are the ``migrations`` folder of its package (found
     without importing the app, so a command starts in the time its own imports take); ``asyncapi`` (its AsyncAPI
     document) is called only by the ``asyncapi`` command."""
     entry = registered(service)
-    folder = migrations_dir or Path(str(importlib.import_module(entry.package).__file__)).parent / "migrations"
+    folder = migrations.folder(entry.package)
     parser = argparse.ArgumentParser(prog=f"python -m {entry.package}", description=f"{entry.title} commands")
     sub = parser.add_subparsers(dest="command", required=True)
     dbp = sub.add_parser("db", help="this service's database migrations")

@@ -6,15 +6,12 @@ import argparse
 import asyncio
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gateway.config import GatewaySettings
 
 if TYPE_CHECKING:
     from hrss_shared.outbox import Outbox
-
-MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,7 +58,7 @@ async def _run(args: argparse.Namespace) -> int:
     settings = GatewaySettings()
     engine = db.make_engine(settings.resolved_database_url)
     try:
-        await migrations.upgrade(engine, MIGRATIONS)
+        await migrations.upgrade(engine, migrations.folder("gateway"))
         async with db.make_sessionmaker(engine)() as session, session.begin():
             if args.clients_command == "create":
                 data = ClientCreate(name=args.name, scopes=args.scopes.split(","), county_code=args.county,

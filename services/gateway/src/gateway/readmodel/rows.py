@@ -163,7 +163,6 @@ class RowTable:
         return found
 
 
-
 _FACTORY = object()  # a column's default is made per row by its model's default_factory
 
 

@@ -81,7 +81,6 @@ class Documents:
         self._select_sqlite, self._select_pg = (
             columns.where(among(key_column, "keys", postgres=pg)) for pg in (False, True))
 
-
     def _batch(self, session: AsyncSession) -> _Batch:
         current = self._current
         if current is not None and current[0] is session:
