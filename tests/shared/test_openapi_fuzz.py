@@ -42,7 +42,7 @@ from training.main import create_app as create_training
 
 # Examples per operation: data that fits the schema, and data that does not (mostly answered 422 early). Bounded for
 # CI's time; HRSS_FUZZ_EXAMPLES=400 pytest tests/shared/test_openapi_fuzz.py fuzzes deeper (a quarter as many negative).
-POSITIVE_EXAMPLES = int(os.environ.get("HRSS_FUZZ_EXAMPLES", "15"))
+POSITIVE_EXAMPLES = int(os.environ.get("HRSS_FUZZ_EXAMPLES", "10"))
 EXAMPLES = {GenerationMode.POSITIVE: POSITIVE_EXAMPLES, GenerationMode.NEGATIVE: max(1, POSITIVE_EXAMPLES // 4)}
 AUTH = {"Authorization": f"Bearer {DEV_TOKEN}"}
 # Readiness answers 503 by design here: the test runs without a broker.
