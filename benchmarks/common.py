@@ -69,6 +69,15 @@ class Broker:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int | None:
+        """The broker's process (the embedded broker's, or Apache Kafka's JVM from its pid file), to pin it."""
+        if self.proc is not None:
+            return int(self.proc.pid)
+        with contextlib.suppress(OSError, ValueError):
+            return int((self.data / "kafka" / "kafka.pid").read_text().split()[0])
+        return None
+
     def start(self) -> None:
         self.port, self.controller_port = free_ports(2)
         if self.kind == "embedded":

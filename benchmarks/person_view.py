@@ -13,8 +13,9 @@ Steps 2 and 3 alternate ``--rounds`` times (bare, masked, bare, masked …): eac
 few seconds apart, so a shared machine's slower minute weighs on both sides of it; the figure is the median round
 (requests/s ratio and masked p99), beside the lowest and highest.
 
-The servers run on core 0 and wrk (Debian's, one thread, ``--connections``) and the event producer on core 1,
-so the load generator is not the bottleneck and does not steal the server's core.
+The servers run on core 0 and wrk (Debian's, one thread, ``--connections``), the event producer and the Kafka
+broker on core 1, so the load generator is not the bottleneck and neither it nor the broker (the infrastructure, as a
+PostgreSQL server is in the other benchmarks) steals the server's core.
 
     python benchmarks/person_view.py                       # Apache Kafka, SQLite, 2,000 persons, 10 s a run
     python benchmarks/person_view.py --broker embedded --duration 5
@@ -130,6 +131,8 @@ def main() -> int:
           f"{'PostgreSQL' if args.database_url else 'SQLite'}; {machine()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="hrss-bench-") as tmp, broker(args.broker, Path(tmp)) as node:
         data = Path(tmp)
+        if node.pid is not None:
+            pin(node.pid, LOAD_CPU)
         prefix = f"b{uuid.uuid4().hex[:6]}."
         topic = prefix + str(EMPLOYMENT.topic)
         asyncio.run(create_topics(node.bootstrap, prefix))

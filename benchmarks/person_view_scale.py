@@ -279,8 +279,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="hrss-bench-", dir=args.data_dir) as tmp, \
             broker(args.broker, Path(tmp)) as node:
         data = Path(tmp)
-        if node.proc is not None:
-            pin(node.proc.pid, LOAD_CPU)
+        if node.pid is not None:
+            pin(node.pid, LOAD_CPU)
         db_path = data / "gateway.db"
         prefix = f"b{uuid.uuid4().hex[:6]}."
         asyncio.run(create_topics(node.bootstrap, prefix))
