@@ -709,14 +709,30 @@ def authorize(request: Request, scope: str) -> authn.Principal:
     Every authenticated request counts once against the client's rate limit (429 once it is used up).
     """
     auth = runtime_of(request).auth
-    principal = auth.authenticate(request.headers.get("authorization"))
+    principal = auth.authenticate(header(request.scope, b"authorization"))
+    state = request.scope.setdefault("state", {})  # the dict behind request.state, read without its AttributeError
     # Once a request: a waiting read (DirectRoute.waiting) calls its endpoint again after each change.
-    if auth.limiter is not None and getattr(request.state, "principal", None) is None:
+    if auth.limiter is not None and state.get("principal") is None:
         auth.limiter.hit(principal.client_id)
     principal.require(scope)
-    request.state.principal = principal
-    request.state.disclosure = privacy.begin(principal.sees_pii)
+    state["principal"] = principal
+    state["disclosure"] = privacy.begin(principal.sees_pii)
     return principal
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """The first value of the request header ``name`` (lower-case bytes, as ASGI gives names), read straight from
+    the scope: the hottest reads skip building Starlette's ``Headers`` and the ``KeyError`` of a missing one."""
+    for key, value in scope["headers"]:
+        if key == name:
+            found: str = value.decode("latin-1")
+            return found
+    return None
+
+
+def header_values(scope: Scope, name: bytes) -> list[str]:
+    """Every value of the request header ``name`` (lower-case bytes), in order (see :func:`header`)."""
+    return [value.decode("latin-1") for key, value in scope["headers"] if key == name]
 
 
 def require(scope: str) -> Callable[[Request], Awaitable[authn.Principal]]:
@@ -797,8 +813,8 @@ class DirectRoute(APIRoute):
                     raise RequestValidationError(
                         [{**error, "loc": ("path", name, *error["loc"])} for error in exc.errors()]
                     ) from None
-            held = request.headers.get("if-none-match")
-            wait = waiting.preferred_wait(request.headers.getlist("prefer")) if signal is not None else None
+            held = header(request.scope, b"if-none-match")
+            wait = waiting.preferred_wait(header_values(request.scope, b"prefer")) if signal is not None else None
             if not wait or signal is None:
                 return await read(request, values, held)
             deadline = perf_counter() + wait

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -126,7 +127,7 @@ class Authenticator:
         if self.dev_token and hmac.compare_digest(token, self.dev_token):
             return Principal(DEV_CLIENT_ID, "开发管理员 development admin", frozenset({ADMIN}))
         cached = self._verified.get(token)
-        if cached is not None and (cached[1] is None or cached[1] > datetime.now(UTC).timestamp()):
+        if cached is not None and (cached[1] is None or cached[1] > time.time()):  # as jwt checks exp: real time
             principal = cached[0]
         else:
             principal, expires = self._verify(token)
