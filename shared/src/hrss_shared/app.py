@@ -618,8 +618,7 @@ class RequestMiddleware:
             return
         began = perf_counter()
         status = 500  # an answer that never started
-        cid = next((value.decode("latin-1")[:64] for name, value in scope["headers"] if name == CORRELATION_KEY),
-                   None) or new_correlation_id()
+        cid = (header(scope, CORRELATION_KEY) or "")[:64] or new_correlation_id()
         scope[SCOPE_KEY] = cid  # still readable by the outermost error handler after the reset below
         token = correlation_id.set(cid)
         started = False
