@@ -14,6 +14,7 @@ import pytest
 from hypothesis import settings
 
 from hrss_shared import clock
+from hrss_shared.registry import SERVICES
 from tests.support import KafkaNode, PostgresNode
 
 RUNTIME = Path(__file__).resolve().parent.parent / ".test-runtime"
@@ -61,6 +62,7 @@ def postgres(runtime_dir: Path) -> Iterator[PostgresNode]:
 
 
 DbFactory = Callable[[str], Awaitable[str]]
+PACKAGES = {entry.package for entry in SERVICES.values()}  # make_db(name) of a service's own database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -75,7 +77,9 @@ async def make_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     suffix = uuid.uuid4().hex[:8]
 
     async def postgresql(name: str) -> str:
-        return await pg.create_database(f"{name}_{suffix}")
+        # A service's own database starts as a copy of one already migrated (the migrations' own tests use other
+        # names and start empty).
+        return await pg.create_database(f"{name}_{suffix}", migrated=name if name in PACKAGES else None)
     yield postgresql
 
 

@@ -18,6 +18,7 @@ import pytest
 from fastapi import FastAPI
 
 from hrss_cli.stack import free_ports, run_script
+from hrss_shared import db, migrations
 from hrss_shared.app import ServiceRuntime
 from hrss_shared.auth import issue_token
 from hrss_shared.settings import ServiceSettings
@@ -86,12 +87,37 @@ class PostgresNode:
     def stop(self) -> None:
         run_script("postgres/stop.sh", "--data-dir", str(self.data_dir), capture=False)
 
-    async def create_database(self, name: str) -> str:
+    # A migrated template database per service package, made on first use (tests of one worker run one at a time).
+    templates: dict[str, str] = field(default_factory=dict, repr=False)
+
+    async def _execute(self, statement: str) -> None:
         conn = await asyncpg.connect(host="127.0.0.1", port=self.port, user="postgres", database="postgres")
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(statement)
         finally:
             await conn.close()
+
+    async def _template(self, package: str) -> str:
+        """A database at the head of ``package``'s migrations, to copy: a copy takes a tenth of a second, where
+        running a service's migrations from the start takes half a second or more under the suite's load."""
+        name = self.templates.get(package)
+        if name is None:
+            name = f"template_{package}"
+            await self._execute(f'DROP DATABASE IF EXISTS "{name}"')  # left half-made by a failed first attempt
+            await self._execute(f'CREATE DATABASE "{name}"')
+            engine = db.make_engine(self.base_url + name)
+            try:
+                await migrations.upgrade(engine, migrations.folder(package))
+            finally:
+                await engine.dispose()  # CREATE DATABASE … TEMPLATE needs it without connections
+            self.templates[package] = name
+        return name
+
+    async def create_database(self, name: str, *, migrated: str | None = None) -> str:
+        """A new empty database, or with ``migrated`` (a service's package) a copy of one at the head of that
+        package's migrations: the service's start then finds nothing to migrate, as after an upgrade."""
+        template = f' TEMPLATE "{await self._template(migrated)}"' if migrated else ""
+        await self._execute(f'CREATE DATABASE "{name}"{template}')
         return self.base_url + name
 
 

@@ -91,7 +91,9 @@ async def consumed(proc: ServiceProcess) -> int:
 async def test_two_instances_publish_apply_and_schedule_once_under_load(
     make_db: DbFactory, kafka: KafkaNode, prefix: str, tmp_path: Path, engines: list[AsyncEngine]
 ) -> None:
-    urls = {EMPLOYMENT.name: await make_db(EMPLOYMENT.package), GATEWAY.name: await make_db(GATEWAY.package)}
+    # Empty databases (not make_db's migrated copies of a package's own): the four instances migrate them at once.
+    urls = {EMPLOYMENT.name: await make_db(f"{EMPLOYMENT.package}_empty"),
+            GATEWAY.name: await make_db(f"{GATEWAY.package}_empty")}
     procs = {entry.name: [instance(entry, i, db_url=urls[entry.name], bootstrap=kafka.bootstrap, prefix=prefix,
                                    tmp=tmp_path) for i in range(2)] for entry in (EMPLOYMENT, GATEWAY)}
     everyone = [proc for pair in procs.values() for proc in pair]
