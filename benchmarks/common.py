@@ -70,13 +70,18 @@ class Broker:
         return f"127.0.0.1:{self.port}"
 
     @property
-    def pid(self) -> int | None:
-        """The broker's process (the embedded broker's, or Apache Kafka's JVM from its pid file), to pin it."""
-        if self.proc is not None:
-            return int(self.proc.pid)
-        with contextlib.suppress(OSError, ValueError):
-            return int((self.data / "kafka" / "kafka.pid").read_text().split()[0])
-        return None
+    def kafka_dir(self) -> Path:
+        """Apache Kafka's folder (deploy/kafka/start.sh --data-dir: its files, logs and pid file)."""
+        return self.data / "kafka"
+
+    def pin_to(self, cpus: str) -> None:
+        """Pin the broker's process (the embedded broker's, or Apache Kafka's JVM from its pid file) to ``cpus``."""
+        pid: int | None = self.proc.pid if self.proc is not None else None
+        if pid is None:
+            with contextlib.suppress(OSError, ValueError):
+                pid = int((self.kafka_dir / "kafka.pid").read_text().split()[0])
+        if pid is not None:
+            pin(pid, cpus)
 
     def start(self) -> None:
         self.port, self.controller_port = free_ports(2)
@@ -85,14 +90,14 @@ class Broker:
             asyncio.run(embedded_broker.wait_ready(self.bootstrap, proc=self.proc))
         else:
             run_script("kafka/fetch.sh", capture=False)
-            run_script("kafka/start.sh", "--data-dir", str(self.data / "kafka"), "--port", str(self.port),
+            run_script("kafka/start.sh", "--data-dir", str(self.kafka_dir), "--port", str(self.port),
                        "--controller-port", str(self.controller_port), "--wait", capture=False)
 
     def stop(self) -> None:
         if self.proc is not None:
             embedded_broker.stop(self.proc)
         elif self.port:
-            run_script("kafka/stop.sh", "--data-dir", str(self.data / "kafka"), capture=False)
+            run_script("kafka/stop.sh", "--data-dir", str(self.kafka_dir), capture=False)
 
 
 @contextlib.contextmanager

@@ -131,8 +131,7 @@ def main() -> int:
           f"{'PostgreSQL' if args.database_url else 'SQLite'}; {machine()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="hrss-bench-") as tmp, broker(args.broker, Path(tmp)) as node:
         data = Path(tmp)
-        if node.pid is not None:
-            pin(node.pid, LOAD_CPU)
+        node.pin_to(LOAD_CPU)
         prefix = f"b{uuid.uuid4().hex[:6]}."
         topic = prefix + str(EMPLOYMENT.topic)
         asyncio.run(create_topics(node.bootstrap, prefix))

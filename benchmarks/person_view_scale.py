@@ -279,8 +279,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="hrss-bench-", dir=args.data_dir) as tmp, \
             broker(args.broker, Path(tmp)) as node:
         data = Path(tmp)
-        if node.pid is not None:
-            pin(node.pid, LOAD_CPU)
+        node.pin_to(LOAD_CPU)
         db_path = data / "gateway.db"
         prefix = f"b{uuid.uuid4().hex[:6]}."
         asyncio.run(create_topics(node.bootstrap, prefix))

@@ -181,8 +181,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="hrss-bench-") as tmp, broker(args.broker, Path(tmp)) as node, \
             databases(args, Path(tmp)) as (service_url, bare_url):
         data = Path(tmp)
-        if node.pid is not None:
-            pin(node.pid, LOAD_CPU)
+        node.pin_to(LOAD_CPU)
         stack = Stack(data, node.bootstrap, prefix=f"b{uuid.uuid4().hex[:6]}.")
         extra = {"HRSS_EMPLOYMENT_RELAY_ENABLED": "true" if args.relay else "false"}
         if service_url:

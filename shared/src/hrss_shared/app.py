@@ -586,13 +586,11 @@ def _edge_problem(scope: Scope) -> ProblemError | None:
         for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
             if "\x00" in name or "\x00" in value:
                 return InvalidField(name.replace("\x00", "") or "query", "含 NUL 字符 (contains a NUL character)")
-    for name, value in scope["headers"]:
-        if name == PURPOSE_KEY:
-            try:
-                text.check_text(unquote(value.decode("latin-1")), field=f"header.{privacy.PURPOSE_HEADER}",
-                                max_length=privacy.PURPOSE_MAX)
-            except ProblemError as exc:
-                return exc
+    for value in header_values(scope, PURPOSE_KEY):
+        try:
+            text.check_text(unquote(value), field=f"header.{privacy.PURPOSE_HEADER}", max_length=privacy.PURPOSE_MAX)
+        except ProblemError as exc:
+            return exc
     return None
 
 
