@@ -10,6 +10,7 @@ from sqlalchemy import MetaData, select
 
 from hrss_contracts import MODULES, all_contracts, contract_for, contracts_of, training
 from hrss_contracts import employment as emp
+from hrss_contracts import social_insurance as si
 from hrss_shared import db
 from hrss_shared.events import TYPE_PATTERN, CloudEvent, ContractViolation, EventData
 from hrss_shared.infra import infra_tables
@@ -42,6 +43,25 @@ def test_a_contract_ignores_unknown_fields_and_rejects_broken_data() -> None:
     for broken in ({**data, "level": 9}, {**data, "id_number": "330802199001011230"}, {"id": "x"}):
         with pytest.raises(ContractViolation, match="CertificateIssued"):
             training.CERTIFICATE_ISSUED.parse(broken)
+
+
+def test_a_bulk_postings_items_are_the_contributions_their_own_events_would_carry() -> None:
+    """``ContributionsPosted.postings()``: each item, with the batch's fields, is the ``contribution.posted`` data
+    that would have been published for it alone — every field, the defaults and the set fields alike, and each
+    posting its own object."""
+    batch = {"credit_code": factories.credit_code(), "insurance_type": "pension", "month": "2026-03",
+             "policy_source": "浙人社发〔2021〕20号", "kind": "regular"}
+    items = [{"id": "c1", "id_number": factories.id_number(), "county_code": "330802", "enrolment_id": "e1",
+              "declared_base": "3500.00", "base": "4462.00", "base_adjustment": "floor", "employer_amount": "714.00",
+              "personal_amount": "356.96", "paid_date": "2026-03-15"},
+             {"id": "c2", "id_number": factories.id_number("330881"), "county_code": "330881", "enrolment_id": "e2",
+              "employer_amount": "800.00", "personal_amount": "400.00", "paid_date": "2026-03-16"}]
+    postings = si.CONTRIBUTIONS_POSTED.parse({**batch, "items": items}).postings()
+    alone = [si.CONTRIBUTION_POSTED.parse({**batch, **item}) for item in items]
+    assert [p.model_dump() for p in postings] == [a.model_dump() for a in alone]
+    assert [p.id_number for p in postings] == [i["id_number"] for i in items]
+    assert postings[1].base is None and postings[1].base_adjustment is None  # not the first item's values
+    assert postings[0] is not postings[1] and postings[0].__dict__ is not postings[1].__dict__
 
 
 @pytest.fixture

@@ -135,8 +135,8 @@ def handlers(outbox: Callable[[], Outbox]) -> dict[str, Handler]:
     @found.on(CONTRIBUTIONS_POSTED)
     async def contributions_posted(session: AsyncSession, event: CloudEvent, data: ContributionsPosted) -> None:
         """批量缴费记账: each person the event names has the month paid, as its own contribution.posted says."""
-        await benefits.months_paid(session=session, paid=[(p.id, p.id_number, p.month, p.insurance_type)
-                                                          for p in data.postings()])
+        await benefits.months_paid(session=session, paid=[(item.id, item.id_number, data.month, data.insurance_type)
+                                                          for item in data.items])
 
     @found.on(CONTRIBUTION_CORRECTED)
     async def contribution_corrected(session: AsyncSession, event: CloudEvent, data: ContributionCorrected) -> None:
