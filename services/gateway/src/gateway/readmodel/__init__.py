@@ -32,7 +32,8 @@ TABLES: list[str] = ["person_sections", "person_views", "person_views_pending", 
 _TOPIC_HANDLERS: dict[str, Handler] = {t: h for handlers in MODULES.values() for t, h in handlers.items()}
 CONSUMER = merge_consumers(
     GROUP,
-    ConsumerSpec(group=GROUP, topics=list(MODULES), handlers=_TOPIC_HANDLERS, hooks=[PERSONS, EMPLOYERS]),
+    ConsumerSpec(group=GROUP, topics=list(MODULES), handlers=_TOPIC_HANDLERS,
+                 hooks=[PERSONS, EMPLOYERS, social_insurance.CARDS]),
     ConsumerSpec(group=GROUP, topics=list(MODULES), handlers=employers.HANDLERS, hooks=[employers.ROWS]),
 )
 HANDLERS: dict[str, Handler] = dict(CONSUMER.handlers)

@@ -16,20 +16,20 @@ finds them).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import Table
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.readmodel import identity
 from gateway.readmodel.models import PersonCard
 from gateway.readmodel.records import record_handlers
+from gateway.readmodel.rows import RowsHook, RowTable
 from gateway.readmodel.store import PERSONS, Doc, later, stamp
 from hrss_contracts import contracts_of
 from hrss_contracts import social_insurance as c
 from hrss_shared.consumer import Handlers
-from hrss_shared.db import Upsert
-from hrss_shared.events import CloudEvent
+from hrss_shared.events import CloudEvent, Contract
 from hrss_shared.registry import SOCIAL_INSURANCE
 
 SECTION = "insurance"
@@ -38,8 +38,11 @@ VALID_CARD_STATUSES = ("active", "lost")
 PENDING = "pending"
 FINAL = "9999"  # the updated_at of a cancelled item: no later event, late or redelivered, changes it
 handlers = Handlers()
-_cards: Table = PersonCard.__table__  # type: ignore[attr-defined]
-_CARD_INDEX = Upsert(_cards, ("card_number",), ("card_number", "id_number", "status"))
+F = Callable[[AsyncSession, CloudEvent, Any], Awaitable[None]]
+CARD_INDEX = RowTable(PersonCard)
+CARDS = RowsHook([CARD_INDEX], lambda events: {})
+"""The card-number index's batch hook: a batch's card changes are written in one upsert after it (nothing to
+prefetch: a card event rewrites every column of its person's cards' rows)."""
 
 
 def empty_insurance(_: str) -> Doc:
@@ -241,8 +244,19 @@ async def on_benefit_payment(session: AsyncSession, event: CloudEvent, data: c.B
 # ---- card -----------------------------------------------------------------------------------------------
 
 
-async def _index(session: AsyncSession, id_number: str, cards: list[Doc]) -> None:
-    await _CARD_INDEX.execute(session, [(i["card_number"], id_number, i["status"]) for i in cards])
+def _index(session: AsyncSession, id_number: str, cards: list[Doc]) -> None:
+    for item in cards:
+        CARD_INDEX.changed(session, CARD_INDEX.new(card_number=item["card_number"], id_number=id_number,
+                                                   status=item["status"]))
+
+
+def _on_card(contract: Contract[Any]) -> Callable[[F], F]:
+    """Register a card handler, in the index's batch (one of its own when applied alone)."""
+    def register(fn: F) -> F:
+        handlers.on(contract)(CARDS.scoped(fn))
+        return fn
+
+    return register
 
 
 async def _card(session: AsyncSession, event: CloudEvent, data: c.CardEvent, **extra: Any) -> Doc:
@@ -260,35 +274,35 @@ async def _card(session: AsyncSession, event: CloudEvent, data: c.CardEvent, **e
     cards.sort(key=lambda i: (i.get("issued_date") or "", i["card_number"]), reverse=True)
     doc["card"] = next((dict(i) for i in cards if i["status"] in VALID_CARD_STATUSES), None)
     doc["as_of"] = later(doc["as_of"], at)
-    await _index(session, data.id_number, cards)
+    _index(session, data.id_number, cards)
     return doc
 
 
-@handlers.on(c.CARD_ISSUED)
+@_on_card(c.CARD_ISSUED)
 async def on_card_issued(session: AsyncSession, event: CloudEvent, data: c.CardIssued) -> None:
     await _card(session, event, data, issued_date=data.issued_date.isoformat(),
                 replaces_card_number=data.replaces_card_number)
     await identity.named(session, data.id_number, data.name, data.county_code, stamp(event.time))
 
 
-@handlers.on(c.CARD_REPORTED_LOST)
+@_on_card(c.CARD_REPORTED_LOST)
 async def on_card_reported_lost(session: AsyncSession, event: CloudEvent, data: c.CardReportedLost) -> None:
     await _card(session, event, data, lost_date=data.lost_date.isoformat())
 
 
-@handlers.on(c.CARD_REPLACED)
+@_on_card(c.CARD_REPLACED)
 async def on_card_replaced(session: AsyncSession, event: CloudEvent, data: c.CardReplaced) -> None:
     await _card(session, event, data.model_copy(update={"status": "cancelled"}),
                 cancelled_date=data.replaced_date.isoformat(), replaced_by=data.new_card_number)
 
 
-@handlers.on(c.CARD_CANCELLED)
+@_on_card(c.CARD_CANCELLED)
 async def on_card_cancelled(session: AsyncSession, event: CloudEvent, data: c.CardCancelled) -> None:
     await _card(session, event, data.model_copy(update={"status": "cancelled"}),
                 cancelled_date=data.cancelled_date.isoformat())
 
 
-@handlers.on(c.CARD_SERVICES_CHANGED)
+@_on_card(c.CARD_SERVICES_CHANGED)
 async def on_card_services_changed(session: AsyncSession, event: CloudEvent, data: c.CardServicesChanged) -> None:
     await _card(session, event, data)
 
