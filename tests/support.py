@@ -137,6 +137,24 @@ async def eventually(check: Callable[[], Awaitable[T | None]], *, timeout: float
     raise AssertionError(f"condition not met within {timeout}s; last: {last!r}")
 
 
+async def committed_to_end(bootstrap: str, group_id: str, topics: list[str]) -> bool:
+    """``group_id`` has committed every record of ``topics``: its committed offset is each partition's end offset.
+    A consumer commits after the batch is applied, so this says every record was applied (or otherwise taken)."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group_id, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()  # noqa: SLF001 - metadata of topics not subscribed
+        partitions = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or set())]
+        for tp, end in (await consumer.end_offsets(partitions)).items():
+            if (await consumer.committed(tp) or 0) < end:
+                return False
+        return True
+    finally:
+        await consumer.stop()
+
+
 async def migrate(engine: Any, script_location: Path, verb: str, revision: str) -> None:
     """Run alembic's ``upgrade`` or ``downgrade`` to ``revision`` of a service's history on ``engine`` (a test that
     starts from, or goes back to, a given revision; start-up itself goes to the head with

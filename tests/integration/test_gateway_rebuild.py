@@ -24,7 +24,15 @@ from social_insurance.config import SocialInsuranceSettings
 from social_insurance.main import create_app as create_social_insurance
 from tests import factories
 from tests.conftest import DbFactory
-from tests.support import InProcessService, KafkaNode, bearer, eventually, service_settings, token
+from tests.support import (
+    InProcessService,
+    KafkaNode,
+    bearer,
+    committed_to_end,
+    eventually,
+    service_settings,
+    token,
+)
 
 READER = bearer(token("gateway:read", "pii:read"))
 
@@ -144,7 +152,6 @@ async def test_rebuild_gives_the_state_the_running_gateway_built(
 
 async def _settled(gateway: InProcessService, *producers: InProcessService) -> bool | None:
     """Every outbox row published, and the gateway's group committed at the end of every domain topic."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
     from sqlalchemy import func
 
     for service in producers:
@@ -155,22 +162,9 @@ async def _settled(gateway: InProcessService, *producers: InProcessService) -> b
         if pending:
             return None
     settings = gateway.settings
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, group_id=f"{settings.topic_prefix}"
-                                f"{projection.GROUP}", enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = [TopicPartition(settings.topic(t), p) for t in DOMAIN_TOPICS
-                      for p in (consumer.partitions_for_topic(settings.topic(t)) or set())]
-        if not partitions:
-            await consumer._client.force_metadata_update()  # noqa: SLF001 - metadata of topics not subscribed
-            partitions = [TopicPartition(settings.topic(t), p) for t in DOMAIN_TOPICS
-                          for p in (consumer.partitions_for_topic(settings.topic(t)) or set())]
-        ends = await consumer.end_offsets(partitions)
-        for tp, end in ends.items():
-            if (await consumer.committed(tp) or 0) < end:
-                return None
-    finally:
-        await consumer.stop()
+    if not await committed_to_end(settings.bootstrap_servers, f"{settings.topic_prefix}{projection.GROUP}",
+                                  [settings.topic(t) for t in DOMAIN_TOPICS]):
+        return None
     return True
 
 
