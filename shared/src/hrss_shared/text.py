@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
+import regex  # type: ignore[import-untyped,unused-ignore]
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
@@ -65,9 +66,14 @@ LINE_BREAKS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Characters of other categories that render as nothing: Hangul fillers, combining grapheme joiner, braille blank.
 INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u034f\u2800")
-CJK_RANGES = (
-    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF), (0x2A700, 0x2EE5F),
-    (0x2F800, 0x2FA1F), (0x30000, 0x323AF),
+# CJK ideographs as the Unicode Character Database defines them: every unified ideograph (the URO and extensions A
+# to I and on) and the assigned compatibility ideographs, from the ``regex`` library's Unicode tables. The standard
+# library's are Unicode 14.0 in Python 3.11: they know neither extension H nor I, and hold rare characters of names
+# as unassigned. Block ranges are no substitute: they include unassigned code points (U+2EBE1, U+FA6E …).
+CJK = regex.compile(
+    r"[\p{Unified_Ideograph}"
+    r"[[\p{Block=CJK_Compatibility_Ideographs}\p{Block=CJK_Compatibility_Ideographs_Supplement}]&&\p{Ideographic}]]",
+    regex.V1,
 )
 # What a person name's look-alike characters become: middle dots, apostrophes, hyphens, full-width Latin letters.
 PERSON_NAME_MAP: dict[int, str] = {
@@ -82,8 +88,7 @@ FREE_LINE_BREAKS: dict[int, str] = {ord("\r"): "\n", 0x85: "\n", 0x2028: "\n", 0
 
 def is_cjk(char: str) -> bool:
     """A CJK unified or compatibility ideograph, of any extension (NFC turns most compatibility ones into unified)."""
-    point = ord(char)
-    return any(low <= point <= high for low, high in CJK_RANGES)
+    return CJK.fullmatch(char) is not None
 
 
 def is_latin_letter(char: str) -> bool:
