@@ -18,12 +18,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
-from hrss_shared.consumer import DLQ_SUFFIX, ConsumerRunner, PermanentEventError
+from hrss_shared.consumer import ConsumerRunner, PermanentEventError
 from hrss_shared.db import make_engine, make_sessionmaker
 from hrss_shared.events import CloudEvent, new_event
 from hrss_shared.infra import infra_tables
 from hrss_shared.kafka import ensure_topics
 from hrss_shared.metrics import consumer_lag
+from hrss_shared.registry import DLQ_SUFFIX
 from tests.support import InProcessService, KafkaNode, bearer, eventually, service_settings, token
 
 TYPE = "hrss.test.thing.happened.v1"

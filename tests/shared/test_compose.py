@@ -19,8 +19,7 @@ import pytest
 import yaml
 from pydantic import AliasChoices
 
-from hrss_shared.consumer import DLQ_SUFFIX
-from hrss_shared.registry import SERVICES, TOPICS, Service
+from hrss_shared.registry import DLQ_SUFFIX, SERVICES, TOPICS, Service
 from hrss_shared.settings import ServiceSettings
 
 REPO = Path(__file__).resolve().parents[2]

@@ -23,8 +23,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
 from hrss_shared import kafka_security
-from hrss_shared.consumer import DLQ_SUFFIX
-from hrss_shared.registry import TOPICS
+from hrss_shared.registry import DLQ_SUFFIX, TOPICS
 
 REPLAY_GROUP = "hrss-dlq-replay"
 REPLAYED_HEADER = "hrss-replayed-from"

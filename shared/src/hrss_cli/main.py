@@ -32,9 +32,7 @@ from hrss_cli.stack import (
     stack_running,
     stack_secret,
 )
-from hrss_shared.consumer import DLQ_SUFFIX
-from hrss_shared.kafka import ensure_topics
-from hrss_shared.registry import EMPLOYMENT, GATEWAY, SERVICES, TOPICS
+from hrss_shared.registry import DLQ_SUFFIX, EMPLOYMENT, GATEWAY, SERVICES, TOPICS
 
 if TYPE_CHECKING:
     from hrss_cli.city import load as city_load
@@ -105,6 +103,8 @@ class Stack:
         if kind == "external":
             if not self.args.bootstrap:
                 sys.exit("--broker external needs --bootstrap HOST:PORT")
+            from hrss_shared.kafka import ensure_topics  # aiokafka: only where a broker is used
+
             asyncio.run(ensure_topics(str(self.args.bootstrap), topics))
             return str(self.args.bootstrap)
         if kind == "apache":

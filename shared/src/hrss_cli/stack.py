@@ -26,7 +26,6 @@ from typing import Any, NoReturn, Protocol, TextIO
 import httpx
 
 from hrss_shared import embedded_broker
-from hrss_shared.kafka import ensure_topics
 from hrss_shared.registry import SERVICES
 
 STATE_FILE = "stack.json"  # in the data folder: what ``hrss up`` runs, for ``hrss status``
@@ -370,6 +369,8 @@ class EmbeddedBroker:
         """Start it, wait until it answers, create the topics (the old log is kept as ``broker.log.1``)."""
         if self.proc is not None and self.log_path.exists():
             self.log_path.replace(self.log_path.with_name(self.log_path.name + ".1"))
+        from hrss_shared.kafka import ensure_topics  # aiokafka: imported only where a broker is started
+
         self.proc = embedded_broker.start(port=self.port, log_path=self.log_path)
         asyncio.run(embedded_broker.wait_ready(self.url, proc=self.proc))
         asyncio.run(ensure_topics(self.url, self.topics))
@@ -420,6 +421,8 @@ class ApacheBroker:
         self.started = True
         run_script("kafka/wait.sh", "--port", str(self.port), "--data-dir", str(self.data_dir), "--timeout", "120",
                    capture=False)
+        from hrss_shared.kafka import ensure_topics  # aiokafka: imported only where a broker is started
+
         asyncio.run(ensure_topics(self.url, self.topics))
 
     def alive(self) -> bool:

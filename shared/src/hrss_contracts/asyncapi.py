@@ -16,14 +16,13 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from hrss_contracts import MODULES, contracts_of
 from hrss_shared.events import CloudEvent, Contract
-from hrss_shared.registry import TOPICS, owner_of_topic
+from hrss_shared.registry import DLQ_SUFFIX, TOPICS, owner_of_topic
 
 ASYNCAPI_VERSION = "3.0.0"
 TITLE = "衢州市人社 HRSS events 事件目录"
 CONTENT_TYPE = "application/cloudevents+json"
 SCHEMA_REF = "#/components/schemas/{model}"
 KAFKA_BINDING_VERSION = "0.5.0"
-DLQ_SUFFIX = ".dlq"  # hrss_shared.consumer.DLQ_SUFFIX, not imported: that module pulls in aiokafka
 DLQ_HEADERS = {
     "hrss-dlq-reason": "为何转入死信 Why the event was dead-lettered",
     "hrss-original-topic": "原主题 The topic the event was read from",

@@ -47,7 +47,7 @@ from hrss_shared import (
     waiting,
 )
 from hrss_shared.audit import AuditChain, AuditWriter, new_chain_id
-from hrss_shared.consumer import DLQ_SUFFIX, BatchHook, ConsumerRunner, Handler
+from hrss_shared.consumer import BatchHook, ConsumerRunner, Handler
 from hrss_shared.events import CloudEvent
 from hrss_shared.infra import InfraTables
 from hrss_shared.kafka import BrokerProbe, ProducerFactory, ensure_topics
@@ -70,7 +70,7 @@ from hrss_shared.problems import (
     problem_of,
     unexpected_error_response,
 )
-from hrss_shared.registry import REVOCATIONS_TOPIC
+from hrss_shared.registry import DLQ_SUFFIX, REVOCATIONS_TOPIC
 from hrss_shared.registry import service as registered
 from hrss_shared.relay import Backoff, FileLock, OutboxRelay
 from hrss_shared.revocations import RevocationFollower

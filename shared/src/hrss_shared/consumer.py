@@ -36,6 +36,7 @@ from hrss_shared.faults import is_transient
 from hrss_shared.kafka import ProducerFactory
 from hrss_shared.logs import correlation_id, get_logger
 from hrss_shared.outbox import PENDING_FLAG
+from hrss_shared.registry import DLQ_SUFFIX
 from hrss_shared.relay import Backoff
 
 log = get_logger(__name__)
@@ -43,7 +44,6 @@ log = get_logger(__name__)
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 M = TypeVar("M", bound=EventData)
 T = TypeVar("T")
-DLQ_SUFFIX = ".dlq"
 MAX_POLL_RECORDS = 1000
 RECORD_COLUMNS = ("source", "event_id", "event_type", "topic", "partition", "offset", "processed_at")
 YIELD_EVERY = 50  # events applied between two turns given to the rest of the event loop

@@ -70,8 +70,6 @@ import socket
 import subprocess
 import time
 
-from aiokafka.client import AIOKafkaClient  # type: ignore[import-untyped,unused-ignore]
-
 # What the broker answers to DescribeCluster: how a command tells it is talking to the memory-only broker.
 CLUSTER_ID = "tansu_cluster"
 
@@ -197,6 +195,9 @@ async def _metadata_ok(bootstrap: str, timeout: float) -> bool:
     writer.close()
     with contextlib.suppress(OSError):
         await writer.wait_closed()
+    # imported here, so that `hrss` (hrss_cli.stack imports this module) starts without aiokafka
+    from aiokafka.client import AIOKafkaClient  # type: ignore[import-untyped,unused-ignore]
+
     client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=max(1000, int(timeout * 1000)))
     try:
         await asyncio.wait_for(client.bootstrap(), timeout)

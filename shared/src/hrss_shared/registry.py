@@ -65,6 +65,9 @@ DOMAIN_TOPICS: list[str] = [s.topic for s in SERVICES.values() if s.topic is not
 # API clients' revocations, published by the gateway and followed by every service (hrss_shared.revocations).
 REVOCATIONS_TOPIC: str = str(GATEWAY.topic)
 SCOPE_DOMAINS: tuple[str, ...] = tuple(s.scope_domain for s in SERVICES.values())
+# A topic's dead-letter topic is ``<topic>.dlq`` (hrss_shared.consumer writes it, ``hrss up`` creates it, ``hrss dlq``
+# reads it, the AsyncAPI document lists it).
+DLQ_SUFFIX = ".dlq"
 
 
 def service(name: str) -> Service:
