@@ -6,8 +6,9 @@ broker so the relays publish as they would), loads ``--persons`` people of the s
 and prints the machine, the elapsed time, persons/s, rows/s per service and kind, and the time the full city
 (2,680,000 persons) would take at this rate (goal: under 30 minutes, ≥ 1,500 persons/s). Without ``--gateway``,
 "loaded" = in the services' databases. With ``--gateway`` the gateway runs too, and the city counts as loaded (the
-issue's meaning) once every outbox is published and the gateway has taken every event of the topics: the time from
-the load's start to then gives a second rate and full-city time, beside the services' own.
+issue's meaning) once the stack is quiet: every outbox published, the gateway has taken every event of the topics,
+and no service's consumer has anything left (see :func:`wait_gateway`). The time from the load's start to then gives
+a second rate and full-city time, beside the services' own.
 
 Baseline in the same run: the bulk contributions path against raw ``executemany`` of the same rows into the same
 table (benchmarks/bulk_load.py's measurement, SQLite, ``--baseline-persons``), printed beside.
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -69,13 +71,15 @@ def report(totals: dict[str, BulkCounts], persons: int, elapsed: float) -> None:
           f"(goal < {GOAL_SECONDS // 60} min, ≥ {FULL_CITY / GOAL_SECONDS:,.0f} persons/s)")
 
 
-def metric(url: str, token: str, name: str) -> float:
+def metric(url: str, token: str, name: str, *, missing: float | None = None) -> float:
     """The sum of a Prometheus metric's samples at ``url``/metrics (every label set), read with prometheus_client's
-    own text parser."""
+    own text parser; ``missing`` stands for a metric the service does not have (else that is an error)."""
     response = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     response.raise_for_status()
     found = [family for family in text_string_to_metric_families(response.text) if family.name == name]
     if not found:
+        if missing is not None:
+            return missing
         raise LookupError(f"{url}/metrics has no {name}")
     return sum(sample.value for family in found for sample in family.samples)
 
@@ -91,19 +95,44 @@ async def topic_events(bootstrap: str, topics: list[str]) -> int:
         await consumer.stop()
 
 
-def wait_gateway(stack: Stack, services: list[str], timeout: float = 6 * 3600) -> int:
-    """Until every outbox of ``services`` is published and the gateway has taken (applied, found applied, ignored or
-    dead-lettered) every record of their topics; the number of records."""
+TAKEN = ("applied", "duplicates", "ignored", "dead_lettered")
+
+
+def consuming(stack: Stack, names: list[str]) -> tuple[float, float]:
+    """Every consumer of the services ``names``: the events taken so far and the records behind them (lag)."""
+    taken = sum(metric(stack.url(n), stack.token, "hrss_consumer_events", missing=0.0) for n in names)
+    lag = sum(metric(stack.url(n), stack.token, "hrss_consumer_lag", missing=0.0) for n in names)
+    return taken, lag
+
+
+def wait_gateway(stack: Stack, services: list[str], timeout: float = 6 * 3600) -> tuple[int, dict[str, int], float]:
+    """Until the stack is quiet: every outbox of ``services`` published, the gateway has taken (applied, found
+    applied, ignored or dead-lettered) every record of their topics, and every service's consumers have nothing
+    behind and took nothing more over a second (the services' own consumers publish events of their own after the
+    load's, e.g. training's decisions, so published outboxes alone do not end it). The number of records, the
+    gateway's counts of each outcome (duplicates: records of an event it had applied, which an at-least-once relay
+    may publish twice), and when the quiet began (``time.perf_counter``)."""
     topics = [stack.prefix + str(SERVICES[s].topic) for s in services]
     gateway = stack.url(GATEWAY.name)
     deadline = time.perf_counter() + timeout
+    previous: tuple[Any, ...] | None = None
+    since = 0.0
     while time.perf_counter() < deadline:
+        now = time.perf_counter()
         if all(metric(stack.url(s), stack.token, "hrss_outbox_pending") == 0 for s in services):
             records = asyncio.run(topic_events(stack.bootstrap, topics))
-            taken = sum(int(c.get(k, 0)) for c in asyncio.run(consumer_stats(gateway)).values()
-                        for k in ("applied", "duplicates", "ignored", "dead_lettered"))
-            if taken >= records:
-                return records
+            stats = asyncio.run(consumer_stats(gateway)).values()
+            counts = {k: sum(int(c.get(k, 0)) for c in stats) for k in TAKEN}
+            taken, lag = consuming(stack, [*services, GATEWAY.name])
+            state = (records, taken)
+            if sum(counts.values()) >= records and lag == 0:
+                if state == previous:
+                    return records, counts, since
+                previous, since = state, now
+            else:
+                previous = None
+        else:
+            previous = None
         time.sleep(1)
     raise TimeoutError("the gateway did not catch up")
 
@@ -170,8 +199,8 @@ def main() -> int:
                               progress=args.progress, services=services)
                 elapsed = time.perf_counter() - start
                 if args.gateway:
-                    records = wait_gateway(stack, services)
-                    visible = time.perf_counter() - start
+                    records, outcomes, quiet = wait_gateway(stack, services)
+                    visible = quiet - start
                 cpu = {s: cpu_seconds(pid) - cpu[s] for s, pid in pids.items()} | {
                     "loader": time.process_time() - cpu["loader"]}
                 cpu["the whole machine"] = busy_seconds() - machine_before  # a database server's share is in here
@@ -183,6 +212,7 @@ def main() -> int:
             print(f"visible in the gateway ({records:,} events taken) {visible:.1f} s after the load's start: "
                   f"{rate:,.0f} persons/s; full city at this rate: {FULL_CITY / rate / 60:.1f} min "
                   f"(goal < {GOAL_SECONDS // 60} min)")
+            print("  the gateway's outcomes: " + ", ".join(f"{k} {v:,}" for k, v in outcomes.items()))
             elapsed = visible
         # Where the time goes: a process near the elapsed time is the bottleneck; their sum against 2 × elapsed
         # says how much of the machine the load used.
