@@ -31,11 +31,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
 
 from hrss_cli.city.load import BulkCounts, load
 from hrss_shared.registry import GATEWAY, SERVICES
@@ -44,7 +44,6 @@ from common import (  # benchmarks/common.py (the script's folder is on sys.path
     Stack,
     broker,
     busy_seconds,
-    consumer_stats,
     cpu_seconds,
     machine,
     postgres_cluster,
@@ -71,17 +70,18 @@ def report(totals: dict[str, BulkCounts], persons: int, elapsed: float) -> None:
           f"(goal < {GOAL_SECONDS // 60} min, ≥ {FULL_CITY / GOAL_SECONDS:,.0f} persons/s)")
 
 
-def metric(url: str, token: str, name: str, *, missing: float | None = None) -> float:
-    """The sum of a Prometheus metric's samples at ``url``/metrics (every label set), read with prometheus_client's
-    own text parser; ``missing`` stands for a metric the service does not have (else that is an error)."""
+def scrape(url: str, token: str) -> list[Sample]:
+    """Every sample at ``url``/metrics, read with prometheus_client's own text parser (one request)."""
     response = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     response.raise_for_status()
-    found = [family for family in text_string_to_metric_families(response.text) if family.name == name]
-    if not found:
-        if missing is not None:
-            return missing
-        raise LookupError(f"{url}/metrics has no {name}")
-    return sum(sample.value for family in found for sample in family.samples)
+    return [sample for family in text_string_to_metric_families(response.text) for sample in family.samples]
+
+
+def total(samples: list[Sample], name: str, **labels: str) -> float | None:
+    """The sum of metric ``name``'s samples (a counter's ``_total`` ones) with ``labels``; None if there are none."""
+    found = [s.value for s in samples if s.name in (name, f"{name}_total")
+             and all(s.labels.get(k) == v for k, v in labels.items())]
+    return sum(found) if found else None
 
 
 async def topic_events(bootstrap: str, topics: list[str]) -> int:
@@ -95,44 +95,40 @@ async def topic_events(bootstrap: str, topics: list[str]) -> int:
         await consumer.stop()
 
 
-TAKEN = ("applied", "duplicates", "ignored", "dead_lettered")
-
-
-def consuming(stack: Stack, names: list[str]) -> tuple[float, float]:
-    """Every consumer of the services ``names``: the events taken so far and the records behind them (lag)."""
-    taken = sum(metric(stack.url(n), stack.token, "hrss_consumer_events", missing=0.0) for n in names)
-    lag = sum(metric(stack.url(n), stack.token, "hrss_consumer_lag", missing=0.0) for n in names)
-    return taken, lag
+OUTCOMES = ("applied", "duplicate", "ignored", "dead_lettered")  # hrss_consumer_events' outcome label
 
 
 def wait_gateway(stack: Stack, services: list[str], timeout: float = 6 * 3600) -> tuple[int, dict[str, int], float]:
     """Until the stack is quiet: every outbox of ``services`` published, the gateway has taken (applied, found
     applied, ignored or dead-lettered) every record of their topics, and every service's consumers have nothing
     behind and took nothing more over a second (the services' own consumers publish events of their own after the
-    load's, e.g. training's decisions, so published outboxes alone do not end it). The number of records, the
-    gateway's counts of each outcome (duplicates: records of an event it had applied, which an at-least-once relay
-    may publish twice), and when the quiet began (``time.perf_counter``)."""
+    load's, e.g. training's decisions, so published outboxes alone do not end it). One scrape of each service's
+    ``/metrics`` a second. The number of records, the gateway's counts of each outcome (duplicate: a record of an
+    event it had applied, which an at-least-once relay may publish twice), and when the quiet began
+    (``time.perf_counter``)."""
     topics = [stack.prefix + str(SERVICES[s].topic) for s in services]
-    gateway = stack.url(GATEWAY.name)
+    names = [*services, GATEWAY.name]
     deadline = time.perf_counter() + timeout
-    previous: tuple[Any, ...] | None = None
+    previous: tuple[int, float] | None = None
     since = 0.0
     while time.perf_counter() < deadline:
         now = time.perf_counter()
-        if all(metric(stack.url(s), stack.token, "hrss_outbox_pending") == 0 for s in services):
+        samples = {name: scrape(stack.url(name), stack.token) for name in names}
+        pending = {s: total(samples[s], "hrss_outbox_pending") for s in services}
+        if None in pending.values():
+            raise LookupError(f"no hrss_outbox_pending in the /metrics of {pending}")
+        state: tuple[int, float] | None = None
+        if not any(pending.values()):
             records = asyncio.run(topic_events(stack.bootstrap, topics))
-            stats = asyncio.run(consumer_stats(gateway)).values()
-            counts = {k: sum(int(c.get(k, 0)) for c in stats) for k in TAKEN}
-            taken, lag = consuming(stack, [*services, GATEWAY.name])
-            state = (records, taken)
-            if sum(counts.values()) >= records and lag == 0:
+            outcomes = {o: int(total(samples[GATEWAY.name], "hrss_consumer_events", outcome=o) or 0)
+                        for o in OUTCOMES}
+            lag = sum(total(found, "hrss_consumer_lag") or 0 for found in samples.values())
+            if sum(outcomes.values()) >= records and lag == 0:
+                state = (records, sum(total(found, "hrss_consumer_events") or 0 for found in samples.values()))
                 if state == previous:
-                    return records, counts, since
-                previous, since = state, now
-            else:
-                previous = None
-        else:
-            previous = None
+                    return records, outcomes, since
+                since = now
+        previous = state
         time.sleep(1)
     raise TimeoutError("the gateway did not catch up")
 
